@@ -1,0 +1,1 @@
+"""ISTC Analytics ETL: survey submissions (JSON) → validated Parquet → one published DuckDB warehouse."""

@@ -1,0 +1,145 @@
+"""Build one complete DuckDB warehouse file from the committed Parquet history, then publish it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import ddl, marts
+from . import dictionary as d
+from .config import SurveyConfig
+from .hierarchy import ROOT_ID, ROOT_NAME, Registry
+from .reference import REFERENCE_DIR
+from .store import Warehouse
+
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+REFERENCE_TABLES = {
+    "ref_partners": "partners.csv", "ref_provinces": "provinces.csv", "ref_level2_regions": "level2_regions.csv",
+    "ref_hebei_cities": "hebei_cities.csv", "ref_intl_orgs": "intl_orgs.csv",
+    "ref_big_science_programmes": "big_science_programmes.csv",
+}  # fmt: skip
+
+
+def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig, db_name: str) -> Path:
+    """Write db/<db_name> from the given runs' Parquet and ledger; returns its path (not yet published)."""
+    final = wh.root / "db" / db_name
+    tmp = final.with_suffix(".duckdb.tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp), config=OFFLINE)
+    try:
+        for stmt in ddl.create_statements():
+            con.execute(stmt)
+        for table, parquet in ddl.PARQUET_OF.items():
+            files = wh.parquet_files(parquet, runs)
+            if files:
+                con.execute(
+                    f"insert into {table} by name select * from read_parquet($files, hive_partitioning = true, "
+                    "union_by_name = true)",
+                    {"files": files},
+                )
+        _reference(con)
+        _accounts(con, registry, cfg)
+        _ledger(con, wh, runs)
+        _metadata(con)
+        marts.create(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    tmp.replace(final)
+    return final
+
+
+def _from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Create table `name` from an Arrow table."""
+    con.register("_arrow_in", table)
+    try:
+        con.execute(f"create table {name} as select * from _arrow_in")
+    finally:
+        con.unregister("_arrow_in")
+
+
+def _reference(con: duckdb.DuckDBPyConnection) -> None:
+    for table, name in REFERENCE_TABLES.items():
+        con.execute(
+            f"create table {table} as select * from read_csv($path, header = true, all_varchar = true)",
+            {"path": str(REFERENCE_DIR / name)},
+        )
+    con.execute("""
+        create table ref_partner_scope as
+        select iso3 as partner_code, name_zh, continent_zh, cn_stat_region_zh,
+               case when partner_category = 'HMT_region_of_China' then 'HMT' else 'INTL' end as partner_scope
+        from ref_partners
+    """)
+
+
+def _accounts(con: duckdb.DuckDBPyConnection, reg: Registry, cfg: SurveyConfig) -> None:
+    """core_accounts (with the virtual 全国 root), the closure table, deadlines and registry problems."""
+    valid = [a for a in reg.accounts.values() if a.account_id in reg.ancestors]
+    rows = [{"account_id": ROOT_ID, "parent_account_id": None, "level": 0, "name": ROOT_NAME, "name_short": ROOT_NAME,
+             "admin_division_code": None, "unit_type": None, "funder_level": "central", "reports_municipal_funds": False,
+             "l1_id": None, "l2_id": None, "path": ROOT_ID}]  # fmt: skip
+    for a in valid:
+        chain = list(reversed(reg.ancestors[a.account_id]))  # CN, l1, l2, …, self
+        rows.append({
+            "account_id": a.account_id, "parent_account_id": a.parent_account_id or ROOT_ID, "level": a.level,
+            "name": a.name, "name_short": a.name_short, "admin_division_code": a.admin_division_code,
+            "unit_type": a.unit_type, "funder_level": a.funder_level, "reports_municipal_funds": a.reports_municipal_funds,
+            "l1_id": chain[1] if len(chain) > 1 else None, "l2_id": chain[2] if len(chain) > 2 else None,
+            "path": "/".join(chain),
+        })  # fmt: skip
+    _from_arrow(con, "core_accounts", pa.Table.from_pylist(rows))
+    closure = reg.closure()
+    _from_arrow(
+        con, "core_account_closure",
+        pa.table({"ancestor_id": [c[0] for c in closure], "descendant_id": [c[1] for c in closure],
+                        "depth": pa.array([c[2] for c in closure], pa.int8())}),
+    )  # fmt: skip
+    con.execute("comment on table core_accounts is '账号（含虚拟根节点 CN = 全国）；path 为自上而下的祖先路径'")
+    con.execute("comment on table core_account_closure is '闭包表：每个账号与其每个祖先（含自身 depth=0、全国）一行'")
+    problems = pa.table({"account_id": [p[0] for p in reg.problems], "code": [p[1] for p in reg.problems],
+                         "message_zh": [p[2] for p in reg.problems]})  # fmt: skip
+    _from_arrow(con, "quality_registry", problems)
+    years = [r[0] for r in con.execute("select distinct survey_year from core_submissions order by 1").fetchall()]
+    _from_arrow(
+        con,
+        "ref_deadlines",
+        pa.table({"survey_year": pa.array(years, pa.int32()), "deadline": [cfg.deadline(y) for y in years]}),
+    )
+
+
+def _ledger(con: duckdb.DuckDBPyConnection, wh: Warehouse, runs: list[str]) -> None:
+    """meta_ledger and quality_quarantine: one row per problem of every quarantined document."""
+    ledger = wh.ledger(runs)
+    _from_arrow(con, "meta_ledger", ledger)
+    rows = []
+    for rec in ledger.filter(pc.equal(ledger.column("outcome"), "quarantined")).to_pylist():
+        report = orjson.loads((wh.root / rec["report_file"]).read_bytes())
+        for p in report["problems"]:
+            rows.append({"sha": rec["sha"], "source_file": rec["source_file"], "account_id": rec["account_id"],
+                         "survey_year": rec["survey_year"], "revision": rec["revision"], "code": p["code"],
+                         "severity": p["severity"], "path": p["path"],
+                         "value": None if p["value"] is None else str(p["value"]), "message_zh": p["message_zh"],
+                         "message_en": p["message_en"], "report_file": rec["report_file"], "run_id": rec["run_id"]})  # fmt: skip
+    schema = pa.schema([(n, pa.int32() if n in ("survey_year", "revision") else pa.string()) for n in (
+        "sha", "source_file", "account_id", "survey_year", "revision", "code", "severity", "path", "value",
+        "message_zh", "message_en", "report_file", "run_id")])  # fmt: skip
+    _from_arrow(con, "quality_quarantine", pa.Table.from_pylist(rows, schema))
+
+
+def _metadata(con: duckdb.DuckDBPyConnection) -> None:
+    """The dictionary and rule catalogue inside the warehouse, for the app's indicator pages."""
+    fields = [{"section": g.key, "section_no": g.number, "section_zh": g.title_zh, "name": f.name,
+               "label_zh": f.label_zh, "unit": f.unit, "kind": f.kind, "aggregation": f.agg,
+               "by_partner": f.by_partner or None, "derived": f.derived, "required": f.required,
+               "constraint_zh": f.constraint or None, "rules": list(f.rules)}
+              for g in d.GROUPS for f in g.fields]  # fmt: skip
+    _from_arrow(con, "meta_fields", pa.Table.from_pylist(fields))
+    rules = [{"rule_id": r.id, "severity": r.severity, "checked_in": r.where, "text_zh": r.text_zh, "text_en": r.text_en}
+             for r in d.RULES]  # fmt: skip
+    rules += [{"rule_id": k, "severity": "H", "checked_in": "document", "text_zh": zh, "text_en": en}
+              for k, (zh, en) in d.REASONS.items()]  # fmt: skip
+    _from_arrow(con, "meta_rules", pa.Table.from_pylist(rules))

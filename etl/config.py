@@ -1,0 +1,48 @@
+"""Survey configuration (data/survey.toml): deadlines per year and the funding exclusion switches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "survey.toml"
+
+
+@dataclass(frozen=True)
+class SurveyConfig:
+    """Deadlines and switches the ETL reads instead of hard-coding them."""
+
+    deadlines: dict[int, dt.date]
+    default_deadline: str  # "MM-DD" of the year after the survey year
+    municipal_exclusion_provinces: frozenset[str]
+    first_year: int
+    fingerprint: str
+
+    def deadline(self, year: int) -> dt.date:
+        """The filling deadline of survey year `year`."""
+        if year in self.deadlines:
+            return self.deadlines[year]
+        month, day = (int(x) for x in self.default_deadline.split("-"))
+        return dt.date(year + 1, month, day)
+
+    def last_year(self, today: dt.date | None = None) -> int:
+        """The latest survey year that can be reported: the calendar year before today."""
+        return (today or dt.date.today()).year - 1
+
+
+def load(path: Path | None = None) -> SurveyConfig:
+    """Read the survey configuration file."""
+    path = path or DEFAULT_CONFIG
+    raw = path.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    dl = data.get("deadlines", {})
+    return SurveyConfig(
+        deadlines={int(k): dt.date.fromisoformat(v) for k, v in dl.items() if k != "default"},
+        default_deadline=dl.get("default", "07-31"),
+        municipal_exclusion_provinces=frozenset(data.get("funding", {}).get("municipal_exclusion_provinces", [])),
+        first_year=int(data.get("years", {}).get("first", 2005)),
+        fingerprint=hashlib.sha256(raw).hexdigest()[:16],
+    )

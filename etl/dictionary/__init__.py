@@ -1,0 +1,57 @@
+"""The survey data dictionary: the single source of truth for fields, units, roll-ups and rules.
+
+The JSON Schema (`docs/submission.schema.json`), the warehouse DDL with column comments and
+the human dictionary (`docs/data_dictionary.md`) are all generated from this package.
+"""
+
+from __future__ import annotations
+
+from .model import AGGREGATIONS, Field, Group, Rule
+from .rules import REASONS, RULES, RULES_BY_ID
+from .sections import (
+    DETAILS,
+    FINISHED_STATUSES,
+    FUND_SOURCES,
+    FUND_SOURCES_ZH,
+    HEADER,
+    PURPOSES,
+    SECTIONS,
+    STATUSES,
+    UNIT_TYPES,
+    UNIT_TYPES_ZH,
+)
+
+SCHEMA_VERSION = 1
+
+# Scalar fields stored one column each in the wide measures table, in form order.
+MEASURES: tuple[Field, ...] = tuple(f for g in SECTIONS for f in g.fields if f.is_measure)
+MEASURES_BY_NAME: dict[str, Field] = {f.name: f for f in MEASURES}
+# Fields with a by-partner long table, typed in documents (derived ones come from detail rows).
+PARTNER_FIELDS: tuple[Field, ...] = tuple(f for f in MEASURES if f.by_partner)
+TYPED_PARTNER_FIELDS: tuple[Field, ...] = tuple(f for f in PARTNER_FIELDS if not f.derived)
+GROUPS: tuple[Group, ...] = (HEADER, *SECTIONS, *DETAILS)
+
+
+def field(name: str) -> Field:
+    """The section field called `name` (header and detail fields are looked up on their group)."""
+    for g in (HEADER, *SECTIONS):
+        for f in g.fields:
+            if f.name == name:
+                return f
+    raise KeyError(name)
+
+
+def section_of(name: str) -> Group:
+    """The section that holds field `name`."""
+    for g in SECTIONS:
+        if any(f.name == name for f in g.fields):
+            return g
+    raise KeyError(name)
+
+
+__all__ = [
+    "AGGREGATIONS", "DETAILS", "FINISHED_STATUSES", "FUND_SOURCES", "FUND_SOURCES_ZH", "GROUPS",
+    "HEADER", "MEASURES", "MEASURES_BY_NAME", "PARTNER_FIELDS", "PURPOSES", "REASONS", "RULES",
+    "RULES_BY_ID", "SCHEMA_VERSION", "SECTIONS", "STATUSES", "TYPED_PARTNER_FIELDS", "UNIT_TYPES",
+    "UNIT_TYPES_ZH", "Field", "Group", "Rule", "field", "section_of",
+]  # fmt: skip

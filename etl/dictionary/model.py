@@ -1,0 +1,104 @@
+"""Types of the data dictionary: a field, a group of fields (section or detail record), a rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Value kinds and how each maps to DuckDB; money is 万元 with 2 decimals (§0).
+KIND_SQL = {
+    "int": "BIGINT",
+    "money": "DECIMAL(14,2)",
+    "bool": "BOOLEAN",
+    "text": "VARCHAR",
+    "string": "VARCHAR",
+    "enum": "VARCHAR",
+    "multi_enum": "VARCHAR[]",
+    "partner_list": "VARCHAR[]",
+    "date": "DATE",
+    "timestamp": "TIMESTAMPTZ",
+    "uuid": "VARCHAR",
+}
+
+AGGREGATIONS = {
+    "SUM": "逐级相加",
+    "SUM*": "逐级相加（按填报单位累计，可能存在重复）",
+    "DISTINCT": "每一级按明细去重重新计数，不能相加",
+    "RECOMPUTE": "由汇总后的分子分母重新计算",
+    "COUNT_UNITS": "统计具备该属性的填报单位数",
+    "NONE": "文本，不汇总",
+    "KEY": "键，不汇总",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One survey field: its Chinese label, unit, type, constraint, roll-up and partner breakdown."""
+
+    name: str
+    label_zh: str
+    unit: str = "–"
+    kind: str = "int"
+    agg: str = "SUM"
+    by_partner: str = ""  # "" | "additive" (C-03: Σ partners = total) | "multi" (C-03b)
+    required: bool = True
+    derived: bool = False  # computed by the ETL, never typed in a document
+    enum: tuple[str, ...] = ()
+    enum_zh: tuple[str, ...] = ()
+    max_len: int | None = None
+    pattern: str | None = None
+    constraint: str = ""  # human text of the constraint, shown in the docs
+    rules: tuple[str, ...] = ()
+    label_en: str = ""
+
+    def __post_init__(self) -> None:
+        assert self.kind in KIND_SQL, self.kind
+        assert self.agg in AGGREGATIONS, self.agg
+        assert not self.enum_zh or len(self.enum_zh) == len(self.enum), self.name
+
+    @property
+    def sql_type(self) -> str:
+        """DuckDB type of the column that stores this field."""
+        return KIND_SQL[self.kind]
+
+    @property
+    def is_measure(self) -> bool:
+        """True for numeric fields that roll up (stored in the wide measures table)."""
+        return self.kind in ("int", "money")
+
+    def enum_label(self, value: str) -> str:
+        """Chinese label of an enumeration value (the value itself when unlabelled)."""
+        if value in self.enum and self.enum_zh:
+            return self.enum_zh[self.enum.index(value)]
+        return value
+
+
+@dataclass(frozen=True)
+class Group:
+    """A section of the form (an object of scalar fields) or a detail record (a list of rows)."""
+
+    key: str
+    number: str  # § of the specification
+    title_zh: str
+    fields: tuple[Field, ...]
+    is_list: bool = False
+    note_zh: str = ""
+    in_document: bool = True  # False: summary fields the ETL derives from detail rows
+
+    def field(self, name: str) -> Field:
+        """The field called `name` in this group."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check from §14–§17: id, severity (H hard / S soft), where it runs, and its wording."""
+
+    id: str
+    severity: str  # "H" | "S"
+    where: str  # "document" | "warehouse" | "definition"
+    text_zh: str
+    text_en: str
+    fields: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,147 @@
+"""The account registry (accounts.csv) resolved once: checks, closure table, funding exclusions."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SurveyConfig
+from .dictionary import UNIT_TYPES
+
+ROOT_ID = "CN"  # the virtual 全国 node above every level-1 account
+ROOT_NAME = "全国"
+REQUIRED_COLUMNS = ("account_id", "parent_account_id", "level", "name", "admin_division_code", "unit_type")
+FUNDER_LEVELS = ("central", "provincial", "municipal")
+HEBEI_DIRECT = {"130682", "130181", "133100"}  # 定州, 辛集, 雄安: children of 河北省 only (A-07)
+
+
+class RegistryError(ValueError):
+    """The registry file itself cannot be read (missing file or columns)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One row of the registry."""
+
+    account_id: str
+    parent_account_id: str | None
+    level: int
+    name: str
+    admin_division_code: str
+    unit_type: str
+    name_short: str
+    funder_level: str | None  # which public money this account hands out, if it is a funder
+    reports_municipal_funds: bool
+
+
+@dataclass
+class Registry:
+    """Resolved hierarchy: valid accounts, their ancestors, and what each must exclude from funding."""
+
+    accounts: dict[str, Account]
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (account_id, rule, message_zh)
+    broken: set[str] = field(default_factory=set)
+    ancestors: dict[str, list[str]] = field(default_factory=dict)  # id → [self, parent, …, ROOT]
+    fingerprint: str = ""
+
+    def excluded_sources(self, account_id: str, cfg: SurveyConfig) -> frozenset[str]:
+        """excl(u) of §14: the funding sources account `account_id` must leave out of its reportable total."""
+        acc = self.accounts[account_id]
+        if acc.funder_level == "central":
+            return frozenset()
+        if acc.funder_level == "provincial":
+            return frozenset({"central"})
+        if acc.funder_level == "municipal":
+            return frozenset({"central", "provincial"})
+        excl = {"central", "provincial"}
+        chain = [self.accounts[a] for a in self.ancestors[account_id][1:-1]]
+        if any(a.level == 2 and a.reports_municipal_funds for a in chain):
+            excl.add("municipal")
+        if any(a.level == 1 and a.admin_division_code in cfg.municipal_exclusion_provinces for a in chain):
+            excl.add("municipal")
+        return frozenset(excl)
+
+    def closure(self) -> list[tuple[str, str, int]]:
+        """(ancestor_id, descendant_id, depth) for every valid account, itself and 全国 included."""
+        return [(anc, acc, depth) for acc, chain in self.ancestors.items() for depth, anc in enumerate(chain)]
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "y", "yes", "是"}
+
+
+def load(path: Path) -> Registry:
+    """Read accounts.csv and resolve the hierarchy; bad rows are reported, never silently dropped."""
+    if not path.exists():
+        raise RegistryError(f"账号注册表不存在：{path}（account registry not found）")
+    raw = path.read_bytes()
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    missing = [c for c in REQUIRED_COLUMNS if rows and c not in rows[0]]
+    if missing or not rows:
+        raise RegistryError(f"账号注册表缺少列：{', '.join(missing) or '（空文件）'}（missing columns）")
+    reg = Registry(accounts={}, fingerprint=hashlib.sha256(raw).hexdigest()[:16])
+    for r in rows:
+        acc_id = (r["account_id"] or "").strip()
+        try:
+            level = int(r["level"])
+        except (TypeError, ValueError):
+            reg.problems.append((acc_id, "A-08", f"账号级别“{r['level']}”不是 1、2、3"))
+            reg.broken.add(acc_id)
+            level = 0
+        if acc_id in reg.accounts or acc_id == ROOT_ID or not acc_id:
+            reg.problems.append((acc_id, "A-08", "账号ID为空或重复"))
+            reg.broken.add(acc_id)
+            continue
+        funder = (r.get("funder_level") or "").strip() or None
+        reg.accounts[acc_id] = Account(
+            account_id=acc_id,
+            parent_account_id=(r["parent_account_id"] or "").strip() or None,
+            level=level,
+            name=r["name"].strip(),
+            admin_division_code=(r["admin_division_code"] or "").strip(),
+            unit_type=r["unit_type"].strip() if r["unit_type"].strip() in UNIT_TYPES else "other",
+            name_short=(r.get("name_short") or "").strip() or r["name"].strip(),
+            funder_level=funder if funder in FUNDER_LEVELS else None,
+            reports_municipal_funds=_bool(r.get("reports_municipal_funds")),
+        )
+    _resolve(reg)
+    return reg
+
+
+def _resolve(reg: Registry) -> None:
+    """Walk each account up to 全国; flag orphans, cycles, wrong levels and A-07 breaches."""
+    for acc_id, acc in reg.accounts.items():
+        chain, cur, problem = [acc_id], acc, None
+        while cur.parent_account_id is not None:
+            parent = reg.accounts.get(cur.parent_account_id)
+            if parent is None:
+                problem = ("A-08", f"上级账号 {cur.parent_account_id} 不在注册表中（孤立账号）")
+                break
+            if parent.account_id in chain:
+                problem = ("A-08", "上级关系成环")
+                break
+            if parent.level != cur.level - 1:
+                problem = ("A-08", f"级别 {cur.level} 与上级 {parent.account_id} 的级别 {parent.level} 不衔接")
+                break
+            chain.append(parent.account_id)
+            cur = parent
+        else:
+            if cur.level != 1:
+                problem = ("A-08", f"没有上级账号的账号必须是一级账号（现为 {cur.level} 级）")
+        hebei_direct = acc.level == 2 and acc.admin_division_code in HEBEI_DIRECT
+        if problem is None and hebei_direct and reg.accounts[chain[1]].admin_division_code != "130000":
+            problem = ("A-07", "定州、辛集、雄安新区须直属河北省")
+        if problem or acc_id in reg.broken:
+            if problem:
+                reg.problems.append((acc_id, *problem))
+            reg.broken.add(acc_id)
+            continue
+        reg.ancestors[acc_id] = [*chain, ROOT_ID]
+    # Descendants of a broken account cannot roll up either.
+    for acc_id in list(reg.ancestors):
+        if any(a in reg.broken for a in reg.ancestors[acc_id]):
+            del reg.ancestors[acc_id]
+            reg.broken.add(acc_id)
+            reg.problems.append((acc_id, "A-08", "上级链中有无效账号，无法汇总"))

@@ -1,0 +1,83 @@
+"""A problem found in a document: code, severity, field path, value and a message in Chinese and English."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import dictionary as d
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding; severity "H" quarantines the document, "S" loads it with a warning."""
+
+    code: str
+    severity: str
+    path: str
+    value: Any
+    message_zh: str
+    message_en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as written to quarantine reports and the warehouse."""
+        out = asdict(self)
+        out["value"] = _jsonable(self.value)
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value[:20]]
+    return str(value)
+
+
+def label(path: str) -> str:
+    """The Chinese name of a field path such as `exchange.out_groups` or `projects[3].role`."""
+    parts = [p.split("[")[0] for p in path.split(".") if p]
+    if not parts:
+        return "文件"
+    names = {g.key: g for g in d.GROUPS}
+    if parts[0] in names:
+        group = names[parts[0]]
+        if len(parts) == 1:
+            return group.title_zh
+        try:
+            return f"{group.title_zh}·{group.field(parts[1]).label_zh}"
+        except KeyError:
+            return f"{group.title_zh}·{parts[1]}"
+    if parts[0] == "by_partner" and len(parts) > 1:
+        try:
+            return f"{d.field(parts[1]).label_zh}（按国家（地区）分列）"
+        except KeyError:
+            return f"按国家（地区）分列·{parts[1]}"
+    try:
+        return d.field(parts[0]).label_zh
+    except KeyError:
+        return parts[0]
+
+
+class Findings:
+    """Collects problems for one document."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, code: str, path: str, value: Any, zh: str, en: str = "", severity: str | None = None) -> None:
+        """Record a finding; the message names the field in Chinese before saying what is wrong."""
+        if severity is None:
+            rule = d.RULES_BY_ID.get(code)
+            severity = rule.severity if rule else "H"
+        self.items.append(Problem(code, severity, path, value, f"{label(path)}：{zh}", en or zh))
+
+    @property
+    def hard(self) -> list[Problem]:
+        """Problems that quarantine the document."""
+        return [p for p in self.items if p.severity == "H"]
+
+    @property
+    def soft(self) -> list[Problem]:
+        """Warnings that load with the data."""
+        return [p for p in self.items if p.severity == "S"]

@@ -1,0 +1,94 @@
+-- Grain: one row per warehouse-level finding (rules that need more than one document).
+create table quality_checks as
+with
+
+cur as (
+    select b.*, a.funder_level, a.parent_account_id, s.excluded_sources
+    from cur_basis as b
+    inner join core_accounts as a on a.account_id = b.account_id
+    inner join core_submissions as s on s.version_id = b.version_id
+    where b.basis = 'finished'
+),
+
+municipal_reporters as (
+    select closure.descendant_id as account_id
+    from core_accounts as a
+    inner join core_account_closure as closure on closure.ancestor_id = a.account_id and closure.depth > 0
+    where a.level = 2 and a.reports_municipal_funds
+),
+
+f08 as (
+    select 'F-08' as code, 'H' as severity, account_id, survey_year,
+           '省级财政资金在非出资单位被计入统计经费' as message_zh, fund_src_provincial::varchar as value
+    from cur
+    where not list_contains(excluded_sources, 'provincial')
+        and coalesce(funder_level, '') not in ('central', 'provincial') and fund_src_provincial > 0
+    union all
+    select 'F-08', 'H', cur.account_id, survey_year,
+           '上级已单独填报市级经费，但本单位仍计入市级财政资金', fund_src_municipal::varchar
+    from cur
+    inner join municipal_reporters as mr on mr.account_id = cur.account_id
+    where not list_contains(excluded_sources, 'municipal') and fund_src_municipal > 0
+),
+
+f09 as (
+    select 'F-09' as code, 'S' as severity, dept.account_id, dept.survey_year,
+           '辖区内单位填报的省级经费（备查）' || round(sum(unit.fund_src_provincial), 2)
+               || ' 万元，超过本级省级经费的1.2倍' as message_zh,
+           round(sum(unit.fund_src_provincial), 2)::varchar as value
+    from cur as dept
+    inner join core_account_closure as closure on closure.ancestor_id = dept.account_id and closure.depth > 0
+    inner join cur as unit on unit.account_id = closure.descendant_id and unit.survey_year = dept.survey_year
+    where dept.funder_level = 'provincial'
+    group by dept.account_id, dept.survey_year, dept.fund_src_provincial
+    having sum(unit.fund_src_provincial) > 1.2 * dept.fund_src_provincial
+),
+
+f12 as (
+    select 'F-12' as code, 'S' as severity, cur.account_id, cur.survey_year,
+           case when cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > 2000
+                then '每个在研项目计入统计经费超过2000万元'
+                else '计入统计经费同比变化异常（上年 ' || prev.fund_reportable || ' 万元）' end as message_zh,
+           cur.fund_reportable::varchar as value
+    from cur
+    left join cur as prev on prev.account_id = cur.account_id and prev.survey_year = cur.survey_year - 1
+    where (cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > 2000)
+        or (prev.fund_reportable > 0
+            and (cur.fund_reportable > 4 * prev.fund_reportable or cur.fund_reportable < 0.2 * prev.fund_reportable))
+),
+
+c18 as (
+    select 'C-18' as code, 'S' as severity, cur.account_id, cur.survey_year,
+           case when cur.out_groups > 0 and cur.out_person_times > 20 * cur.out_groups
+                then '出访每团组人次超过20'
+                else '出访人次同比增长超过300%（上年 ' || prev.out_person_times || ' 人次）' end as message_zh,
+           cur.out_person_times::varchar as value
+    from cur
+    left join cur as prev on prev.account_id = cur.account_id and prev.survey_year = cur.survey_year - 1
+    where (cur.out_groups > 0 and cur.out_person_times > 20 * cur.out_groups)
+        or (prev.out_person_times > 0 and cur.out_person_times > 4 * prev.out_person_times)
+),
+
+registry as (
+    select code, 'H' as severity, account_id, null::integer as survey_year, message_zh, null as value
+    from quality_registry
+)
+
+select * from f08
+union all select * from f09
+union all select * from f12
+union all select * from c18
+union all select * from registry;
+comment on table quality_checks is '仓库级规则检查（F-08、F-09、F-12、C-18、A-07、A-08）：跨填报记录的核查结果';
+
+-- Grain: one row per finding on the data-quality page: document warnings of current versions,
+-- warehouse checks and quarantined documents' problems.
+create view quality_findings as
+select 'warning' as kind, w.code, w.severity, w.account_id, w.survey_year, w.path, w.value, w.message_zh
+from quality_warnings as w
+inner join core_submissions as s on s.version_id = w.version_id
+where s.is_current
+union all
+select 'check', code, severity, account_id, survey_year, null, value, message_zh from quality_checks
+union all
+select 'quarantine', code, severity, account_id, survey_year, path, value, message_zh from quality_quarantine;

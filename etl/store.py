@@ -1,0 +1,137 @@
+"""The warehouse folder: Parquet history, the run ledger, quarantine, and the CURRENT pointer.
+
+Layout (everything under `<warehouse>/`)::
+
+    CURRENT                                 name of the published DuckDB file (replaced atomically)
+    db/warehouse-<run_id>.duckdb            one complete database per publishing run
+    parquet/<table>/survey_year=<Y>/<run_id>.parquet   every accepted version, append-only
+    ledger/<run_id>.parquet                 what each committed run did with each document
+    quarantine/<year>/<file>__<sha>.json    the rejected document, byte for byte
+    quarantine/<year>/<file>__<sha>.report.json   one entry per problem (code, path, value, zh, en)
+    runs/<run_id>.json                      the reconciled run summary
+
+A run commits by writing its ledger file last; Parquet files of a run without a ledger file
+(a run killed half-way) are deleted by the next run before it starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+LEDGER_SCHEMA = pa.schema([
+    ("sha", pa.string()), ("source_file", pa.string()), ("outcome", pa.string()), ("version_id", pa.string()),
+    ("account_id", pa.string()), ("survey_year", pa.int32()), ("revision", pa.int32()), ("status", pa.string()),
+    ("codes", pa.list_(pa.string())), ("report_file", pa.string()), ("run_id", pa.string()),
+    ("fingerprint", pa.string()),
+])  # fmt: skip
+
+
+def new_run_id() -> str:
+    """A sortable, unique id: UTC time plus a random suffix."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see either the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class Warehouse:
+    """Paths and state of one warehouse folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for sub in ("db", "parquet", "ledger", "quarantine", "runs"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+
+    # --- ledger ---------------------------------------------------------------------------
+    def committed_runs(self) -> list[str]:
+        """Run ids that committed, oldest first."""
+        return sorted(p.stem for p in (self.root / "ledger").glob("*.parquet"))
+
+    def ledger(self, runs: list[str]) -> pa.Table:
+        """The ledger rows of the given runs."""
+        files = [str(self.root / "ledger" / f"{r}.parquet") for r in runs]
+        return pq.read_table(files, schema=LEDGER_SCHEMA) if files else LEDGER_SCHEMA.empty_table()
+
+    def commit(self, run_id: str, ledger: pa.Table) -> None:
+        """Make the run's Parquet files count: write its ledger file atomically."""
+        sink = pa.BufferOutputStream()
+        pq.write_table(ledger.cast(LEDGER_SCHEMA), sink)
+        atomic_write(self.root / "ledger" / f"{run_id}.parquet", sink.getvalue().to_pybytes())
+
+    # --- parquet --------------------------------------------------------------------------
+    def write_parquet(self, run_id: str, tables: dict[str, pa.Table]) -> None:
+        """Append this run's rows, one file per table and survey year (hive partitioning)."""
+        for name, table in tables.items():
+            if table.num_rows == 0:
+                continue
+            years = table.column("survey_year").to_pylist()
+            for year in sorted(set(years)):
+                mask = pc.equal(table.column("survey_year"), pa.scalar(year, pa.int32()))
+                part = table.filter(mask).drop_columns(["survey_year"])
+                out = self.root / "parquet" / name / f"survey_year={year}" / f"{run_id}.parquet"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                pq.write_table(part, out, compression="zstd")
+
+    def parquet_files(self, table: str, runs: list[str]) -> list[str]:
+        """The Parquet files of `table` written by the given runs."""
+        wanted = set(runs)
+        return sorted(
+            str(p) for p in (self.root / "parquet" / table).glob("survey_year=*/*.parquet") if p.stem in wanted
+        )
+
+    def drop_uncommitted(self, keep: list[str]) -> int:
+        """Delete Parquet files of runs that never committed or belong to an older generation."""
+        wanted, dropped = set(keep), 0
+        for p in (self.root / "parquet").glob("*/survey_year=*/*.parquet"):
+            if p.stem not in wanted:
+                p.unlink()
+                dropped += 1
+        return dropped
+
+    # --- quarantine -----------------------------------------------------------------------
+    def quarantine(self, raw: bytes, source_file: str, sha: str, year: object, report: dict) -> str:
+        """Keep the rejected bytes and their report; returns the report's path relative to the warehouse."""
+        folder = self.root / "quarantine" / (str(year) if isinstance(year, int) else "unknown")
+        stem = f"{Path(source_file).stem}__{sha[:12]}"
+        atomic_write(folder / f"{stem}.json", raw)
+        atomic_write(folder / f"{stem}.report.json", orjson.dumps(report, option=orjson.OPT_INDENT_2))
+        return str((folder / f"{stem}.report.json").relative_to(self.root))
+
+    # --- publishing -----------------------------------------------------------------------
+    def current_db(self) -> Path | None:
+        """The published database, as named by CURRENT (None before the first run)."""
+        pointer = self.root / "CURRENT"
+        if not pointer.exists():
+            return None
+        return self.root / pointer.read_text(encoding="utf-8").strip()
+
+    def publish(self, db_file: Path) -> None:
+        """Point CURRENT at a finished database file, then remove older ones (keeping one back)."""
+        atomic_write(self.root / "CURRENT", str(db_file.relative_to(self.root)).encode())
+        for old in sorted((self.root / "db").glob("warehouse-*.duckdb"))[:-2]:
+            if old != db_file:
+                old.unlink(missing_ok=True)
+        for tmp in (self.root / "db").glob("*.tmp*"):
+            tmp.unlink(missing_ok=True)
+
+    def write_summary(self, run_id: str, summary: dict) -> Path:
+        """Write the run summary JSON."""
+        path = self.root / "runs" / f"{run_id}.json"
+        atomic_write(path, orjson.dumps(summary, option=orjson.OPT_INDENT_2))
+        return path

@@ -1,0 +1,152 @@
+"""Validate one submission: parse, schema, header against the registry, then the survey rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from . import dictionary as d
+from . import doc_rules, schema
+from .config import SurveyConfig
+from .hierarchy import Registry
+from .problems import Findings
+from .reference import Reference
+
+MAX_SCHEMA_ERRORS = 50
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+_SCHEMA_MESSAGES = {
+    "missing": ("缺少必填项", "required field missing"),
+    "extra_forbidden": ("数据字典中没有这个字段", "field not in the data dictionary"),
+    "int_type": ("应为整数", "must be an integer"),
+    "float_type": ("应为数字", "must be a number"),
+    "bool_type": ("应为 true 或 false", "must be true or false"),
+    "string_type": ("应为文字", "must be a string"),
+    "greater_than_equal": ("不能为负数", "must not be negative"),
+    "literal_error": ("取值不在允许范围内", "value not allowed"),
+    "string_pattern_mismatch": ("格式不正确", "wrong format"),
+    "string_too_long": ("长度超过上限", "too long"),
+    "date_from_datetime_parsing": ("日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD"),
+    "date_parsing": ("日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD"),
+    "datetime_from_date_parsing": ("时间格式应为 ISO 8601", "timestamp must be ISO 8601"),
+    "datetime_parsing": ("时间格式应为 ISO 8601", "timestamp must be ISO 8601"),
+    "dict_type": ("应为对象（{…}）", "must be an object"),
+    "typed_dict_type": ("应为对象（{…}）", "must be an object"),
+    "list_type": ("应为列表（[…]）", "must be a list"),
+}
+
+
+@dataclass
+class Context:
+    """Everything a document is checked against."""
+
+    registry: Registry
+    reference: Reference
+    config: SurveyConfig
+    today: dt.date
+
+
+@dataclass
+class Checked:
+    """The outcome for one document: the validated content (None when unreadable) and findings."""
+
+    doc: dict[str, Any] | None
+    findings: Findings
+
+    @property
+    def quarantined(self) -> bool:
+        """True when any hard problem was found."""
+        return self.doc is None or bool(self.findings.hard)
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _schema_findings(err: ValidationError, found: Findings) -> None:
+    for e in err.errors()[:MAX_SCHEMA_ERRORS]:
+        zh, en = _SCHEMA_MESSAGES.get(e["type"], ("格式不正确", e["msg"]))
+        if e["type"] == "literal_error" and e.get("ctx"):
+            zh += f"（允许：{e['ctx'].get('expected', '')}）"
+        loc = tuple(p for p in e["loc"] if p not in ("function-after", "str", "int", "float"))
+        value = None if e["type"] == "missing" else e.get("input")
+        if isinstance(value, dict | list):
+            value = None
+        found.add("E_SCHEMA", _path(loc), value, zh, en, severity="H")
+
+
+def check(raw: bytes, ctx: Context) -> Checked:
+    """Validate one document's bytes; never raises on bad input."""
+    found = Findings()
+    if not raw.strip():
+        found.add("E_EMPTY", "", None, "文件为空", "empty file", severity="H")
+        return Checked(None, found)
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        found.add("E_JSON", "", str(exc)[:200], "不是有效的 JSON（UTF-8）", "not valid JSON", severity="H")
+        return Checked(None, found)
+    if not isinstance(doc, dict):
+        found.add("E_SCHEMA", "", None, "顶层应为对象（{…}）", "top level must be an object", severity="H")
+        return Checked(None, found)
+    finished = doc.get("status") in d.FINISHED_STATUSES
+    adapter = schema.submission_adapter() if finished else schema.header_adapter()
+    try:
+        doc = adapter.validate_python(doc)
+    except ValidationError as exc:
+        _schema_findings(exc, found)
+        return Checked(None, found)
+    _check_header(doc, ctx, found)
+    if finished and not found.hard:
+        doc_rules.run(doc, ctx, found)
+    return Checked(doc, found)
+
+
+def _check_header(doc: dict[str, Any], ctx: Context, found: Findings) -> None:
+    """Year, version, registry membership (A-01, A-08) and review fields (A-05)."""
+    year = doc["survey_year"]
+    if not ctx.config.first_year <= year <= ctx.config.last_year(ctx.today):
+        found.add("E_YEAR", "survey_year", year,
+                  f"应在 {ctx.config.first_year}–{ctx.config.last_year(ctx.today)} 之间", "survey year out of range",
+                  severity="H")  # fmt: skip
+    if doc["schema_version"] != d.SCHEMA_VERSION:
+        found.add("E_SCHEMA", "schema_version", doc["schema_version"], f"应为 {d.SCHEMA_VERSION}", severity="H")
+    if doc["revision"] < 1:
+        found.add("E_SCHEMA", "revision", doc["revision"], "版次应 ≥ 1", "revision must be ≥ 1", severity="H")
+    acc = ctx.registry.accounts.get(doc["account_id"])
+    if acc is None:
+        found.add("E_UNKNOWN_ACCOUNT", "account_id", doc["account_id"], "账号不在账号注册表中",
+                  "account not in the registry", severity="H")  # fmt: skip
+        return
+    if acc.account_id in ctx.registry.broken:
+        found.add("A-08", "account_id", acc.account_id, "账号在注册表中的上级关系有误，无法汇总",
+                  "the account's registry chain is broken")  # fmt: skip
+        return
+    if doc["account_level"] != acc.level:
+        found.add("A-01", "account_level", doc["account_level"], f"与注册表不一致（注册表为 {acc.level} 级）",
+                  "level differs from the registry")  # fmt: skip
+    if (doc.get("parent_account_id") or None) != acc.parent_account_id:
+        found.add("A-01", "parent_account_id", doc.get("parent_account_id"),
+                  f"与注册表不一致（注册表为 {acc.parent_account_id or '无'}）", "parent differs from the registry")  # fmt: skip
+    for key in ("submitted_at", "approved_at"):
+        if doc.get(key) is not None and doc[key].tzinfo is None:
+            doc[key] = doc[key].replace(tzinfo=CHINA_TZ)  # the collection system's clock is Beijing time
+    status, sub, appr = doc["status"], doc.get("submitted_at"), doc.get("approved_at")
+    if status in d.FINISHED_STATUSES and sub is None:
+        found.add("A-05", "submitted_at", None, "已提交或已审核的填报须有提交时间", "submitted_at required")
+    if status == "approved":
+        if appr is None:
+            found.add("A-05", "approved_at", None, "已审核的填报须有审核时间", "approved_at required")
+        elif sub is not None and appr < sub:
+            found.add("A-05", "approved_at", str(appr), "审核时间早于提交时间", "approved before submitted")
+        reviewer = doc.get("reviewer_account_id")
+        if acc.parent_account_id is not None and reviewer != acc.parent_account_id:
+            found.add("A-05", "reviewer_account_id", reviewer, f"审核账号应为上级账号 {acc.parent_account_id}",
+                      "reviewer must be the parent account")  # fmt: skip
