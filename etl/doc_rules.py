@@ -100,9 +100,8 @@ def _by_partner(doc: dict, ctx: Context, found: Findings) -> None:
     x = doc["exchange"]
     for dr in DIRECTIONS:
         hmt = x.get(f"{dr}_person_times_hmt")
-        rows = bp.get(f"{dr}_person_times")
-        if hmt is not None and rows is not None:
-            s = sum(v for c, v in rows.items() if scope.get(c) == "HMT")
+        if hmt is not None:
+            s = sum(v for c, v in (bp.get(f"{dr}_person_times") or {}).items() if scope.get(c) == "HMT")
             if s != hmt:
                 found.add(
                     "H-02", f"exchange.{dr}_person_times_hmt", hmt, f"≠ 分列中中国香港、中国澳门、中国台湾之和 {s}"

@@ -30,6 +30,7 @@ MEASURES_BY_NAME: dict[str, Field] = {f.name: f for f in MEASURES}
 PARTNER_FIELDS: tuple[Field, ...] = tuple(f for f in MEASURES if f.by_partner)
 TYPED_PARTNER_FIELDS: tuple[Field, ...] = tuple(f for f in PARTNER_FIELDS if not f.derived)
 GROUPS: tuple[Group, ...] = (HEADER, *SECTIONS, *DETAILS)
+_SECTION_OF: dict[str, Group] = {f.name: g for g in SECTIONS for f in g.fields}
 
 
 def field(name: str) -> Field:
@@ -43,10 +44,7 @@ def field(name: str) -> Field:
 
 def section_of(name: str) -> Group:
     """The section that holds field `name`."""
-    for g in SECTIONS:
-        if any(f.name == name for f in g.fields):
-            return g
-    raise KeyError(name)
+    return _SECTION_OF[name]
 
 
 __all__ = [
