@@ -233,7 +233,7 @@ def document(rng: random.Random, acc: DemoAccount, ctx: YearContext, excluded: f
         if active and acc.unit_type in ("university", "research_institute", "hospital")
         else 0,
     )
-    patents = poisson(rng, 3 if leading or acc.unit_type == "enterprise" and active else 0.05)
+    patents = poisson(rng, 3 if leading or (acc.unit_type == "enterprise" and active) else 0.05)
     contracts = poisson(rng, 0.5 if acc.unit_type == "enterprise" and active else 0.05)
     fulltime = min(staff, poisson(rng, 6 if leading else 0.2))
     visiting = poisson(rng, 15 if leading else 0.4)
