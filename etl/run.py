@@ -83,9 +83,8 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             problems = [p.as_dict() for p in checked.findings.hard]
             report = {"source_file": rel, "sha256": sha, "run_id": run_id, "problems": problems}
             codes.update(p["code"] for p in problems)
-            year = doc["survey_year"] if doc else None
             new.append({**base, "outcome": "quarantined", "version_id": None,
-                        "report_file": wh.quarantine(raw, rel, sha, year, report)})  # fmt: skip
+                        "report_file": wh.quarantine(raw, rel, sha, report)})  # fmt: skip
             counts["quarantined"] += 1
             continue
         versions[key] = sha

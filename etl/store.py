@@ -6,8 +6,8 @@ Layout (everything under `<warehouse>/`)::
     db/warehouse-<run_id>.duckdb            one complete database per publishing run
     parquet/<table>/survey_year=<Y>/<run_id>.parquet   every accepted version, append-only
     ledger/<run_id>.parquet                 what each committed run did with each document
-    quarantine/<year>/<file>__<sha>.json    the rejected document, byte for byte
-    quarantine/<year>/<file>__<sha>.report.json   one entry per problem (code, path, value, zh, en)
+    quarantine/<inbox path>__<sha>.json     the rejected document, byte for byte
+    quarantine/<inbox path>__<sha>.report.json   one entry per problem (code, path, value, zh, en)
     runs/<run_id>.json                      the reconciled run summary
 
 A run commits by writing its ledger file last; Parquet files of a run without a ledger file
@@ -105,10 +105,11 @@ class Warehouse:
         return dropped
 
     # --- quarantine -----------------------------------------------------------------------
-    def quarantine(self, raw: bytes, source_file: str, sha: str, year: object, report: dict) -> str:
-        """Keep the rejected bytes and their report; returns the report's path relative to the warehouse."""
-        folder = self.root / "quarantine" / (str(year) if isinstance(year, int) else "unknown")
-        stem = f"{Path(source_file).stem}__{sha[:12]}"
+    def quarantine(self, raw: bytes, source_file: str, sha: str, report: dict) -> str:
+        """Keep the rejected bytes and their report, mirroring the inbox path; returns the report's path."""
+        rel = Path(source_file)
+        folder = self.root / "quarantine" / rel.parent
+        stem = f"{rel.stem}__{sha[:12]}"
         atomic_write(folder / f"{stem}.json", raw)
         atomic_write(folder / f"{stem}.report.json", orjson.dumps(report, option=orjson.OPT_INDENT_2))
         return str((folder / f"{stem}.report.json").relative_to(self.root))

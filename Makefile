@@ -1,0 +1,38 @@
+# The two commands of the README. Everything they need is installed by them.
+#   make demo   build the demo warehouse (if missing) and start the dashboard on http://127.0.0.1:8501
+#   make test   lint, check generated files, run every test
+SHELL := /bin/bash
+PY := .venv/bin/python
+DEMO := data/demo
+UNITS ?= 5000
+YEARS ?= 2016-2020
+PORT ?= 8501
+
+.PHONY: demo test venv system clean-demo
+
+venv: .venv/.installed
+.venv/.installed: requirements.txt
+	@command -v python3 >/dev/null || { echo "缺少 python3（需要 3.11+）：apt-get install python3 python3-venv"; exit 1; }
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --upgrade pip
+	.venv/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+system:
+	@bash scripts/system-deps.sh
+
+$(DEMO)/warehouse/CURRENT: | venv
+	$(PY) -m etl demo --inbox $(DEMO)/inbox --units $(UNITS) --years $(YEARS)
+	$(PY) -m etl run --inbox $(DEMO)/inbox --warehouse $(DEMO)/warehouse
+
+demo: venv system $(DEMO)/warehouse/CURRENT
+	ISTC_WAREHOUSE=$(DEMO)/warehouse $(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: venv system
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m etl docs --check
+	$(PY) -m pytest
+
+clean-demo:
+	rm -rf $(DEMO)

@@ -1,0 +1,37 @@
+"""Shared fixtures: the hand-written fixture warehouse, built once per test session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.run import run
+from tests.fixtures.inbox import write_inbox
+
+TODAY = dt.date(2026, 11, 27)  # fixed, so that the survey-year range check does not drift
+
+
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published database of `warehouse`."""
+    name = (warehouse / "CURRENT").read_text(encoding="utf-8").strip()
+    return duckdb.connect(str(warehouse / name), read_only=True)
+
+
+@pytest.fixture(scope="session")
+def fixture_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """(warehouse path, run summary) of the fixture inbox loaded once."""
+    root = tmp_path_factory.mktemp("fixture")
+    inbox = write_inbox(root / "inbox")
+    summary = run(inbox, root / "warehouse", today=TODAY, progress=False)
+    return root / "warehouse", summary
+
+
+@pytest.fixture(scope="session")
+def fixture_db(fixture_run: tuple[Path, dict]):
+    """Read-only connection to the fixture warehouse."""
+    con = connect(fixture_run[0])
+    yield con
+    con.close()

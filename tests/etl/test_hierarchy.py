@@ -1,0 +1,53 @@
+"""The registry is resolved once and checked: cycles, orphans, levels, A-07, funding exclusions."""
+
+from __future__ import annotations
+
+from etl import config
+from etl.hierarchy import load
+
+HEAD = "account_id,parent_account_id,level,name,admin_division_code,unit_type,funder_level,reports_municipal_funds\n"
+
+
+def registry(tmp_path, rows: str):
+    path = tmp_path / "accounts.csv"
+    path.write_text(HEAD + rows, encoding="utf-8")
+    return load(path)
+
+
+def test_closure_includes_self_and_the_national_root(tmp_path):
+    reg = registry(tmp_path, "A,,1,甲省,130000,gov_agency,provincial,\nB,A,2,乙市,130100,gov_agency,municipal,\n"
+                             "C,B,3,丙大学,130100,university,,\n")  # fmt: skip
+    assert sorted(reg.closure()) == sorted([("A", "A", 0), ("CN", "A", 1), ("B", "B", 0), ("A", "B", 1),
+        ("CN", "B", 2), ("C", "C", 0), ("B", "C", 1), ("A", "C", 2), ("CN", "C", 3)])  # fmt: skip
+    assert reg.problems == []
+
+
+def test_orphan_cycle_and_level_problems_are_reported_not_dropped(tmp_path):
+    reg = registry(tmp_path, "A,,1,甲,130000,gov_agency,,\nO,NOPE,3,孤儿,130100,other,,\n"
+                             "X,Y,2,环1,130100,other,,\nY,X,1,环2,130100,other,,\nL,A,3,跳级,130100,other,,\n"
+                             "K,L,4,跳级下级,130100,other,,\n")  # fmt: skip
+    assert {"O", "X", "Y", "L", "K"} <= reg.broken
+    assert "A" not in reg.broken
+    codes = {acc: code for acc, code, _ in reg.problems}
+    assert codes["O"] == "A-08" and codes["L"] == "A-08"
+
+
+def test_hebei_province_administered_cities_must_hang_under_hebei(tmp_path):
+    reg = registry(tmp_path, "HB,,1,河北省,130000,gov_agency,provincial,\nBD,HB,2,保定市,130600,gov_agency,municipal,\n"
+                             "DZ,BD,3,定州市,130682,gov_agency,,\nXJ,HB,2,辛集市,130181,gov_agency,municipal,\n"
+                             "XA,BD,2,雄安新区,133100,gov_agency,municipal,\n")  # fmt: skip
+    assert "XJ" not in reg.broken
+    assert "XA" in reg.broken  # level 2 under a level-2 account: wrong level
+    assert any(code == "A-08" for acc, code, _ in reg.problems if acc == "XA")
+
+
+def test_excluded_sources_follow_f03_f04(tmp_path):
+    reg = registry(tmp_path, "M,,1,部,110000,gov_agency,central,\nP,,1,省,130000,gov_agency,provincial,\n"
+                             "C1,P,2,市1,130100,gov_agency,municipal,true\nC2,P,2,市2,130200,gov_agency,municipal,false\n"
+                             "U1,C1,3,单位1,130100,university,,\nU2,C2,3,单位2,130200,university,,\n")  # fmt: skip
+    cfg = config.load()
+    assert reg.excluded_sources("M", cfg) == set()
+    assert reg.excluded_sources("P", cfg) == {"central"}
+    assert reg.excluded_sources("C1", cfg) == {"central", "provincial"}
+    assert reg.excluded_sources("U1", cfg) == {"central", "provincial", "municipal"}
+    assert reg.excluded_sources("U2", cfg) == {"central", "provincial"}

@@ -1,0 +1,148 @@
+"""Runs are idempotent and incremental; a resubmission supersedes; a killed run leaves nothing half-built."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from etl.run import run
+from etl.store import Warehouse
+from tests.conftest import TODAY, connect
+from tests.fixtures.inbox import VALID, doc, write_inbox
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = ("core_submissions", "core_measures", "core_partner_values", "quality_quarantine", "mart_rollup")
+
+
+def snapshot(warehouse: Path) -> dict:
+    """Row counts and the HB 2020 roll-up: what a reader would see."""
+    con = connect(warehouse)
+    try:
+        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+        counts["hb_2020_out"] = con.execute(
+            "select out_person_times from mart_rollup where scope_id = 'HB' and survey_year = 2020 and basis = 'finished'"
+        ).fetchone()[0]
+        return counts
+    finally:
+        con.close()
+
+
+def test_second_run_changes_nothing(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox")
+    first = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    pointer = (tmp_path / "wh" / "CURRENT").read_text()
+    before = snapshot(tmp_path / "wh")
+    parquet = sorted((tmp_path / "wh" / "parquet").rglob("*.parquet"))
+    second = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert second["unchanged"] == first["documents_in"] == 28
+    assert (second["loaded"], second["superseded"], second["quarantined"]) == (0, 0, 0)
+    assert second["warehouse_rebuilt"] is False
+    assert (tmp_path / "wh" / "CURRENT").read_text() == pointer
+    assert sorted((tmp_path / "wh" / "parquet").rglob("*.parquet")) == parquet
+    assert snapshot(tmp_path / "wh") == before
+    summary = json.loads((tmp_path / "wh" / "runs" / f"{second['run_id']}.json").read_text())
+    assert summary["documents_in"] == sum(summary[k] for k in ("loaded", "superseded", "quarantined", "unchanged"))
+
+
+def test_resubmission_supersedes_and_history_is_kept(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    # HB corrects 2020 outbound from 10 to 12 in revision 2.
+    fixed = doc("HB", 2020, revision=2, status="approved", out={"USA": 8, "HKG": 4},
+                funds={"provincial": 500, "unit_self": 20})  # fmt: skip
+    (inbox / "2020" / "HB_r2.json").write_text(json.dumps(fixed, ensure_ascii=False), encoding="utf-8")
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["loaded"], summary["unchanged"], summary["documents_in"]) == (1, 28, 29)
+    assert snapshot(tmp_path / "wh")["hb_2020_out"] == 65
+    con = connect(tmp_path / "wh")
+    history = con.execute(
+        "select revision, is_current from core_submissions where account_id = 'HB' and survey_year = 2020 order by 1"
+    ).fetchall()
+    con.close()
+    assert history == [(1, False), (2, True)]
+
+
+def test_change_of_registry_revalidates_everything(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    registry = (inbox / "accounts.csv").read_text(encoding="utf-8").replace("municipal,true", "municipal,false")
+    (inbox / "accounts.csv").write_text(registry, encoding="utf-8")
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert summary["unchanged"] == 0 and summary["documents_in"] == 28
+    con = connect(tmp_path / "wh")
+    # SJZ no longer reports municipal funds, so U1 keeps its 30 and U2 its 10 municipal money: 250 + 40
+    assert (
+        con.execute(
+            "select fund_reportable from mart_rollup where scope_id = 'SJZ' and survey_year = 2020 and basis = 'finished'"
+        ).fetchone()[0]
+        == 290
+    )
+    con.close()
+
+
+def test_run_killed_before_commit_leaves_no_trace(tmp_path, monkeypatch):
+    inbox = write_inbox(tmp_path / "inbox")
+    clean = tmp_path / "clean"
+    run(inbox, clean, today=TODAY, progress=False)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("killed after the Parquet files were written")
+
+    with monkeypatch.context() as m:
+        m.setattr(Warehouse, "commit", killed)
+        with pytest.raises(KeyboardInterrupt):
+            run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert not (tmp_path / "wh" / "CURRENT").exists()  # readers never saw a half-built warehouse
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert summary["loaded"] == 13 and summary["unchanged"] == 0
+    assert snapshot(tmp_path / "wh") == snapshot(clean)
+
+
+def test_run_killed_before_publishing_is_rebuilt(tmp_path, monkeypatch):
+    inbox = write_inbox(tmp_path / "inbox", only=[k for k in VALID if k.startswith("2019/")])
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    old_pointer = (tmp_path / "wh" / "CURRENT").read_text()
+    write_inbox(inbox)  # the 2020 documents arrive
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("killed while building the database")
+
+    with monkeypatch.context() as m:
+        m.setattr("etl.run.build", killed)
+        with pytest.raises(KeyboardInterrupt):
+            run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (tmp_path / "wh" / "CURRENT").read_text() == old_pointer  # readers still see the old, complete one
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    # the killed run had committed its documents: nothing is re-read, but the database is rebuilt
+    assert (summary["unchanged"], summary["warehouse_rebuilt"]) == (28, True)
+    assert snapshot(tmp_path / "wh")["hb_2020_out"] == 63
+
+
+def test_sigkill_mid_run_then_rerun_is_correct(tmp_path):
+    """A real process killed at an arbitrary moment, then re-run, gives the same warehouse as a clean run."""
+    inbox = tmp_path / "inbox"
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--inbox", str(inbox), "--units", "300", "--years", "2019-2020",
+                    "--seed", "7"], check=True, cwd=ROOT, capture_output=True)  # fmt: skip
+    clean = tmp_path / "clean"
+    subprocess.run([sys.executable, "-m", "etl", "run", "--inbox", str(inbox), "--warehouse", str(clean), "--quiet"],
+                   check=True, cwd=ROOT, capture_output=True)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "run", "--inbox", str(inbox), "--warehouse",
+                             str(tmp_path / "wh"), "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(1.2)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    subprocess.run([sys.executable, "-m", "etl", "run", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh"),
+                    "--quiet"], check=True, cwd=ROOT, capture_output=True)  # fmt: skip
+    a, b = connect(clean), connect(tmp_path / "wh")
+    q = "select scope_id, survey_year, basis, n_reported, out_person_times, fund_reportable from mart_rollup order by 1, 2, 3"
+    assert a.execute(q).fetchall() == b.execute(q).fetchall()
+    a.close()
+    b.close()

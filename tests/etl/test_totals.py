@@ -1,0 +1,98 @@
+"""Roll-ups of the fixture warehouse against totals worked out by hand (see tests/fixtures/inbox.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def rollup(con, scope: str, year: int, column: str, basis: str = "finished"):
+    row = con.execute(
+        f"select {column} from mart_rollup where scope_id = ? and survey_year = ? and basis = ?", [scope, year, basis]
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+# (scope, year, column, expected) — parent = own + Σ children at every level.
+EXPECTED = [
+    # 2020 outbound person-times: HB 10, U1 40, U2 5 (revision 2), U3 8
+    ("U1", 2020, "out_person_times", 40), ("U2", 2020, "out_person_times", 5), ("SJZ", 2020, "out_person_times", 45),
+    ("BD", 2020, "out_person_times", 8), ("HB", 2020, "out_person_times", 63), ("CN", 2020, "out_person_times", 63),
+    ("SJZ", 2020, "in_person_times", 10), ("BD", 2020, "in_person_times", 6), ("HB", 2020, "in_person_times", 16),
+    # reportable funding after exclusions: HB 520, SJZ 100, BD 40, U1 100, U2 50, U3 20, U4 10
+    ("U1", 2020, "fund_reportable", 100), ("U2", 2020, "fund_reportable", 50), ("U3", 2020, "fund_reportable", 20),
+    ("SJZ", 2020, "fund_reportable", 250), ("BD", 2020, "fund_reportable", 70), ("HB", 2020, "fund_reportable", 840),
+    # memo amounts (备查) are summed only as memos
+    ("HB", 2020, "fund_src_central", 200), ("HB", 2020, "fund_src_provincial", 570), ("HB", 2020, "fund_total_all", 1150),
+    # DISTINCT fields are recounted, never summed
+    ("HB", 2020, "n_partner_countries_exchange", 4), ("SJZ", 2020, "n_partner_countries_exchange", 3),
+    ("BD", 2020, "n_partner_countries_exchange", 2), ("HB", 2020, "n_partner_hmt_exchange", 3),
+    ("SJZ", 2020, "std_total", 1), ("HB", 2020, "std_led", 1), ("HB", 2020, "org_joined", 2),
+    ("SJZ", 2020, "org_joined", 1), ("HB", 2020, "bsp_count", 1),
+    # projects: SUM* counts each unit's row; the headline distinct count dedups the shared programme number
+    ("SJZ", 2020, "proj_active", 3), ("SJZ", 2020, "proj_active_distinct", 2), ("HB", 2020, "proj_led", 2),
+    ("HB", 2020, "papers_coauthored", 30), ("HB", 2020, "n_reported", 7),
+    # 2019: SJZ missing, BD only a draft, U4's returned revision replaced by an approved one
+    ("HB", 2019, "out_person_times", 46), ("SJZ", 2019, "out_person_times", 30), ("BD", 2019, "out_person_times", 8),
+    ("HB", 2019, "fund_reportable", 530), ("SJZ", 2019, "fund_reportable", 110), ("BD", 2019, "fund_reportable", 20),
+    ("HB", 2019, "n_reported", 5),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("scope", "year", "column", "expected"), EXPECTED)
+def test_rollup_matches_hand_totals(fixture_db, scope, year, column, expected):
+    assert rollup(fixture_db, scope, year, column) == expected
+
+
+def test_approved_only_basis(fixture_db):
+    # approved in 2020: HB (10), U1 (40), U3 (8)
+    assert rollup(fixture_db, "HB", 2020, "out_person_times", "approved") == 58
+    assert rollup(fixture_db, "HB", 2020, "n_reported", "approved") == 3
+
+
+def test_intl_plus_hmt_equals_total(fixture_db):
+    rows = dict(
+        fixture_db.execute(
+            "select partner_scope, sum(value) from mart_partner_rollup where scope_id = 'HB' and survey_year = 2020 "
+            "and basis = 'finished' and field = 'out_person_times' group by all"
+        ).fetchall()
+    )
+    assert rows == {"INTL": 47, "HMT": 16}
+    assert rows["INTL"] + rows["HMT"] == rollup(fixture_db, "HB", 2020, "out_person_times")
+
+
+def test_hmt_partners_are_never_countries(fixture_db):
+    scopes = dict(fixture_db.execute("select partner_code, partner_scope from ref_partner_scope").fetchall())
+    assert {c for c, s in scopes.items() if s == "HMT"} == {"HKG", "MAC", "TWN"}
+    names = dict(fixture_db.execute("select partner_code, name_zh from ref_partner_scope").fetchall())
+    assert (names["HKG"], names["MAC"], names["TWN"]) == ("中国香港", "中国澳门", "中国台湾")
+
+
+def test_funding_exclusions_recorded_per_version(fixture_db):
+    excluded = dict(
+        fixture_db.execute(
+            "select account_id, excluded_sources from core_submissions where survey_year = 2020 and is_current"
+        ).fetchall()
+    )
+    assert excluded["HB"] == ["central"]
+    assert excluded["SJZ"] == ["central", "provincial"]
+    assert excluded["U1"] == ["central", "municipal", "provincial"]  # SJZ reports municipal funds itself
+    assert excluded["U3"] == ["central", "provincial"]  # BD does not
+
+
+def test_no_double_counted_public_money(fixture_db):
+    assert fixture_db.execute("select count(*) from quality_checks where code = 'F-08'").fetchone()[0] == 0
+
+
+def test_filling_status(fixture_db):
+    rows = {
+        (a, y): (s, t)
+        for a, y, s, t in fixture_db.execute(
+            "select account_id, survey_year, status, on_time from mart_filling_status"
+        ).fetchall()
+    }
+    assert rows[("SJZ", 2019)] == ("missing", False)
+    assert rows[("BD", 2019)] == ("draft", False)
+    assert rows[("U4", 2019)] == ("approved", True)
+    assert rows[("U3", 2020)] == ("approved", False)  # submitted 2021-08-05, after the 2021-07-31 deadline
+    assert rows[("U2", 2020)] == ("submitted", True)  # the correction keeps the first on-time submission
+    assert len(rows) == 14
