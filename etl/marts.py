@@ -32,6 +32,11 @@ DISTINCT_SQL = {
     "proj_active_distinct": ("projects", "case when x.programme is not null then x.project_key "
                              "else x.version_id || '/' || x.project_key end"),
 }  # fmt: skip
+# Every roll-up exists for all unit types together ('ALL') and for each type: DISTINCT counts
+# cannot be added up across types afterwards.
+GROUPING = ("grouping sets ((closure.ancestor_id, b.survey_year, b.basis), "
+            "(closure.ancestor_id, b.survey_year, b.basis, b.unit_type))")  # fmt: skip
+UNIT_TYPE_KEY = "case when grouping(b.unit_type) = 1 then 'ALL' else b.unit_type end as unit_type"
 PARTNER_JOIN = {
     "partner_values": "left join ref_partner_scope as p on p.partner_code = x.partner_code",
     "project_partners": "left join ref_partner_scope as p on p.partner_code = x.partner_code",
@@ -46,14 +51,15 @@ def rollup_sql() -> str:
     ctes, joins, cols = [], [], []
     for i, (name, (source, expr)) in enumerate(DISTINCT_SQL.items()):
         ctes.append(f"""d{i} as (
-    select closure.ancestor_id as scope_id, b.survey_year, b.basis, count(distinct {expr}) as {name}
+    select closure.ancestor_id as scope_id, b.survey_year, b.basis, {UNIT_TYPE_KEY},
+           count(distinct {expr}) as {name}
     from cur_basis as b
     inner join core_{source} as x on x.version_id = b.version_id
     {PARTNER_JOIN.get(source, "")}
     inner join core_account_closure as closure on closure.descendant_id = b.account_id
-    group by all
+    group by {GROUPING}
 )""")
-        joins.append(f"left join d{i} using (scope_id, survey_year, basis)")
+        joins.append(f"left join d{i} using (scope_id, survey_year, basis, unit_type)")
         cols.append(f"coalesce(d{i}.{name}, 0) as {name}")
     cte_sql, join_sql = ",\n".join(ctes), "\n".join(joins)
     return f"""create table mart_rollup as
@@ -62,6 +68,7 @@ with summed as (
     closure.ancestor_id as scope_id,
     b.survey_year,
     b.basis,
+    {UNIT_TYPE_KEY},
     count(*) as n_reported,
     count(*) filter (where b.has_intl_activity) as n_units_active,
     count(*) filter (where b.has_support_policy) as n_units_with_policy,
@@ -69,7 +76,7 @@ with summed as (
     {sums}
     from cur_basis as b
     inner join core_account_closure as closure on closure.descendant_id = b.account_id
-    group by all
+    group by {GROUPING}
 ),
 {cte_sql}
 select summed.*, {", ".join(cols)}

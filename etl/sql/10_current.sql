@@ -25,12 +25,13 @@ from core_measures as m
 inner join core_submissions as s on s.version_id = m.version_id
 where s.is_current and s.status = 'approved';
 
--- Grain: one row per scope (any account or CN) × year × basis × field × partner: rolled-up value.
+-- Grain: one row per scope (any account or CN) × year × basis × unit type × field × partner: rolled-up value.
 create view mart_partner_rollup as
 select
     closure.ancestor_id as scope_id,
     b.survey_year,
     b.basis,
+    b.unit_type,
     v.field,
     v.partner_code,
     p.partner_scope,

@@ -65,7 +65,7 @@ def test_demo_has_the_2020_exchange_collapse(demo):
     root, _, _ = demo
     con = connect(root / "wh")
     out = dict(con.execute(
-        "select survey_year, out_person_times from mart_rollup where scope_id = 'CN' and basis = 'finished'"
+        "select survey_year, out_person_times from mart_rollup where scope_id = 'CN' and basis = 'finished' and unit_type = 'ALL'"
     ).fetchall())  # fmt: skip
     con.close()
     assert out[2020] < 0.4 * out[2019]

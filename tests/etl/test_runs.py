@@ -27,7 +27,7 @@ def snapshot(warehouse: Path) -> dict:
     try:
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
         counts["hb_2020_out"] = con.execute(
-            "select out_person_times from mart_rollup where scope_id = 'HB' and survey_year = 2020 and basis = 'finished'"
+            "select out_person_times from mart_rollup where scope_id = 'HB' and survey_year = 2020 and basis = 'finished' and unit_type = 'ALL'"
         ).fetchone()[0]
         return counts
     finally:
@@ -80,7 +80,7 @@ def test_change_of_registry_revalidates_everything(tmp_path):
     # SJZ no longer reports municipal funds, so U1 keeps its 30 and U2 its 10 municipal money: 250 + 40
     assert (
         con.execute(
-            "select fund_reportable from mart_rollup where scope_id = 'SJZ' and survey_year = 2020 and basis = 'finished'"
+            "select fund_reportable from mart_rollup where scope_id = 'SJZ' and survey_year = 2020 and basis = 'finished' and unit_type = 'ALL'"
         ).fetchone()[0]
         == 290
     )
@@ -142,7 +142,7 @@ def test_sigkill_mid_run_then_rerun_is_correct(tmp_path):
     subprocess.run([sys.executable, "-m", "etl", "run", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh"),
                     "--quiet"], check=True, cwd=ROOT, capture_output=True)  # fmt: skip
     a, b = connect(clean), connect(tmp_path / "wh")
-    q = "select scope_id, survey_year, basis, n_reported, out_person_times, fund_reportable from mart_rollup order by 1, 2, 3"
+    q = "select scope_id, survey_year, basis, n_reported, out_person_times, fund_reportable from mart_rollup where unit_type = 'ALL' order by 1, 2, 3"
     assert a.execute(q).fetchall() == b.execute(q).fetchall()
     a.close()
     b.close()

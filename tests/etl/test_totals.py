@@ -7,7 +7,8 @@ import pytest
 
 def rollup(con, scope: str, year: int, column: str, basis: str = "finished"):
     row = con.execute(
-        f"select {column} from mart_rollup where scope_id = ? and survey_year = ? and basis = ?", [scope, year, basis]
+        f"select {column} from mart_rollup where scope_id = ? and survey_year = ? and basis = ? and unit_type = 'ALL'",
+        [scope, year, basis],
     ).fetchone()
     return None if row is None else row[0]
 
@@ -96,3 +97,19 @@ def test_filling_status(fixture_db):
     assert rows[("U3", 2020)] == ("approved", False)  # submitted 2021-08-05, after the 2021-07-31 deadline
     assert rows[("U2", 2020)] == ("submitted", True)  # the correction keeps the first on-time submission
     assert len(rows) == 14
+
+
+def test_rollup_by_unit_type_recounts_distinct_fields(fixture_db):
+    rows = {
+        t: (pt, n)
+        for t, pt, n in fixture_db.execute(
+            "select unit_type, out_person_times, n_partner_countries_exchange from mart_rollup "
+            "where scope_id = 'HB' and survey_year = 2020 and basis = 'finished'"
+        ).fetchall()
+    }
+    # university U1: USA, DEU out + DEU in; enterprise U2: JPN; hospital U3: USA; gov_agency HB: USA
+    assert rows["university"] == (40, 2)
+    assert rows["enterprise"] == (5, 1)
+    assert rows["hospital"] == (8, 1)
+    assert rows["gov_agency"] == (10, 1)
+    assert rows["ALL"] == (63, 4)  # USA is counted once, not three times
