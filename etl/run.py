@@ -18,7 +18,7 @@ from .build import build
 from .flatten import Rows
 from .store import LEDGER_SCHEMA, Warehouse, new_run_id
 
-ETL_VERSION = "1"  # bump when validation or derivation changes: every document is then re-validated
+ETL_VERSION = "2"  # bump when validation or derivation changes: every document is then re-validated
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
 
 
@@ -75,9 +75,10 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         if not checked.quarantined and key in versions and versions[key] != sha:
             checked.findings.add("E_REVISION_CONFLICT", "revision", doc["revision"],
                                  "同一账号、同一年度已有该版次但内容不同；修改后请提高版次", severity="H")  # fmt: skip
+        head = doc or checked.hint or {}
         base = {"sha": sha, "source_file": rel, "run_id": run_id, "fingerprint": fingerprint,
-                "account_id": doc["account_id"] if doc else None, "survey_year": doc["survey_year"] if doc else None,
-                "revision": doc["revision"] if doc else None, "status": doc["status"] if doc else None,
+                "account_id": head.get("account_id"), "survey_year": head.get("survey_year"),
+                "revision": head.get("revision"), "status": head.get("status"),
                 "codes": sorted({p.code for p in checked.findings.items})}  # fmt: skip
         if checked.quarantined:
             problems = [p.as_dict() for p in checked.findings.hard]

@@ -56,6 +56,7 @@ class Checked:
 
     doc: dict[str, Any] | None
     findings: Findings
+    hint: dict[str, Any] | None = None  # header values read from an invalid document, to attribute it
 
     @property
     def quarantined(self) -> bool:
@@ -102,11 +103,17 @@ def check(raw: bytes, ctx: Context) -> Checked:
         doc = adapter.validate_python(doc)
     except ValidationError as exc:
         _schema_findings(exc, found)
-        return Checked(None, found)
+        return Checked(None, found, _hint(doc))
     _check_header(doc, ctx, found)
     if finished and not found.hard:
         doc_rules.run(doc, ctx, found)
     return Checked(doc, found)
+
+
+def _hint(doc: dict[str, Any]) -> dict[str, Any]:
+    """Account, year and revision of a schema-invalid document, where they are of the right type."""
+    types = {"account_id": str, "survey_year": int, "revision": int, "status": str}
+    return {k: doc.get(k) if type(doc.get(k)) is t else None for k, t in types.items()}
 
 
 def _check_header(doc: dict[str, Any], ctx: Context, found: Findings) -> None:

@@ -1,0 +1,160 @@
+"""The dashboard's questions: one .sql file each, run with bound parameters on a read-only connection.
+
+Every function takes the connection first and returns a pandas DataFrame whose grain the SQL
+file's header states. Values are always bound (`$name`); nothing a user types is formatted
+into SQL. Every function that reads survey data takes the scope it is allowed to see.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).parent
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+BASES = ("finished", "approved")
+PARTNER_SCOPES = ("ALL", "INTL", "HMT")
+
+
+class QueryError(ValueError):
+    """A parameter outside its allowed values (raised before anything reaches DuckDB)."""
+
+
+def connect(db_file: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to one published warehouse file."""
+    return duckdb.connect(str(db_file), read_only=True, config=OFFLINE)
+
+
+@cache
+def sql(name: str) -> str:
+    """The text of queries/<name>.sql."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise QueryError(name)
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
+    """Run queries/<name>.sql with bound parameters; a fresh cursor per call (thread-safe)."""
+    with con.cursor() as cur:
+        return cur.execute(sql(name), params).df()
+
+
+def _check(basis: str, unit_type: str) -> None:
+    from etl.dictionary import UNIT_TYPES
+
+    if basis not in BASES:
+        raise QueryError(f"口径参数无效：{basis}")
+    if unit_type != "ALL" and unit_type not in UNIT_TYPES:
+        raise QueryError(f"单位类型参数无效：{unit_type}")
+
+
+# --- scope and hierarchy ----------------------------------------------------------------------
+def scope_path(con, scope_id: str) -> pd.DataFrame:
+    """Ancestors of a scope, 全国 first (breadcrumb)."""
+    return run(con, "scope_path", scope_id=scope_id)
+
+
+def scope_children(con, scope_id: str) -> pd.DataFrame:
+    """Direct children of a scope."""
+    return run(con, "scope_children", scope_id=scope_id)
+
+
+def scope_info(con, scope_id: str) -> pd.DataFrame:
+    """The scope's own account row."""
+    return run(con, "scope_info", scope_id=scope_id)
+
+
+def scope_search(con, root_id: str, text: str) -> pd.DataFrame:
+    """Accounts under `root_id` whose name contains `text`."""
+    return run(con, "scope_search", root_id=root_id, text=text.strip()[:50])
+
+
+def survey_years(con) -> list[int]:
+    """Survey years with finished data."""
+    return [int(y) for y in run(con, "survey_years")["survey_year"]]
+
+
+# --- roll-ups ---------------------------------------------------------------------------------
+def rollup_by_year(con, scope_id: str, year_from: int, year_to: int, basis: str, unit_type: str) -> pd.DataFrame:
+    """Every rolled-up indicator of a scope, one row per year."""
+    _check(basis, unit_type)
+    return run(con, "rollup_by_year", scope_id=scope_id, year_from=year_from, year_to=year_to, basis=basis,
+               unit_type=unit_type)  # fmt: skip
+
+
+def rollup_of_children_by_year(con, scope_id: str, year_from: int, year_to: int, basis: str,
+                               unit_type: str) -> pd.DataFrame:  # fmt: skip
+    """Rolled-up indicators of each direct child, one row per child × year."""
+    _check(basis, unit_type)
+    return run(con, "rollup_of_children_by_year", scope_id=scope_id, year_from=year_from, year_to=year_to,
+               basis=basis, unit_type=unit_type)  # fmt: skip
+
+
+def rollup_of_scopes(con, scope_ids: list[str], year_from: int, year_to: int, basis: str,
+                     unit_type: str) -> pd.DataFrame:  # fmt: skip
+    """Rolled-up indicators of several scopes side by side."""
+    _check(basis, unit_type)
+    return run(con, "rollup_of_scopes", scope_ids=list(scope_ids), year_from=year_from, year_to=year_to, basis=basis,
+               unit_type=unit_type)  # fmt: skip
+
+
+def partner_values_by_partner(con, scope_id: str, year: int, basis: str, unit_type: str,
+                              fields: list[str]) -> pd.DataFrame:  # fmt: skip
+    """Partner-broken values of a scope in a year, with partner names, scope and groups."""
+    _check(basis, unit_type)
+    return run(con, "partner_values_by_partner", scope_id=scope_id, year=year, basis=basis, unit_type=unit_type,
+               fields=list(fields))  # fmt: skip
+
+
+def partner_totals_by_year(con, scope_id: str, year_from: int, year_to: int, basis: str, unit_type: str,
+                           fields: list[str]) -> pd.DataFrame:  # fmt: skip
+    """INTL and HMT sums of partner-broken fields, one row per year × field × partner scope."""
+    _check(basis, unit_type)
+    return run(con, "partner_totals_by_year", scope_id=scope_id, year_from=year_from, year_to=year_to, basis=basis,
+               unit_type=unit_type, fields=list(fields))  # fmt: skip
+
+
+def projects_by_dimension(con, scope_id: str, year: int, basis: str, unit_type: str) -> pd.DataFrame:
+    """Projects under a scope by field, funding level, role, form and status."""
+    _check(basis, unit_type)
+    return run(con, "projects_by_dimension", scope_id=scope_id, year=year, basis=basis, unit_type=unit_type)
+
+
+def choices_by_value(con, scope_id: str, year: int, basis: str, unit_type: str) -> pd.DataFrame:
+    """Units choosing each support-policy type and each problem."""
+    _check(basis, unit_type)
+    return run(con, "choices_by_value", scope_id=scope_id, year=year, basis=basis, unit_type=unit_type)
+
+
+# --- filling progress and data quality --------------------------------------------------------
+def filling_by_child(con, scope_id: str, year: int, unit_type: str) -> pd.DataFrame:
+    """Filling status per direct child's subtree (and the scope's own form)."""
+    _check("finished", unit_type)
+    return run(con, "filling_by_child", scope_id=scope_id, year=year, unit_type=unit_type)
+
+
+def filling_outstanding(con, scope_id: str, year: int, unit_type: str) -> pd.DataFrame:
+    """Accounts under a scope whose form is missing, a draft or returned."""
+    _check("finished", unit_type)
+    return run(con, "filling_outstanding", scope_id=scope_id, year=year, unit_type=unit_type)
+
+
+def filling_summary_by_year(con, scope_id: str, year_from: int, year_to: int, unit_type: str) -> pd.DataFrame:
+    """已报 / 应报 / 已审核 / 按时 counts under a scope, one row per year."""
+    _check("finished", unit_type)
+    return run(con, "filling_summary_by_year", scope_id=scope_id, year_from=year_from, year_to=year_to,
+               unit_type=unit_type)  # fmt: skip
+
+
+def quality_findings_by_account(con, scope_id: str, year: int) -> pd.DataFrame:
+    """Quarantine problems, warnings and checks on accounts under a scope."""
+    return run(con, "quality_findings_by_account", scope_id=scope_id, year=year)
+
+
+def meta_fields(con) -> pd.DataFrame:
+    """The data dictionary as stored in the warehouse."""
+    return run(con, "meta_fields")

@@ -1,0 +1,21 @@
+-- Grain: one row per account under $scope_id (itself included) whose $year form is not finished
+-- (missing, draft or returned), with its parent, so a supervisor knows whom to chase.
+-- Params: $scope_id VARCHAR, $year INTEGER, $unit_type VARCHAR.
+select
+    f.account_id,
+    f.name,
+    f.level,
+    f.unit_type,
+    parent.name as parent_name,
+    f.status,
+    f.deadline,
+    f.revision,
+    f.submitted_at
+from core_account_closure as closure
+inner join mart_filling_status as f on f.account_id = closure.descendant_id
+left join core_accounts as parent on parent.account_id = f.parent_account_id
+where closure.ancestor_id = $scope_id
+    and f.survey_year = $year
+    and f.is_outstanding
+    and ($unit_type = 'ALL' or f.unit_type = $unit_type)
+order by case f.status when 'returned' then 0 when 'draft' then 1 else 2 end, f.level, f.account_id
