@@ -26,7 +26,7 @@ $(DEMO)/warehouse/CURRENT: | venv
 	$(PY) -m etl run --inbox $(DEMO)/inbox --warehouse $(DEMO)/warehouse
 
 demo: venv system $(DEMO)/warehouse/CURRENT
-	ISTC_WAREHOUSE=$(DEMO)/warehouse $(PY) -m streamlit run app.py --server.port $(PORT)
+	ISTC_WAREHOUSE=$(DEMO)/warehouse $(PY) -m ui.server --server.port $(PORT)
 
 test: venv system
 	$(PY) -m ruff check .

@@ -92,7 +92,7 @@ def _accounts(con: duckdb.DuckDBPyConnection, reg: Registry, cfg: SurveyConfig) 
             "path": "/".join(chain),
         })  # fmt: skip
     _from_arrow(con, "core_accounts", pa.Table.from_pylist(rows))
-    closure = reg.closure()
+    closure = [(ROOT_ID, ROOT_ID, 0), *reg.closure()]  # 全国 is its own ancestor too, like every account
     _from_arrow(
         con, "core_account_closure",
         pa.table({"ancestor_id": [c[0] for c in closure], "descendant_id": [c[1] for c in closure],

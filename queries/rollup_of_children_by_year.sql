@@ -5,6 +5,7 @@ select
     accounts.name_short as child_name,
     accounts.level as child_level,
     accounts.admin_division_code as child_division_code,
+    accounts.funder_level as child_funder_level,
     rollup.*
 from core_accounts as accounts
 inner join mart_rollup as rollup on rollup.scope_id = accounts.account_id

@@ -10,6 +10,13 @@ from pathlib import Path
 HERE = Path(__file__).parent
 MUNICIPALITIES = {"11", "12", "31", "50"}
 SEPARATELY_PLANNED = {"210200", "370200", "330200", "350200", "440300"}
+# cpca's table predates these changes (GB/T 2260 as of 2022): code → (new code, new name) or None if abolished.
+CORRECTIONS = {
+    "371200": None,  # 莱芜市, merged into 济南市 in 2019
+    "500228": ("500155", "梁平区"),
+    "500232": ("500156", "武隆区"),
+    "542400": ("540600", "那曲市"),
+}
 
 
 def main(adcodes_csv: str) -> None:
@@ -22,6 +29,10 @@ def main(adcodes_csv: str) -> None:
     for row in rows:
         full, name = row["adcode"], row["name"]
         code, pp = full[:6], full[:2]
+        if code in CORRECTIONS:
+            if CORRECTIONS[code] is None:
+                continue
+            code, name = CORRECTIONS[code]
         if full[6:] != "000000" or pp in {"71", "81", "82", "13"}:
             continue
         if pp in MUNICIPALITIES:

@@ -1,0 +1,84 @@
+"""地区对比: how do this scope's children compare — ranked, mapped, over time, per unit — and any two side by side?"""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from ui import charts, fmt, metrics, state, widgets
+from ui.data import fetch
+
+INDICATORS = ["out_person_times", "in_person_times", "fund_reportable", "proj_active_distinct", "proj_led",
+              "papers_coauthored", "agr_signed_year", "inst_joint_total", "n_partner_countries_exchange",
+              "foreign_fulltime", "std_total", "n_reported"]  # fmt: skip
+PER_UNIT_OK = {"out_person_times", "in_person_times", "fund_reportable", "proj_led", "papers_coauthored",
+               "agr_signed_year", "inst_joint_total", "foreign_fulltime"}  # additive: dividing by units is meaningful  # fmt: skip
+
+f = state.current()
+st.title("地区对比")
+widgets.scope_bar(f)
+cover = widgets.coverage(f)
+c1, c2 = st.columns([3, 2])
+indicator = c1.selectbox("指标", INDICATORS, format_func=metrics.label, key="cmp_indicator")
+per_unit = c2.toggle("按每个填报单位计", key="cmp_per_unit", disabled=indicator not in PER_UNIT_OK,
+                     help="合计 ÷ 已报单位数，便于比较规模不同的地区（去重类指标不适用）")  # fmt: skip
+per_unit = per_unit and indicator in PER_UNIT_OK
+unit = metrics.unit(indicator) + ("/单位" if per_unit else "")
+title = metrics.label(indicator) + ("（每个填报单位）" if per_unit else "")
+
+rows = fetch("rollup_of_children_by_year", **f.query(), year_from=f.year_from, year_to=f.year_to)
+if rows.empty:
+    widgets.empty("该范围没有下级账号的已提交数据：请上移一级或换一个年度。")
+    st.stop()
+rows = rows.assign(value=rows[indicator] / rows["n_reported"] if per_unit else rows[indicator])
+year_rows = rows[rows["survey_year"] == f.year]
+info = fetch("scope_info", scope_id=f.scope_id).iloc[0]
+source = f"{info['name_short']}；{f.describe()}"
+note = "；".join(x for x in ("每个填报单位 = 合计 ÷ 已报单位数" if per_unit else "", metrics.caveat(indicator)) if x)
+
+left, right = st.columns([3, 2])
+with left:
+    widgets.chart(charts.bar_ranking(year_rows, "child_name", "value", f"{f.year} 年度下级{title}", unit, source,
+                                     ids="child_id"), key=f"cmp_rank_{f.scope_id}", note=note, cover=cover,
+                  drill=True)  # fmt: skip
+with right:
+    mapped = year_rows.rename(columns={"child_division_code": "code", "child_name": "name"})
+    if f.scope_id == "CN":
+        # provincial S&T departments only: ministries share Beijing's code, 计划单列市 are cities
+        mapped = mapped[(mapped["child_funder_level"] == "provincial") & mapped["code"].str.endswith("0000")]
+        boundary, key_prop = "china_provinces_simplified", "adcode"
+    else:
+        boundary, key_prop = "china_level2_simplified", "code"
+    mapped = mapped.drop_duplicates("code", keep=False)
+    if len(mapped) >= 2 and int(info["level"]) <= 1:
+        widgets.chart(charts.region_map(mapped, boundary, key_prop, "code", f"{f.year} 年度{title}", unit, source,
+                                        ids="child_id", ten_dash=f.scope_id == "CN"), key=f"cmp_map_{f.scope_id}",
+                      note="计划单列市、兵团和国务院部门不在地图上，见左侧排名" if f.scope_id == "CN" else note,
+                      cover=cover, drill=True)  # fmt: skip
+    else:
+        widgets.empty("下级不是按行政区划设置的地区（如填报单位、部门直属机构），不绘制地图，请看左侧排名。")
+
+if f.year_from < f.year_to:
+    st.subheader(f"{f.year_from}–{f.year_to} 年度变化（小图）")
+    top = year_rows.sort_values("value", ascending=False)["child_name"].head(12).tolist()
+    small = rows[rows["child_name"].isin(top)]
+    fig = px.line(small, x="survey_year", y="value", facet_col="child_name", facet_col_wrap=4, markers=True,
+                  category_orders={"child_name": top}, labels={"survey_year": "统计年度", "value": unit})  # fmt: skip
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.update_xaxes(dtick=1, tickformat="d")
+    widgets.chart(charts.frame(fig, f"下级{title}（前12）", unit, source, height=200 * ((len(top) + 3) // 4) + 120),
+                  key="cmp_small", note=note, cover=cover)  # fmt: skip
+
+st.subheader("两个范围并列比较")
+names = dict(zip(year_rows["child_id"], year_rows["child_name"], strict=True))
+pair = st.multiselect("选择两个下级（同一级别）", list(names), format_func=names.get, max_selections=2,
+                      default=list(names)[:2], key=f"cmp_pair_{f.scope_id}")  # fmt: skip
+if len(pair) == 2:
+    both = fetch("rollup_of_scopes", scope_ids=pair, year_from=f.year, year_to=f.year, basis=f.basis,
+                 unit_type=f.unit_type).set_index("scope_id")  # fmt: skip
+    table = {metrics.label(k): [fmt.number(both.loc[s, k], metrics.unit(k)) if s in both.index else "—" for s in pair]
+             for k in INDICATORS}  # fmt: skip
+    st.dataframe({"指标": list(table), names[pair[0]]: [v[0] for v in table.values()],
+                  names[pair[1]]: [v[1] for v in table.values()]}, hide_index=True, width="stretch")  # fmt: skip
+else:
+    st.caption("选择两个下级即可并列比较全部主要指标。")

@@ -1,0 +1,60 @@
+"""总览: how is international S&T cooperation under this scope doing this year, and over the years?"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import charts, metrics, state, widgets
+from ui.data import fetch
+
+f = state.current()
+st.title("总览")
+widgets.scope_bar(f)
+cover = widgets.coverage(f)
+
+KPI = ["out_person_times", "in_person_times", "n_partner_countries_exchange", "proj_active_distinct",
+       "fund_reportable", "papers_coauthored", "agr_signed_year", "inst_joint_total"]  # fmt: skip
+values = metrics.by_year(f, [*KPI, "n_partner_hmt_exchange"])
+if values[KPI].isna().all().all():
+    widgets.empty(f"{f.year_from}–{f.year_to} 年度该范围内没有已提交的填报（{cover['text']}）。可换一个年度或范围。")
+    st.stop()
+
+countries = "n_partner_hmt_exchange" if f.partner_scope == "HMT" else "n_partner_countries_exchange"
+cards = [(metrics.label(k), metrics.at(values, f.year, k), metrics.unit(k), metrics.at(values, f.year - 1, k))
+         for k in KPI]  # fmt: skip
+cards[4] = ("计入统计经费", *cards[4][1:])
+cards[2] = ("涉及港澳台地区数" if f.partner_scope == "HMT" else "人员交流涉及国家数（不含港澳台）",
+            metrics.at(values, f.year, countries), "个", metrics.at(values, f.year - 1, countries))  # fmt: skip
+st.subheader(f"{f.year} 年度主要指标")
+widgets.kpis(cards)
+st.caption("　·　".join(x for x in (cover["text"], metrics.scope_note(f, KPI), f.describe()) if x))
+
+source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.describe()}"
+left, right = st.columns(2)
+with left:
+    fig = charts.trend(values, "survey_year", {"out_person_times": "出访人次", "in_person_times": "来访人次"},
+                       "人员交流趋势", "人次", source)  # fmt: skip
+    widgets.chart(fig, key="ov_exchange", note="出访与来访分别统计，人次可加", cover=cover)
+with right:
+    fig = charts.trend(
+        values, "survey_year", {"fund_reportable": "计入统计经费"}, "国际合作经费投入趋势", "万元", source
+    )
+    widgets.chart(fig, key="ov_funding", note="计入统计经费已剔除中央、省级（及按规定的市级）财政资金", cover=cover)
+
+children = fetch("rollup_of_children_by_year", **f.query(), year_from=f.year, year_to=f.year)
+if not children.empty:
+    fig = charts.bar_ranking(children, "child_name", "out_person_times", f"{f.year} 年度下级出访人次排名", "人次",
+                             source, ids="child_id")  # fmt: skip
+    widgets.chart(
+        fig, key=f"ov_children_{f.scope_id}", note="含港澳台；下级合计 + 本级 = 本范围合计", cover=cover, drill=True
+    )
+
+completeness = fetch("filling_summary_by_year", scope_id=f.scope_id, year_from=f.year_from, year_to=f.year_to,
+                     unit_type=f.unit_type)  # fmt: skip
+if not completeness.empty:
+    st.subheader("数据完整性")
+    table = completeness.rename(columns={"survey_year": "统计年度", "deadline": "截止日期", "n_expected": "应报",
+                                         "n_finished": "已报", "n_approved": "已审核", "n_on_time": "按时提交"})  # fmt: skip
+    table["截止日期"] = table["截止日期"].map(lambda d: f"{d:%Y-%m-%d}")
+    table["已报比例"] = (table["已报"] / table["应报"]).map(lambda r: f"{r:.1%}")
+    st.dataframe(table, hide_index=True, width="stretch")

@@ -1,0 +1,66 @@
+"""填报进度: which accounts under this scope have filled in the survey, on time, and whom must we still chase?"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ui import charts, state, widgets
+from ui.data import fetch
+
+STATUS = {"n_approved": "已审核", "n_submitted": "已提交（待审核）", "n_returned": "已退回", "n_draft": "草稿",
+          "n_missing": "未填报"}  # fmt: skip
+COLORS = {"n_approved": "#2a9d8f", "n_submitted": "#1f5aa6", "n_returned": "#c0392b", "n_draft": "#d9822b",
+          "n_missing": "#bbbbbb"}  # fmt: skip
+STATUS_ZH = {"missing": "未填报", "draft": "草稿", "returned": "已退回", "submitted": "已提交", "approved": "已审核"}
+
+f = state.current()
+st.title("填报进度")
+widgets.scope_bar(f)
+summary = fetch("filling_summary_by_year", scope_id=f.scope_id, year_from=f.year, year_to=f.year, unit_type=f.unit_type)
+if summary.empty:
+    widgets.empty(f"该范围在 {f.year} 年度没有需要填报的账号。")
+    st.stop()
+s = summary.iloc[0]
+deadline = pd.Timestamp(s["deadline"]).date()
+days = (deadline - dt.date.today()).days
+when = f"截止日期 {deadline:%Y年%m月%d日}（" + (f"还剩 {days} 天" if days >= 0 else f"已过 {-days} 天") + "）"
+expected, finished = int(s["n_expected"]), int(s["n_finished"])
+c = st.columns(5)
+c[0].metric("应报账号", f"{expected:,}")
+c[1].metric("已报（已提交+已审核）", f"{finished:,}", help="已提交和已审核的填报计入分析")
+c[2].metric("已审核", f"{int(s['n_approved']):,}")
+c[3].metric("未完成", f"{expected - finished:,}", help="未填报、草稿和已退回")
+c[4].metric("按时提交率", f"{int(s['n_on_time']) / expected:.1%}" if expected else "—",
+            help="首次提交不晚于截止日期的账号占应报账号的比例；修改后再提交不影响按时")  # fmt: skip
+st.caption(f"{f.year} 年度调查 · {when} · 范围内每个账号（含本级）各计一次")
+
+by_child = fetch("filling_by_child", scope_id=f.scope_id, year=f.year, unit_type=f.unit_type)
+source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.year}年度"
+if not by_child.empty:
+    fig = charts.stacked(by_child.iloc[::-1], "group_name", STATUS, f"{f.year} 年度下级填报状态", "个", source,
+                         horizontal=True, colors=COLORS)  # fmt: skip
+    fig.update_traces(customdata=by_child.iloc[::-1][["group_id"]].to_numpy())
+    widgets.chart(fig, key=f"pg_children_{f.scope_id}", note="每个下级含其全部下属账号；“本级”为本账号自己的填报",
+                  drill=True)  # fmt: skip
+    table = by_child.assign(完成率=(by_child["n_finished"] / by_child["n_expected"]).map("{:.1%}".format),
+                            按时率=(by_child["n_on_time"] / by_child["n_expected"]).map("{:.1%}".format))  # fmt: skip
+    table = table.rename(columns={"group_name": "下级", "n_expected": "应报", **STATUS, "n_on_time": "按时"})
+    st.dataframe(table.drop(columns=["group_id", "n_finished"]), hide_index=True, width="stretch")
+
+st.subheader("需要督促的账号")
+todo = fetch("filling_outstanding", scope_id=f.scope_id, year=f.year, unit_type=f.unit_type)
+if todo.empty:
+    st.success(f"{f.year} 年度该范围内所有账号都已提交。")
+else:
+    shown = todo.assign(
+        status=todo["status"].map(STATUS_ZH), level=todo["level"].map({1: "一级", 2: "二级", 3: "三级"})
+    )
+    shown = shown.rename(columns={"account_id": "账号", "name": "名称", "level": "级别", "parent_name": "上级",
+                                  "status": "状态", "deadline": "截止日期"})  # fmt: skip
+    st.caption(f"共 {len(todo):,} 个账号未完成：已退回的排在最前，其次是草稿，再次是未填报。")
+    st.dataframe(shown[["账号", "名称", "级别", "上级", "状态", "截止日期"]], hide_index=True, width="stretch")
+    st.download_button("下载督促名单（CSV）", shown.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"督促名单_{f.scope_id}_{f.year}.csv", mime="text/csv")  # fmt: skip

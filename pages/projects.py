@@ -1,0 +1,80 @@
+"""项目与成果: what cooperation projects run under this scope, with whom, and what do they produce?"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from etl.dictionary import sections as sec
+from ui import charts, metrics, state, widgets
+from ui.data import fetch
+
+DIMENSIONS = {
+    "funding_level": ("立项级别", dict(zip(sec.FUNDING_LEVELS, sec.FUNDING_LEVELS_ZH, strict=True))),
+    "field": ("技术领域", dict(zip(sec.PROJECT_FIELDS, sec.PROJECT_FIELDS_ZH, strict=True))),
+    "role": ("本单位角色", {"lead": "牵头", "participant": "参与"}),
+    "coop_form": ("合作形式", dict(zip(sec.PROJECT_DETAIL.field("coop_form").enum,
+                                      sec.PROJECT_DETAIL.field("coop_form").enum_zh, strict=True))),
+}  # fmt: skip
+OUTCOMES = ["papers_coauthored", "patents_joint", "tech_import_items", "tech_export_items", "tt_contracts",
+            "new_products", "joint_training", "intl_awards"]  # fmt: skip
+INSTITUTIONS = [
+    "inst_joint_total",
+    "inst_new",
+    "inst_overseas",
+    "inst_bri_joint_lab",
+    "agr_signed_year",
+    "agr_in_force",
+]
+
+f = state.current()
+st.title("项目与成果")
+widgets.scope_bar(f)
+cover = widgets.coverage(f)
+fields = ["proj_active_distinct", "proj_active", "proj_new", "proj_led", "tt_contract_value", *OUTCOMES, *INSTITUTIONS]
+values = metrics.by_year(f, fields)
+if values["proj_active"].isna().all():
+    widgets.empty(f"所选年度范围内没有已提交的项目数据（{cover['text']}）。")
+    st.stop()
+
+this, last = (lambda k: metrics.at(values, f.year, k)), (lambda k: metrics.at(values, f.year - 1, k))
+widgets.kpis([
+    ("在研国际合作项目（去重）", this("proj_active_distinct"), "项", last("proj_active_distinct")),
+    ("其中本年新立项", this("proj_new"), "项", last("proj_new")),
+    ("本单位牵头项目", this("proj_led"), "项", last("proj_led")),
+    ("国际（港澳台）合著论文", this("papers_coauthored"), "篇", last("papers_coauthored")),
+    ("联合申请专利", this("patents_joint"), "件", last("patents_joint")),
+    ("涉外技术转让/许可合同", this("tt_contracts"), "项", last("tt_contracts")),
+    ("合同金额", this("tt_contract_value"), "万元", last("tt_contract_value")),
+    ("与外方共建科技机构", this("inst_joint_total"), "个", last("inst_joint_total")),
+])  # fmt: skip
+st.caption(
+    f"“项目数（去重）”按计划项目编号去重（A-09）；新立项、合著论文等按填报单位累计，可能存在重复（A-03）。　·　{cover['text']}"
+)
+
+source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.describe()}"
+dims = fetch("projects_by_dimension", **f.query(), year=f.year)
+if dims.empty:
+    widgets.empty(f"{f.year} 年度该范围内没有在研国际合作项目。")
+else:
+    cols = st.columns(2)
+    for i, (dim, (title, names)) in enumerate(DIMENSIONS.items()):
+        part = dims[dims["dimension"] == dim].assign(name=lambda x, n=names: x["category"].map(n).fillna(x["category"]))
+        with cols[i % 2]:
+            widgets.chart(charts.bar_ranking(part, "name", "projects_distinct", f"{f.year} 年度在研项目：按{title}", "项",
+                                             source), key=f"pj_{dim}", note="按项目编号去重", cover=cover)  # fmt: skip
+
+partners = fetch("partner_values_by_partner", **f.query(), year=f.year, fields=["proj_active"])
+if f.partner_scope != "ALL":
+    partners = partners[partners["partner_scope"] == f.partner_scope]
+if not partners.empty:
+    widgets.chart(charts.bar_ranking(partners, "name_zh", "value", f"{f.year} 年度在研项目：按合作国家（地区）", "项",
+                                     source, color="partner_scope"), key="pj_partners",
+                  note="多国合作项目对每个合作方各计一次，分列之和可大于项目总数（C-03b）；橙色为港澳台", cover=cover)  # fmt: skip
+
+left, right = st.columns(2)
+with left:
+    widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in OUTCOMES[:5]}, "合作成果", "项/篇/件",
+                               source), key="pj_outcomes", note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip
+with right:
+    widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in INSTITUTIONS}, "合作机构与协议",
+                               "个/项", source), key="pj_institutions", note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip

@@ -1,0 +1,1 @@
+"""Shared dashboard pieces: connection, filters in the URL, formatting, chart frame, figures."""

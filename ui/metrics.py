@@ -1,0 +1,70 @@
+"""Indicators as pages use them: labels and units from the dictionary, partner-scope aware values by year."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl import dictionary as d
+
+from .data import fetch
+from .state import Filters
+
+# Roll-up columns that are not dictionary fields.
+EXTRA = {
+    "n_reported": ("填报单位数", "个"),
+    "n_units_active": ("开展国际合作的单位数", "个"),
+    "n_units_with_policy": ("出台支持政策的单位数", "个"),
+    "n_units_with_base": ("有国际科技合作基地的单位数", "个"),
+    "proj_active_distinct": ("在研国际合作项目数（去重）", "项"),
+}
+PARTNER_FIELD_NAMES = {f.name for f in d.PARTNER_FIELDS}
+
+
+def label(name: str) -> str:
+    """Chinese label of a roll-up column."""
+    return EXTRA[name][0] if name in EXTRA else d.field(name).label_zh
+
+
+def unit(name: str) -> str:
+    """Unit of a roll-up column."""
+    return EXTRA[name][1] if name in EXTRA else d.field(name).unit
+
+
+def caveat(name: str) -> str:
+    """The roll-up caveat of a column (A-03 for SUM*, A-02 for DISTINCT), if any."""
+    agg = "DISTINCT" if name in EXTRA and name.endswith("distinct") else (None if name in EXTRA else d.field(name).agg)
+    return {"SUM*": "按填报单位累计，可能存在重复", "DISTINCT": "逐级按明细去重，不能相加"}.get(agg or "", "")
+
+
+def by_year(f: Filters, fields: list[str]) -> pd.DataFrame:
+    """One row per year in the trend range with the fields' values under the chosen partner scope.
+
+    With 国际 or 港澳台 selected, partner-broken fields are summed from their partner rows (H-02:
+    total = 国际 + 港澳台); other fields are not broken down by partner and stay as totals.
+    """
+    roll = fetch("rollup_by_year", **f.query(), year_from=f.year_from, year_to=f.year_to)
+    years = pd.DataFrame({"survey_year": range(f.year_from, f.year_to + 1)})
+    out = years.merge(roll[["survey_year", *fields]] if not roll.empty else years, on="survey_year", how="left")
+    broken = [x for x in fields if x in PARTNER_FIELD_NAMES]
+    if f.partner_scope != "ALL" and broken:
+        totals = fetch("partner_totals_by_year", **f.query(), year_from=f.year_from, year_to=f.year_to, fields=broken)
+        part = totals[totals["partner_scope"] == f.partner_scope].pivot_table(
+            index="survey_year", columns="field", values="value", aggfunc="sum")  # fmt: skip
+        for name in broken:
+            values = part[name] if name in part.columns else pd.Series(dtype=float)
+            out[name] = out["survey_year"].map(values).fillna(0).where(out[name].notna())
+    return out
+
+
+def at(df: pd.DataFrame, year: int, name: str) -> object:
+    """The value of `name` in `year` (None when the year has no data)."""
+    row = df[df["survey_year"] == year]
+    return None if row.empty else row.iloc[0][name]
+
+
+def scope_note(f: Filters, fields: list[str]) -> str:
+    """Say which figures the partner-scope filter does not apply to."""
+    if f.partner_scope == "ALL":
+        return ""
+    skipped = [label(x) for x in fields if x not in PARTNER_FIELD_NAMES]
+    return f"“{'、'.join(skipped)}”不按国家（地区）分列，显示全部合作方的合计" if skipped else ""

@@ -1,0 +1,115 @@
+"""Widgets every page shares: sidebar filters, breadcrumb and drill-down, KPI cards, the chart frame."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import fmt, state
+from .data import fetch
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "topojsonURL": "app/static/topojson/",  # served locally: no geo trace reaches a CDN
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "locale": "zh-CN",
+}
+
+
+def sidebar(years: list[int]) -> state.Filters:
+    """The global filters; they persist across pages and live in the URL."""
+    with st.sidebar:
+        st.selectbox("统计年度", years, key="f_year", format_func=lambda y: f"{y} 年度")
+        c1, c2 = st.columns(2)
+        c1.selectbox("趋势起", years, key="f_from", format_func=lambda y: f"{y} 年")
+        c2.selectbox("趋势止", years, key="f_to", format_func=lambda y: f"{y} 年")
+        st.segmented_control("合作方范围", list(state.PARTNER_SCOPES), key="f_ps",
+                             format_func=state.PARTNER_SCOPES.get, help="港澳台始终单列，不计入“国家”")  # fmt: skip
+        if st.session_state.get("f_ps") is None:  # a segmented control can be cleared: fall back to 全部
+            st.session_state["f_ps"] = "ALL"
+        st.selectbox("单位类型", list(state.UNIT_TYPE_LABELS), key="f_ut", format_func=state.UNIT_TYPE_LABELS.get)
+        st.radio("口径", list(state.BASES), key="f_basis", format_func=state.BASES.get, horizontal=True,
+                 help="已提交和已审核的填报都计入分析；可只看已审核的数据")  # fmt: skip
+    return state.current()
+
+
+def scope_bar(f: state.Filters) -> None:
+    """Breadcrumb 全国 › 省 › 市 › 单位 (each crumb one click up) and a drill-down picker for the children."""
+    path = fetch("scope_path", scope_id=f.scope_id)
+    cols = st.columns([6, 3])
+    with cols[0].container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.markdown("**范围：**")
+        for i, row in enumerate(path.itertuples()):
+            label = ("› " if i else "") + row.name_short
+            if i == len(path) - 1:  # where we are: plain bold text, not a button
+                st.markdown(f"**{label}**")
+            else:
+                st.button(label, key=f"crumb_{row.account_id}", type="tertiary", on_click=state.set_scope,
+                          args=(row.account_id,), help="返回这一级")  # fmt: skip
+    children = fetch("scope_children", scope_id=f.scope_id)
+    with cols[1]:
+        if children.empty:
+            st.caption("已是最下一级（填报单位）")
+        else:
+            options = list(children["account_id"])
+            names = dict(zip(children["account_id"], children["name_short"], strict=True))
+            st.selectbox("下钻到", options, index=None, placeholder=f"选择下级（{len(options)} 个）…",
+                         format_func=names.get, key=f"drill_{f.scope_id}", label_visibility="collapsed",
+                         on_change=_drill_from_select, args=(f"drill_{f.scope_id}",))  # fmt: skip
+    if st.session_state.pop("_scope_warning", None):
+        st.warning("链接中的范围不存在或无权查看，已显示全国。")
+
+
+def _drill_from_select(key: str) -> None:
+    if st.session_state.get(key):
+        state.set_scope(st.session_state[key])
+
+
+def coverage(f: state.Filters) -> dict:
+    """已报 / 应报 for the scope and year, the completeness note every chart carries."""
+    df = fetch("filling_summary_by_year", scope_id=f.scope_id, year_from=f.year, year_to=f.year, unit_type=f.unit_type)
+    if df.empty:
+        return {"text": "已报 0 / 应报 0", "finished": 0, "expected": 0, "approved": 0}
+    r = df.iloc[0]
+    text = f"已报 {int(r.n_finished):,} / 应报 {int(r.n_expected):,}（已审核 {int(r.n_approved):,}）"
+    return {"text": text, "finished": int(r.n_finished), "expected": int(r.n_expected), "approved": int(r.n_approved)}
+
+
+def kpis(items: list[tuple[str, object, str, object]], columns: int = 4) -> None:
+    """Metric cards: (label, value, unit, previous year's value) → value with 同比."""
+    for start in range(0, len(items), columns):
+        cols = st.columns(columns)
+        for col, (label, value, unit, previous) in zip(cols, items[start : start + columns], strict=False):
+            col.metric(label, fmt.number(value, unit), delta=fmt.change(value, previous),
+                       help=f"同比：与上年度相比（上年 {fmt.number(previous, unit)}）")  # fmt: skip
+
+
+def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bool = False) -> None:
+    """Draw a figure (its title, unit and source are on the figure itself) with its 口径 note and coverage."""
+    if drill:
+        event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG)
+        points = (event or {}).get("selection", {}).get("points", []) if event else []
+        target = _drilled_account(points)
+        if target:
+            state.set_scope(target)
+            st.rerun()
+    else:
+        st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+    bits = [b for b in (note and f"口径：{note}", cover and cover["text"], drill and "点击图中的条形或区域可下钻") if b]
+    if bits:
+        st.caption("　·　".join(bits))
+
+
+def _drilled_account(points: list) -> str | None:
+    for p in points:
+        data = p.get("customdata")
+        if isinstance(data, list | tuple) and data and isinstance(data[0], str) and data[0]:
+            return data[0]
+        if isinstance(data, str) and data:
+            return data
+    return None
+
+
+def empty(message: str) -> None:
+    """An empty state that explains itself."""
+    st.info(message, icon="ℹ️")
