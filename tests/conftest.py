@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import queries
 from etl.run import run
 from tests.fixtures.inbox import write_inbox
 
@@ -17,7 +18,7 @@ TODAY = dt.date(2026, 11, 27)  # fixed, so that the survey-year range check does
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published database of `warehouse`."""
     name = (warehouse / "CURRENT").read_text(encoding="utf-8").strip()
-    return duckdb.connect(str(warehouse / name), read_only=True)
+    return queries.connect(warehouse / name)  # the app's settings: one process may hold both
 
 
 @pytest.fixture(scope="session")
