@@ -19,7 +19,7 @@ venv: .venv/.installed
 	touch $@
 
 system:
-	@bash scripts/system-deps.sh
+	@bash scripts/system-deps.sh chromium fonts-wqy-microhei
 
 $(DEMO)/warehouse/CURRENT: | venv
 	$(PY) -m etl demo --inbox $(DEMO)/inbox --units $(UNITS) --years $(YEARS)

@@ -69,16 +69,20 @@ if f.year_from < f.year_to:
     widgets.chart(charts.frame(fig, f"下级{title}（前12）", unit, source, height=200 * ((len(top) + 3) // 4) + 120),
                   key="cmp_small", note=note, cover=cover)  # fmt: skip
 
-st.subheader("两个范围并列比较")
-names = dict(zip(year_rows["child_id"], year_rows["child_name"], strict=True))
-pair = st.multiselect("选择两个下级（同一级别）", list(names), format_func=names.get, max_selections=2,
-                      default=list(names)[:2], key=f"cmp_pair_{f.scope_id}")  # fmt: skip
-if len(pair) == 2:
-    both = fetch("rollup_of_scopes", scope_ids=pair, year_from=f.year, year_to=f.year, basis=f.basis,
-                 unit_type=f.unit_type).set_index("scope_id")  # fmt: skip
-    table = {metrics.label(k): [fmt.number(both.loc[s, k], metrics.unit(k)) if s in both.index else "—" for s in pair]
-             for k in INDICATORS}  # fmt: skip
-    st.dataframe({"指标": list(table), names[pair[0]]: [v[0] for v in table.values()],
-                  names[pair[1]]: [v[1] for v in table.values()]}, hide_index=True, width="stretch")  # fmt: skip
-else:
-    st.caption("选择两个下级即可并列比较全部主要指标。")
+st.subheader("两个同级范围并列比较")
+level = int(year_rows["child_level"].iloc[0]) if not year_rows.empty else int(info["level"]) + 1
+peers = fetch("scopes_at_level", root_id="CN", level=level)
+labels = {r.account_id: r.name_short + (f"（{r.parent_name}）" if level > 1 else "") for r in peers.itertuples()}
+children_ids = [c for c in year_rows.sort_values("value", ascending=False)["child_id"] if c in labels]
+p1, p2 = st.columns(2)
+first = p1.selectbox("范围甲", list(labels), index=list(labels).index(children_ids[0]) if children_ids else 0,
+                     format_func=labels.get, key=f"cmp_a_{level}")  # fmt: skip
+second = p2.selectbox("范围乙", list(labels), index=list(labels).index(children_ids[1]) if len(children_ids) > 1 else 0,
+                      format_func=labels.get, key=f"cmp_b_{level}")  # fmt: skip
+both = fetch("rollup_of_scopes", scope_ids=[first, second], year_from=f.year, year_to=f.year, basis=f.basis,
+             unit_type=f.unit_type).set_index("scope_id")  # fmt: skip
+cells = {s: [fmt.number(both.loc[s, k], metrics.unit(k)) if s in both.index else "—" for k in INDICATORS]
+         for s in (first, second)}  # fmt: skip
+st.dataframe({"指标": [metrics.label(k) for k in INDICATORS], f"甲：{labels[first]}": cells[first],
+              f"乙：{labels[second]}": cells[second]}, hide_index=True, width="stretch")  # fmt: skip
+st.caption(f"可在全部 {len(labels):,} 个同级范围中任选两个（输入名称可搜索）；{f.year} 年度，{f.describe()}。")

@@ -73,6 +73,11 @@ def scope_search(con, root_id: str, text: str) -> pd.DataFrame:
     return run(con, "scope_search", root_id=root_id, text=text.strip()[:50])
 
 
+def scopes_at_level(con, root_id: str, level: int) -> pd.DataFrame:
+    """Accounts of one level under `root_id`, with their parent's name."""
+    return run(con, "scopes_at_level", root_id=root_id, level=int(level))
+
+
 def survey_years(con) -> list[int]:
     """Survey years with finished data."""
     return [int(y) for y in run(con, "survey_years")["survey_year"]]

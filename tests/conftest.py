@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 import queries
+from etl.demo import generate
 from etl.run import run
 from tests.fixtures.inbox import write_inbox
 
@@ -36,3 +37,12 @@ def fixture_db(fixture_run: tuple[Path, dict]):
     con = connect(fixture_run[0])
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """A small national demo (300 units, 2019–2020), loaded by the ETL."""
+    root = tmp_path_factory.mktemp("demo_app")
+    generate(root / "inbox", units=300, years=range(2019, 2021), seed=5)
+    run(root / "inbox", root / "wh", today=TODAY, progress=False)
+    return root / "wh"

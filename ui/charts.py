@@ -83,7 +83,10 @@ def stacked(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: 
     (fig.update_xaxes if horizontal else fig.update_yaxes)(title_text=unit, gridcolor="#eee", tickformat=",~f")
     if not horizontal and pd.api.types.is_integer_dtype(df[x]):
         fig.update_xaxes(dtick=1, tickformat="d", title_text="统计年度")
-    return frame(fig, title, unit, source, height=max(380, 26 * len(df) + 140) if horizontal else 420)
+    fig = frame(fig, title, unit, source, height=max(380, 26 * len(df) + 140) if horizontal else 420)
+    if len(series) > 3:  # a long legend goes to the right of the plot, clear of the title
+        fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left", "yanchor": "top"})
+    return fig
 
 
 @cache

@@ -1,0 +1,47 @@
+"""AppTest helpers: run app.py against a chosen warehouse, on a chosen page, with URL parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGES = ["overview", "partners", "funding", "exchange", "projects", "monitoring", "compare", "progress", "quality"]
+
+
+class _NavigationOnly(PagesManager):
+    uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch):
+    """Run app.py on every rerun, as ui.server does in production.
+
+    AppTest resets Streamlit's legacy `pages/` flag before each run, after which a rerun would execute
+    the page file alone (no app.py, no shared filters). The script runner reads the flag from its own
+    reference to PagesManager, so pin that one.
+    """
+    monkeypatch.setattr("streamlit.runtime.scriptrunner.script_runner.PagesManager", _NavigationOnly)
+
+
+def open_page(warehouse: Path, page: str = "overview", monkeypatch=None, **params: str) -> AppTest:
+    """Start a session on `page` with the given URL parameters and return it after the first render."""
+    monkeypatch.setenv("ISTC_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The displayed value of the metric card called `label`."""
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}; have {[m.label for m in at.metric]}")

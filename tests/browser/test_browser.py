@@ -1,0 +1,140 @@
+"""One real-browser flow: headless Chromium drills 全国 → 省 → 市, maps and charts draw, nothing leaves the machine.
+
+Needs Debian's chromium and a CJK font (`make test` installs both through scripts/system-deps.sh).
+Screenshots are kept in tests/browser/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_warehouse):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("缺少 Chromium：请以 root 运行 `make test`，或 apt-get install -y chromium fonts-wqy-microhei")
+    port = free_port()
+    env = {**os.environ, "ISTC_WAREHOUSE": str(demo_warehouse)}
+    proc = subprocess.Popen([sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.headless", "true",
+                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"看板没有启动：{proc.stderr.read().decode()[-2000:]}")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
+        page.outside = []  # requests to anything but this machine
+        page.on("request", lambda r: page.outside.append(r.url) if not r.url.startswith(("http://127.0.0.1",
+                                                                                              "data:", "blob:")) else None)  # fmt: skip
+        yield page
+        browser.close()
+
+
+def settle(page: Page, text: str) -> None:
+    """Wait until the page shows `text`, its charts have drawn, and Streamlit has stopped running."""
+    page.get_by_text(text, exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_selector(CHART, timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    time.sleep(1.5)
+
+
+def click_bar(page: Page, chart_index: int, suffix: str) -> str:
+    """Click the first bar of a horizontal bar chart whose label ends with `suffix`; returns the label."""
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(chart_index)
+    chart.scroll_into_view_if_needed()
+    names = chart.locator(".yaxislayer-above .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    label = next(n for n in reversed(names) if n.endswith(suffix))
+    chart.locator(".barlayer .point path").nth(names.index(label)).click(force=True)
+    return label
+
+
+def test_drill_from_national_to_province_to_city(browser_page: Page, server: str):
+    page = browser_page
+    # A deep link first: after a server start this must not fall back to legacy page discovery.
+    page.goto(f"{server}/compare?scope=CN&year=2020")
+    settle(page, "地区对比")
+    assert page.locator(".choroplethlayer path").count() >= 30  # the provinces map drew
+    page.screenshot(path=str(SHOTS / "01_地区对比_全国.png"))
+
+    page.goto(f"{server}/?scope=CN&year=2020")
+    settle(page, "2020 年度主要指标")
+    assert page.locator(ERRORS).count() == 0
+    page.screenshot(path=str(SHOTS / "02_总览_全国.png"))
+
+    province = click_bar(page, 2, "省")  # the children ranking: click a bar to drill in
+    settle(page, f"› {province}")
+    assert "scope=P" in page.url
+    page.screenshot(path=str(SHOTS / "03_总览_省.png"))
+
+    city = click_bar(page, 2, "市")
+    settle(page, f"› {city}")
+    assert page.url.count("-") >= 1  # a level-2 scope id such as P13-130100
+    assert page.locator(ERRORS).count() == 0
+    page.screenshot(path=str(SHOTS / "04_总览_市.png"))
+
+    scope_before = page.url
+    page.get_by_role("button", name=f"› {province}").click()  # one click up
+    page.get_by_text(f"› {city}").first.wait_for(state="detached", timeout=60_000)
+    settle(page, f"› {province}")
+    assert page.url != scope_before and page.locator(ERRORS).count() == 0
+
+
+def test_world_and_city_maps_draw_without_errors(browser_page: Page, server: str):
+    page = browser_page
+    page.goto(f"{server}/partners?scope=CN&year=2020")
+    settle(page, "国家和地区")
+    assert page.locator(".choroplethlayer path").count() > 100  # countries of the world
+    assert page.get_by_text("中国香港").count() >= 1
+    page.screenshot(path=str(SHOTS / "05_国家和地区_全国.png"))
+    page.goto(f"{server}/compare?scope=P13&year=2020")
+    settle(page, "地区对比")
+    assert page.locator(".choroplethlayer path").count() == 14  # Hebei's 14 regions
+    page.screenshot(path=str(SHOTS / "06_地区对比_河北省.png"))
+    for name in ("funding", "exchange", "projects", "monitoring", "progress", "quality"):
+        page.goto(f"{server}/{name}?scope=P13&year=2020")
+        page.wait_for_selector("h1", timeout=60_000)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+        time.sleep(1.5)
+        assert page.locator(ERRORS).count() == 0, name
+        page.screenshot(path=str(SHOTS / f"07_{name}_河北省.png"))
+    assert page.outside == [], f"outbound requests: {page.outside[:5]}"
