@@ -85,10 +85,10 @@ from summed
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
-    """Run the mart SQL in order: current versions, roll-up, filling status, checks."""
+    """Run the mart SQL in order: current versions, roll-up, ratios, filling status, checks."""
     for path in sorted(SQL_DIR.glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8"))
-        if path.name.startswith("10_"):
+        if path.name.startswith("10_"):  # the roll-up comes right after the current versions
             con.execute(rollup_sql())
             con.execute("comment on table mart_rollup is '逐级汇总：范围（账号或全国 CN）×年度×口径（finished 已提交+已审核 / "
-                        "approved 仅已审核）一行；SUM 类相加，DISTINCT 类按明细去重重算（A-01、A-02）'")  # fmt: skip
+                        "approved 仅已审核）×单位类型（ALL 为全部类型）一行；SUM 类相加，DISTINCT 类按明细去重重算（A-01、A-02）'")  # fmt: skip

@@ -34,8 +34,8 @@ MINISTRIES = [  # (short id, name, bureaus, unit types of their level-3 units)
     ("NFGA", "国家林业和草原局", ["中国林业科学研究院"], ["research_institute"]),
 ]  # fmt: skip
 PROVINCE_UNIT_MIX = {
-    "university": 14, "research_institute": 14, "hospital": 14, "enterprise": 42, "hitech_zone": 5,
-    "association": 5, "other": 6,
+    "university": 14, "research_institute": 14, "hospital": 14, "enterprise": 41, "hitech_zone": 5,
+    "association": 5, "other": 5, "gov_agency": 2,
 }  # fmt: skip
 XPCC_DIVISIONS = ["第一师", "第二师", "第三师", "第四师", "第五师", "第六师", "第七师", "第八师", "第九师",
                   "第十师", "第十一师", "第十二师", "第十三师", "第十四师"]  # fmt: skip
@@ -110,6 +110,8 @@ class UnitNamer:
                                                         "电子学会", "农学会"]),
                 "other": lambda: city + r.choice(["科技馆", "技术转移中心", "生产力促进中心", "科技情报研究所",
                                                   "科技创新服务中心"]),
+                "gov_agency": lambda: city + r.choice("东西南北新中") + r.choice(["城区", "港区", "开发区", "县"])
+                + "科学技术局",
             }[unit_type]()  # fmt: skip
             if name not in self.used:
                 self.used.add(name)

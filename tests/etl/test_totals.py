@@ -113,3 +113,13 @@ def test_rollup_by_unit_type_recounts_distinct_fields(fixture_db):
     assert rows["hospital"] == (8, 1)
     assert rows["gov_agency"] == (10, 1)
     assert rows["ALL"] == (63, 4)  # USA is counted once, not three times
+
+
+def test_ratios_are_recomputed_from_rolled_up_parts(fixture_db):
+    per_project, per_group = fixture_db.execute(
+        "select fund_reportable_per_project, out_person_times_per_group from mart_rollup_ratios "
+        "where scope_id = 'HB' and survey_year = 2020 and basis = 'finished' and unit_type = 'ALL'"
+    ).fetchone()
+    assert per_project == 420  # 840 万元 / 2 distinct projects
+    # groups: HB 3, U1 10, U2 2, U3 2 (about four people each) → 63 / 17, not the mean of the units' ratios
+    assert round(per_group, 4) == round(63 / 17, 4)
