@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/compare.py", title="地区对比"),
     st.Page("pages/progress.py", title="填报进度"),
     st.Page("pages/quality.py", title="数据质量"),
+    st.Page("pages/reports.py", title="报告导出"),
 ]
 
 if data.current_db() is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -83,6 +84,6 @@ both = fetch("rollup_of_scopes", scope_ids=[first, second], year_from=f.year, ye
              unit_type=f.unit_type).set_index("scope_id")  # fmt: skip
 cells = {s: [fmt.number(both.loc[s, k], metrics.unit(k)) if s in both.index else "—" for k in INDICATORS]
          for s in (first, second)}  # fmt: skip
-st.dataframe({"指标": [metrics.label(k) for k in INDICATORS], f"甲：{labels[first]}": cells[first],
-              f"乙：{labels[second]}": cells[second]}, hide_index=True, width="stretch")  # fmt: skip
+widgets.table(pd.DataFrame({"指标": [metrics.label(k) for k in INDICATORS], f"甲：{labels[first]}": cells[first],
+                            f"乙：{labels[second]}": cells[second]}), title=f"{f.year}年度同级范围对比", key="cmp_pair")  # fmt: skip
 st.caption(f"可在全部 {len(labels):,} 个同级范围中任选两个（输入名称可搜索）；{f.year} 年度，{f.describe()}。")

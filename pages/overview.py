@@ -57,4 +57,6 @@ if not completeness.empty:
                                          "n_finished": "已报", "n_approved": "已审核", "n_on_time": "按时提交"})  # fmt: skip
     table["截止日期"] = table["截止日期"].map(lambda d: f"{d:%Y-%m-%d}")
     table["已报比例"] = (table["已报"] / table["应报"]).map(lambda r: f"{r:.1%}")
-    st.dataframe(table, hide_index=True, width="stretch")
+    widgets.table(
+        table, title="数据完整性", key="ov_completeness", note="已报 = 已提交 + 已审核；按时 = 首次提交不晚于截止日期"
+    )

@@ -69,4 +69,4 @@ with st.expander("全部国家和地区明细"):
     table = df[["name_zh", "partner_scope", "continent_zh", "value"]].rename(
         columns={"name_zh": "国家（地区）", "partner_scope": "类别", "continent_zh": "大洲", "value": f"{metrics.label(field)}（{unit}）"})  # fmt: skip
     table["类别"] = table["类别"].map({"INTL": "国家", "HMT": "港澳台"})
-    st.dataframe(table, hide_index=True, width="stretch")
+    widgets.table(table, title=f"{f.year}年度{metrics.label(field)}按国家（地区）", key="pt_table", note=note)

@@ -48,7 +48,7 @@ if not by_child.empty:
     table = by_child.assign(完成率=(by_child["n_finished"] / by_child["n_expected"]).map("{:.1%}".format),
                             按时率=(by_child["n_on_time"] / by_child["n_expected"]).map("{:.1%}".format))  # fmt: skip
     table = table.rename(columns={"group_name": "下级", "n_expected": "应报", **STATUS, "n_on_time": "按时"})
-    st.dataframe(table.drop(columns=["group_id", "n_finished"]), hide_index=True, width="stretch")
+    widgets.table(table.drop(columns=["group_id", "n_finished"]), title=f"{f.year}年度下级填报状态", key="pg_table")
 
 st.subheader("需要督促的账号")
 todo = fetch("filling_outstanding", scope_id=f.scope_id, year=f.year, unit_type=f.unit_type)
@@ -61,6 +61,5 @@ else:
     shown = shown.rename(columns={"account_id": "账号", "name": "名称", "level": "级别", "parent_name": "上级",
                                   "status": "状态", "deadline": "截止日期"})  # fmt: skip
     st.caption(f"共 {len(todo):,} 个账号未完成：已退回的排在最前，其次是草稿，再次是未填报。")
-    st.dataframe(shown[["账号", "名称", "级别", "上级", "状态", "截止日期"]], hide_index=True, width="stretch")
-    st.download_button("下载督促名单（CSV）", shown.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"督促名单_{f.scope_id}_{f.year}.csv", mime="text/csv")  # fmt: skip
+    widgets.table(shown[["账号", "名称", "级别", "上级", "状态", "截止日期"]], title=f"{f.year}年度督促名单",
+                  key="pg_chase")  # fmt: skip

@@ -33,10 +33,11 @@ if chosen:
     shown = shown[shown["code"].isin(chosen)]
 
 by_code = shown.groupby(["code", "rule_text"], dropna=False).size().reset_index(name="条数")
-st.dataframe(by_code.rename(columns={"code": "代码", "rule_text": "规则"}), hide_index=True, width="stretch")
+widgets.table(
+    by_code.rename(columns={"code": "代码", "rule_text": "规则"}), title="问题按规则汇总", key="dq_codes_table"
+)
 table = shown.assign(kind=shown["kind"].map(KINDS)).rename(columns={
     "kind": "类别", "code": "代码", "severity": "级别", "account_id": "账号", "account_name": "名称",
     "survey_year": "年度", "path": "字段", "value": "取值", "message_zh": "说明"})  # fmt: skip
-st.dataframe(table[["类别", "代码", "账号", "名称", "年度", "字段", "取值", "说明"]], hide_index=True, width="stretch")
-st.download_button("下载问题清单（CSV）", table.to_csv(index=False).encode("utf-8-sig"),
-                   file_name=f"数据质量_{f.scope_id}_{f.year}.csv", mime="text/csv")  # fmt: skip
+widgets.table(table[["类别", "代码", "账号", "名称", "年度", "字段", "取值", "说明"]], title=f"{f.year}年度数据质量问题清单",
+              key="dq_table")  # fmt: skip

@@ -25,6 +25,10 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420)
     """Title with unit on top, source line and export date at the bottom, Chinese font throughout."""
     unit_text = f"（单位：{unit}）" if unit else ""
     fig.update_layout(
+        # An explicit template: importing Streamlit changes plotly's global default, and the server-side
+        # exports must look the same whichever process renders them.
+        template="plotly_white",
+        meta={"title": title, "unit": unit, "source": source},
         title={"text": f"{title}{unit_text}", "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT, "size": 12},
         height=height,
@@ -35,6 +39,8 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420)
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     fig.add_annotation(
         text=f"{fmt.SOURCE}<br>{source}；导出日期 {dt.date.today():%Y-%m-%d}",
         xref="paper", yref="paper", x=0, y=0, yshift=-52, showarrow=False, xanchor="left", yanchor="top", align="left",
@@ -118,11 +124,18 @@ def _ten_dash_line() -> list[go.Scattergeo]:
 def world_map(df: pd.DataFrame, title: str, unit: str, source: str) -> go.Figure:
     """Countries shaded by value; China drawn to national convention and never a partner; HMT is not on it."""
     countries = df[df["partner_scope"] == "INTL"]
-    fig = go.Figure(go.Choropleth(
+    everyone = [f["properties"]["iso_a3"] for f in geojson("world_zh_surbowl")["features"]
+                if f["properties"]["iso_a3"] not in ("CHN", "-99")]  # fmt: skip
+    fig = go.Figure(go.Choropleth(  # every country drawn faintly, so a sparse map still reads as a world map
+        geojson=geojson("world_zh_surbowl"), featureidkey="properties.iso_a3", locations=everyone,
+        z=[0] * len(everyone), colorscale=[[0, "#f7f7f7"], [1, "#f7f7f7"]], showscale=False, hoverinfo="skip",
+        marker_line_width=0.3, marker_line_color="#bbb", name="",
+    ))  # fmt: skip
+    fig.add_trace(go.Choropleth(
         geojson=geojson("world_zh_surbowl"), featureidkey="properties.iso_a3", locations=countries["partner_code"],
         z=countries["value"], text=countries["name_zh"], colorscale="Blues", marker_line_width=0.3,
         marker_line_color="#999", colorbar={"title": {"text": unit}, "thickness": 12},
-        hovertemplate=f"%{{text}}：%{{z:,}} {unit}<extra></extra>",
+        hovertemplate=f"%{{text}}：%{{z:,}} {unit}<extra></extra>", name=unit,
     ))  # fmt: skip
     fig.add_trace(go.Choropleth(
         geojson=geojson("world_zh_surbowl"), featureidkey="properties.iso_a3", locations=["CHN"], z=[0],

@@ -40,6 +40,14 @@ def _cached(db_file: str, name: str, params: tuple) -> pd.DataFrame:
     return getattr(queries, name)(_connection(db_file), **dict(params))
 
 
+def connection():
+    """The cached read-only connection to the current warehouse (for report builders that query directly)."""
+    db = current_db()
+    if db is None:
+        raise FileNotFoundError(warehouse_dir())
+    return _connection(str(db))
+
+
 def fetch(name: str, **params: object) -> pd.DataFrame:
     """Run queries.<name> on the current warehouse; cached by database file and every parameter (scope included)."""
     db = current_db()

@@ -4,36 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl import dictionary as d
-
 from .data import fetch
+from .labels import PARTNER_FIELD_NAMES, caveat, label, unit
 from .state import Filters
 
-# Roll-up columns that are not dictionary fields.
-EXTRA = {
-    "n_reported": ("填报单位数", "个"),
-    "n_units_active": ("开展国际合作的单位数", "个"),
-    "n_units_with_policy": ("出台支持政策的单位数", "个"),
-    "n_units_with_base": ("有国际科技合作基地的单位数", "个"),
-    "proj_active_distinct": ("在研国际合作项目数（去重）", "项"),
-}
-PARTNER_FIELD_NAMES = {f.name for f in d.PARTNER_FIELDS}
-
-
-def label(name: str) -> str:
-    """Chinese label of a roll-up column."""
-    return EXTRA[name][0] if name in EXTRA else d.field(name).label_zh
-
-
-def unit(name: str) -> str:
-    """Unit of a roll-up column."""
-    return EXTRA[name][1] if name in EXTRA else d.field(name).unit
-
-
-def caveat(name: str) -> str:
-    """The roll-up caveat of a column (A-03 for SUM*, A-02 for DISTINCT), if any."""
-    agg = "DISTINCT" if name in EXTRA and name.endswith("distinct") else (None if name in EXTRA else d.field(name).agg)
-    return {"SUM*": "按填报单位累计，可能存在重复", "DISTINCT": "逐级按明细去重，不能相加"}.get(agg or "", "")
+__all__ = ["at", "by_year", "caveat", "label", "scope_note", "unit"]
 
 
 def by_year(f: Filters, fields: list[str]) -> pd.DataFrame:

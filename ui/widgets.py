@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
 from . import fmt, state
@@ -96,8 +99,55 @@ def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bo
     else:
         st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
     bits = [b for b in (note and f"口径：{note}", cover and cover["text"], drill and "点击图中的条形或区域可下钻") if b]
+    left, right = st.columns([6, 1], vertical_alignment="center")
     if bits:
-        st.caption("　·　".join(bits))
+        left.caption("　·　".join(bits))
+    with right:
+        export_menu(fig, key, note)
+
+
+def export_menu(fig, key: str, note: str) -> None:
+    """Downloads of one chart: PNG/SVG/PDF rendered on the server, and its data as CSV/XLSX (made on click)."""
+    from reports import render, tables
+
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    title = meta.get("title", "图表")
+    name = f"{title}_{dt.date.today():%Y%m%d}"
+    with st.popover("导出", width="stretch"):
+        for fmt_name, label in (("png", "图片 PNG（2倍）"), ("svg", "矢量图 SVG"), ("pdf", "PDF")):
+            st.download_button(label, data=lambda f=fmt_name: render.figure_bytes(fig, f, note),
+                               file_name=f"{name}.{fmt_name}", mime=render.FORMATS[fmt_name], key=f"{key}_{fmt_name}",
+                               on_click="ignore", width="stretch")  # fmt: skip
+        data = tables.figure_table(fig)
+        st.download_button("数据 CSV", data=tables.csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
+                           key=f"{key}_csv", on_click="ignore", width="stretch")  # fmt: skip
+        sheet = tables.Table(title, data, note=note)
+        st.download_button("数据 Excel", data=lambda: tables.xlsx_bytes([sheet], _export_meta(meta)),
+                           file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore",
+                           width="stretch")  # fmt: skip
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export_meta(meta: dict) -> dict[str, str]:
+    f = state.current()
+    return {"图表": meta.get("title", ""), "单位": meta.get("unit", ""), "范围与筛选": meta.get("source", ""),
+            "范围代码": f.scope_id, "统计年度": str(f.year), "趋势年度": f"{f.year_from}–{f.year_to}"}  # fmt: skip
+
+
+def table(df: pd.DataFrame, *, title: str, key: str, note: str = "") -> None:
+    """A table with its CSV (UTF-8 BOM) and formatted Excel downloads."""
+    from reports import tables
+
+    st.dataframe(df, hide_index=True, width="stretch")
+    name = f"{title}_{dt.date.today():%Y%m%d}"
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("下载 CSV", data=tables.csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"{key}_csv", on_click="ignore")  # fmt: skip
+    sheet = tables.Table(title, df, note=note)
+    c2.download_button("下载 Excel", data=lambda: tables.xlsx_bytes([sheet], _export_meta({"title": title})),
+                       file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore")  # fmt: skip
 
 
 def _drilled_account(points: list) -> str | None:

@@ -9,7 +9,18 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = ["overview", "partners", "funding", "exchange", "projects", "monitoring", "compare", "progress", "quality"]
+PAGES = [
+    "overview",
+    "partners",
+    "funding",
+    "exchange",
+    "projects",
+    "monitoring",
+    "compare",
+    "progress",
+    "quality",
+    "reports",
+]
 
 
 class _NavigationOnly(PagesManager):

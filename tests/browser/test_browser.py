@@ -138,3 +138,26 @@ def test_world_and_city_maps_draw_without_errors(browser_page: Page, server: str
         assert page.locator(ERRORS).count() == 0, name
         page.screenshot(path=str(SHOTS / f"07_{name}_河北省.png"))
     assert page.outside == [], f"outbound requests: {page.outside[:5]}"
+
+
+def test_chart_and_report_downloads(browser_page: Page, server: str, tmp_path):
+    page = browser_page
+    page.goto(f"{server}/?scope=CN&year=2020")
+    settle(page, "2020 年度主要指标")
+    page.get_by_role("button", name="导出").first.click()
+    with page.expect_download(timeout=90_000) as png:
+        page.get_by_role("button", name="图片 PNG（2倍）").first.click()
+    saved = tmp_path / png.value.suggested_filename
+    png.value.save_as(saved)
+    assert saved.suffix == ".png" and saved.read_bytes()[:4] == b"\x89PNG" and saved.stat().st_size > 20_000
+    shutil.copy(saved, SHOTS / "08_导出的图表.png")
+    page.keyboard.press("Escape")
+    page.goto(f"{server}/reports?scope=CN&year=2020")
+    page.get_by_text("报告包（Word 简报 + Excel 表格）").wait_for(timeout=60_000)
+    with page.expect_download(timeout=120_000) as docx:
+        page.get_by_role("button", name="下载 Word 简报").click()
+    assert docx.value.suggested_filename.endswith("统计分析简报.docx")
+    docx.value.save_as(tmp_path / "brief.docx")
+    assert (tmp_path / "brief.docx").read_bytes()[:2] == b"PK"
+    page.screenshot(path=str(SHOTS / "09_报告导出.png"))
+    assert page.outside == []
