@@ -26,7 +26,8 @@ $(DEMO)/warehouse/CURRENT: | venv
 	$(PY) -m etl run --inbox $(DEMO)/inbox --warehouse $(DEMO)/warehouse
 
 demo: venv system $(DEMO)/warehouse/CURRENT
-	ISTC_WAREHOUSE=$(DEMO)/warehouse $(PY) -m ui.server --server.port $(PORT)
+	$(PY) -m etl users demo --store $(DEMO)/users.json
+	ISTC_WAREHOUSE=$(DEMO)/warehouse ISTC_USERS=$(DEMO)/users.json ISTC_DEMO=1 $(PY) -m ui.server --server.port $(PORT)
 
 test: venv system
 	$(PY) -m ruff check .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, state, widgets
+from ui import auth, data, state, widgets
 
 st.set_page_config(page_title="国际科技合作统计分析平台", page_icon="🌐", layout="wide")
 
@@ -30,15 +30,35 @@ if data.current_db() is None:
     )
     st.stop()
 
+user = auth.current()
+# Registered before sign-in, so that a bookmarked page is still the one shown after signing in.
+nav = st.navigation(PAGES, position="sidebar" if user else "hidden")
+if user is None:
+    auth.sign_in_page()  # stops here
+if not data.allowed(user.account_id):  # fail closed: a user bound to no existing account sees nothing
+    st.title("国际科技合作统计分析平台")
+    st.error(f"用户 {user.username} 绑定的账号“{user.account_id}”不在当前数据仓库中，无法显示数据。请联系系统管理员。")
+    st.button("退出登录", on_click=auth.sign_out)
+    st.stop()
+
 years = data.fetch("survey_years")
 if not years:
     st.title("国际科技合作统计分析平台")
     st.info("数据仓库中还没有已提交或已审核的填报记录。填报进度和数据质量可在 ETL 运行汇总中查看。")
     st.stop()
 
-state.init(years)
-nav = st.navigation(PAGES)
+state.init(years, root=user.account_id)
+state.enforce(root=user.account_id)
+if auth.mode() == "none":
+    st.warning("未启用登录（ISTC_AUTH=none）：本机单人分析模式，显示全国数据。请勿在多人访问的服务器上这样运行。")
 widgets.sidebar(years)
+with st.sidebar:
+    st.caption(f"用户：{user.username}（{data.fetch('scope_info', scope_id=user.account_id).iloc[0]['name_short']}）")
+    if auth.mode() == "local":
+        st.button("退出登录", on_click=auth.sign_out, key="sign_out")
 state.sync_url()
 st.sidebar.caption(f"数据：{data.current_db().name}")
-nav.run()
+try:
+    nav.run()
+except data.ScopeError:  # the query layer refused a scope outside the user's subtree: say so, show nothing
+    st.error("无权查看该范围的数据。")

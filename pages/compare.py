@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from ui import charts, fmt, metrics, state, widgets
+from ui import charts, data, fmt, metrics, state, widgets
 from ui.data import fetch
 
 INDICATORS = ["out_person_times", "in_person_times", "fund_reportable", "proj_active_distinct", "proj_led",
@@ -72,7 +72,7 @@ if f.year_from < f.year_to:
 
 st.subheader("两个同级范围并列比较")
 level = int(year_rows["child_level"].iloc[0]) if not year_rows.empty else int(info["level"]) + 1
-peers = fetch("scopes_at_level", root_id="CN", level=level)
+peers = fetch("scopes_at_level", root_id=data.user_root(), level=level)
 labels = {r.account_id: r.name_short + (f"（{r.parent_name}）" if level > 1 else "") for r in peers.itertuples()}
 children_ids = [c for c in year_rows.sort_values("value", ascending=False)["child_id"] if c in labels]
 p1, p2 = st.columns(2)

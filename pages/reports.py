@@ -29,14 +29,18 @@ with left, st.container(border=True):
     )
     stem = f"{name}_{f.year}年度_国际科技合作统计分析简报"
 
-    def brief():
-        return content.build_brief(data.connection(), f.scope_id, f.year, basis)
+    con = data.connection_for(f.scope_id)  # the report builder queries directly: same access check as every page
 
-    st.download_button("下载 Word 简报", data=lambda: pack.docx_bytes(brief()), file_name=f"{stem}.docx",
+    def brief():
+        return content.build_brief(con, f.scope_id, f.year, basis)
+
+    st.download_button("下载 Word 简报", data=widgets.logged(f"{stem}.docx", lambda: pack.docx_bytes(brief())),
+                       file_name=f"{stem}.docx",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="rp_docx", on_click="ignore", type="primary", width="stretch")  # fmt: skip
-    st.download_button("下载简报中的表格（Excel）", data=lambda: xlsx_bytes(brief().tables, {"范围": info["name"],
-                       "统计年度": str(f.year)}), file_name=f"{stem}_表格.xlsx", mime=widgets.XLSX, key="rp_xlsx",
+    st.download_button("下载简报中的表格（Excel）", data=widgets.logged(f"{stem}_表格.xlsx", lambda: xlsx_bytes(
+                       brief().tables, {"范围": info["name"], "统计年度": str(f.year)})), file_name=f"{stem}_表格.xlsx",
+                       mime=widgets.XLSX, key="rp_xlsx",
                        on_click="ignore", width="stretch")  # fmt: skip
     st.caption("生成需要几秒钟（在服务器上离线绘制图表）。批量生成：`python -m reports build --warehouse 仓库 "
                "--account CHILDREN:账号ID --year 年度 --out 目录`。")  # fmt: skip
@@ -45,11 +49,13 @@ with right, st.container(border=True):
     st.markdown(
         "本账号及全部下级逐级汇总后的各项指标，A4 打印版，留有负责人签字和单位盖章位置；数据确认后导出、盖章、寄送。"
     )
-    facts, table = summary.summary_table(data.connection(), f.scope_id, f.year, basis)
+    facts, table = summary.summary_table(data.connection_for(f.scope_id), f.scope_id, f.year, basis)
     stem2 = f"{f.scope_id}_{f.year}年度_汇总表"
-    st.download_button("下载汇总表 PDF", data=lambda: summary.pdf_bytes(facts, table, f.year), file_name=f"{stem2}.pdf",
+    st.download_button("下载汇总表 PDF", data=widgets.logged(f"{stem2}.pdf", lambda: summary.pdf_bytes(facts, table, f.year)),
+                       file_name=f"{stem2}.pdf",
                        mime="application/pdf", key="sm_pdf", on_click="ignore", type="primary", width="stretch")  # fmt: skip
-    st.download_button("下载汇总表 Excel", data=lambda: xlsx_bytes([Table(f"{f.year}年度汇总表", table)], facts),
+    st.download_button("下载汇总表 Excel", data=widgets.logged(f"{stem2}.xlsx", lambda: xlsx_bytes(
+                       [Table(f"{f.year}年度汇总表", table)], facts)),
                        file_name=f"{stem2}.xlsx", mime=widgets.XLSX, key="sm_xlsx", on_click="ignore",
                        width="stretch")  # fmt: skip
     with st.expander("预览汇总表"):

@@ -53,6 +53,13 @@ def _check(basis: str, unit_type: str) -> None:
 
 
 # --- scope and hierarchy ----------------------------------------------------------------------
+def scope_within(con, root_id: str, scope_id: str) -> bool:
+    """True when `scope_id` is `root_id` or below it: the check behind every scoped query of a user."""
+    if not isinstance(scope_id, str) or not isinstance(root_id, str):
+        return False
+    return bool(run(con, "scope_within", root_id=root_id, scope_id=scope_id).iloc[0]["allowed"])
+
+
 def scope_path(con, scope_id: str) -> pd.DataFrame:
     """Ancestors of a scope, 全国 first (breadcrumb)."""
     return run(con, "scope_path", scope_id=scope_id)

@@ -29,6 +29,10 @@ def current_db() -> Path | None:
     return db if db.exists() else None
 
 
+class ScopeError(PermissionError):
+    """A query for a scope outside the signed-in user's subtree (or with nobody signed in)."""
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(db_file: str):
     # Keyed on the versioned file name: a new publication gets a new connection (DuckDB caches by path).
@@ -40,23 +44,50 @@ def _cached(db_file: str, name: str, params: tuple) -> pd.DataFrame:
     return getattr(queries, name)(_connection(db_file), **dict(params))
 
 
-def connection():
-    """The cached read-only connection to the current warehouse (for report builders that query directly)."""
+def connection_for(scope_id: str):
+    """The read-only connection, for report builders that query directly — only for a scope the user may see."""
     db = current_db()
     if db is None:
         raise FileNotFoundError(warehouse_dir())
+    if not _within(str(db), user_root(), scope_id):
+        raise ScopeError(f"无权查看范围 {scope_id}")
     return _connection(str(db))
 
 
+@st.cache_data(max_entries=20_000, show_spinner=False)
+def _within(db_file: str, root_id: str, scope_id: str) -> bool:
+    return queries.scope_within(_connection(db_file), root_id, scope_id)
+
+
+def user_root() -> str:
+    """The account whose subtree the signed-in user may see; raises when nobody is signed in."""
+    from .auth import current
+
+    user = current()
+    if user is None:
+        raise ScopeError("未登录")
+    return user.account_id
+
+
+def allowed(scope_id: str) -> bool:
+    """True when the signed-in user may see `scope_id`."""
+    db = current_db()
+    return db is not None and _within(str(db), user_root(), scope_id)
+
+
 def fetch(name: str, **params: object) -> pd.DataFrame:
-    """Run queries.<name> on the current warehouse; cached by database file and every parameter (scope included)."""
+    """Run queries.<name> on the current warehouse, for a scope the signed-in user may see.
+
+    Every scope-like parameter is checked against the user's subtree before the cache is consulted,
+    so a forged URL or session value cannot widen it and a cached result never reaches another user.
+    """
     db = current_db()
     if db is None:
         raise FileNotFoundError(warehouse_dir())
+    root = user_root()
+    scopes = [params[k] for k in ("scope_id", "root_id") if k in params] + list(params.get("scope_ids", []))
+    for scope in scopes:
+        if not _within(str(db), root, scope):
+            raise ScopeError(f"无权查看范围 {scope}")
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     return _cached(str(db), name, frozen)
-
-
-def fetch_list(name: str, **params: object) -> list:
-    """Like fetch, for query functions that return a list."""
-    return list(fetch(name, **params))

@@ -1,27 +1,75 @@
-"""Start the dashboard (`python -m ui.server [streamlit options]`): `streamlit run app.py`, deep links safe.
+"""Start the dashboard (`python -m ui.server [streamlit options]`): `streamlit run app.py`, checked and deep-link safe.
+
+Before starting, the production settings are checked (XSRF on, error details hidden, an explicit bind
+address, a known sign-in mode, no unauthenticated mode on a network address); a failed check stops the
+start with the reason in Chinese.
 
 Pages are listed explicitly with st.navigation. Streamlit still has a legacy mode that runs a file of
 `pages/` directly when the first request after a server start is a deep link (a bookmarked
 `/partners?scope=…`), before app.py has called st.navigation once; that request would then miss the
-shared filters. The flag below switches the legacy mode off for this server process (checked by the
-browser test, which opens a deep link first).
+shared filters and the sign-in. The flag below switches the legacy mode off for this server process
+(checked by the browser test, which opens a deep link first).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import tomllib
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _option(args: list[str], config: dict, section: str, name: str) -> object:
+    flag = f"--{section}.{name}"
+    for i, a in enumerate(args):
+        if a == flag and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(flag + "="):
+            return a.split("=", 1)[1]
+    return config.get(section, {}).get(name)
+
+
+def check(args: list[str], env: dict[str, str], config_file: Path = ROOT / ".streamlit" / "config.toml") -> list[str]:
+    """Reasons this configuration must not start (empty when it may)."""
+    config = tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file.exists() else {}
+    problems = []
+    if str(_option(args, config, "server", "enableXsrfProtection")).lower() not in ("true", "none"):
+        problems.append("server.enableXsrfProtection 必须开启")
+    if _option(args, config, "client", "showErrorDetails") != "none":
+        problems.append('client.showErrorDetails 必须为 "none"（错误详情会泄露路径）')
+    address = _option(args, config, "server", "address")
+    if not address:
+        problems.append("必须明确设置 server.address（监听地址）")
+    mode = env.get("ISTC_AUTH", "local").strip().lower()
+    if mode not in ("local", "header", "none"):
+        problems.append(f"ISTC_AUTH={mode} 无效，应为 local、header 或 none")
+    if mode == "none" and address not in LOOPBACK:
+        problems.append("ISTC_AUTH=none（不登录）只能在本机地址 127.0.0.1 上运行")
+    if mode == "header" and address not in LOOPBACK and env.get("ISTC_TRUSTED_PROXY") != "1":
+        problems.append(
+            "ISTC_AUTH=header 时看板只应由本机的反向代理访问：监听 127.0.0.1，或确认网络隔离后设置 ISTC_TRUSTED_PROXY=1"
+        )
+    return problems
 
 
 def main() -> None:
-    """Run Streamlit on app.py with any extra command-line options passed through."""
+    """Check the settings, then run Streamlit on app.py with any extra command-line options passed through."""
+    extra = sys.argv[1:]
+    problems = check(extra, dict(os.environ))
+    if problems:
+        print("看板未启动，配置不安全：\n  - " + "\n  - ".join(problems), file=sys.stderr)
+        sys.exit(2)
+    mode = os.environ.get("ISTC_AUTH", "local")
+    print(f"登录方式：{mode}；用户文件：{os.environ.get('ISTC_USERS', 'data/users/users.json')}", file=sys.stderr)
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", str(APP), *extra]
     sys.exit(cli.main())
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from etl.dictionary import UNIT_TYPES, UNIT_TYPES_ZH
 
-from .data import fetch
+from .data import allowed
 
 PARTNER_SCOPES = {"ALL": "全部", "INTL": "国际", "HMT": "港澳台"}
 BASES = {"finished": "已提交+已审核", "approved": "仅已审核"}
@@ -40,12 +40,8 @@ class Filters:
         return "；".join(parts)
 
 
-def _valid_scope(scope_id: str) -> bool:
-    return bool(scope_id) and not fetch("scope_info", scope_id=scope_id).empty
-
-
-def init(years: list[int]) -> None:
-    """On a session's first run, take the filters from the URL (ignoring invalid values)."""
+def init(years: list[int], root: str) -> None:
+    """On a session's first run, take the filters from the URL (ignoring invalid values and foreign scopes)."""
     if st.session_state.get("_filters_ready"):
         return
     qp = st.query_params
@@ -53,11 +49,10 @@ def init(years: list[int]) -> None:
     year = int(qp["year"]) if qp.get("year", "").isdigit() and int(qp["year"]) in years else last
     y_from = int(qp["from"]) if qp.get("from", "").isdigit() and int(qp["from"]) in years else years[0]
     y_to = int(qp["to"]) if qp.get("to", "").isdigit() and int(qp["to"]) in years else last
-    scope = qp.get("scope", "CN")
-    if not _valid_scope(scope):
-        if scope != "CN":
-            st.session_state["_scope_warning"] = f"链接中的范围“{scope}”不存在，已显示全国。"
-        scope = "CN"
+    scope = qp.get("scope", root)
+    if not allowed(scope):
+        st.session_state["_scope_warning"] = True
+        scope = root
     st.session_state.update({
         "scope_id": scope,
         "f_year": year,
@@ -80,6 +75,13 @@ def current() -> Filters:
 def set_scope(scope_id: str) -> None:
     """Drill to another scope (a callback: the rerun that follows shows it)."""
     st.session_state["scope_id"] = scope_id
+
+
+def enforce(root: str) -> None:
+    """Every rerun: a scope outside the user's subtree (forged session value) falls back to the user's own."""
+    if not allowed(st.session_state.get("scope_id", root)):
+        st.session_state["scope_id"] = root
+        st.session_state["_scope_warning"] = True
 
 
 def sync_url() -> None:

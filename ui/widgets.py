@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from . import fmt, state
+from . import auth, data, fmt, state
 from .data import fetch
 
 PLOTLY_CONFIG = {
@@ -39,6 +39,8 @@ def sidebar(years: list[int]) -> state.Filters:
 def scope_bar(f: state.Filters) -> None:
     """Breadcrumb 全国 › 省 › 市 › 单位 (each crumb one click up) and a drill-down picker for the children."""
     path = fetch("scope_path", scope_id=f.scope_id)
+    root = data.user_root()
+    path = path.iloc[list(path["account_id"]).index(root) :] if root in set(path["account_id"]) else path.iloc[-1:]
     cols = st.columns([6, 3])
     with cols[0].container(horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown("**范围：**")
@@ -60,7 +62,7 @@ def scope_bar(f: state.Filters) -> None:
                          format_func=names.get, key=f"drill_{f.scope_id}", label_visibility="collapsed",
                          on_change=_drill_from_select, args=(f"drill_{f.scope_id}",))  # fmt: skip
     if st.session_state.pop("_scope_warning", None):
-        st.warning("链接中的范围不存在或无权查看，已显示全国。")
+        st.warning("请求的范围不存在或不在您的权限范围内，已显示您账号的范围。")
 
 
 def _drill_from_select(key: str) -> None:
@@ -99,7 +101,7 @@ def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bo
     else:
         st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
     bits = [b for b in (note and f"口径：{note}", cover and cover["text"], drill and "点击图中的条形或区域可下钻") if b]
-    left, right = st.columns([6, 1], vertical_alignment="center")
+    left, right = st.columns([4, 1], vertical_alignment="center")
     if bits:
         left.caption("　·　".join(bits))
     with right:
@@ -113,18 +115,30 @@ def export_menu(fig, key: str, note: str) -> None:
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     title = meta.get("title", "图表")
     name = f"{title}_{dt.date.today():%Y%m%d}"
+    export_meta = _export_meta(meta)
     with st.popover("导出", width="stretch"):
         for fmt_name, label in (("png", "图片 PNG（2倍）"), ("svg", "矢量图 SVG"), ("pdf", "PDF")):
-            st.download_button(label, data=lambda f=fmt_name: render.figure_bytes(fig, f, note),
+            st.download_button(label, data=logged(f"{name}.{fmt_name}", lambda f=fmt_name: render.figure_bytes(fig, f, note)),
                                file_name=f"{name}.{fmt_name}", mime=render.FORMATS[fmt_name], key=f"{key}_{fmt_name}",
                                on_click="ignore", width="stretch")  # fmt: skip
         data = tables.figure_table(fig)
-        st.download_button("数据 CSV", data=tables.csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
-                           key=f"{key}_csv", on_click="ignore", width="stretch")  # fmt: skip
+        st.download_button("数据 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(data)), file_name=f"{name}.csv",
+                           mime="text/csv", key=f"{key}_csv", on_click="ignore", width="stretch")  # fmt: skip
         sheet = tables.Table(title, data, note=note)
-        st.download_button("数据 Excel", data=lambda: tables.xlsx_bytes([sheet], _export_meta(meta)),
+        st.download_button("数据 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes([sheet], export_meta)),
                            file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore",
                            width="stretch")  # fmt: skip
+
+
+def logged(what: str, make):
+    """A download callable that records who exported what, for which scope, in the audit log."""
+    user, scope = auth.current(), state.current().scope_id
+
+    def run() -> bytes:
+        auth.audit_export(user, scope, what)
+        return make()
+
+    return run
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -143,10 +157,10 @@ def table(df: pd.DataFrame, *, title: str, key: str, note: str = "") -> None:
     st.dataframe(df, hide_index=True, width="stretch")
     name = f"{title}_{dt.date.today():%Y%m%d}"
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("下载 CSV", data=tables.csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
-                       key=f"{key}_csv", on_click="ignore")  # fmt: skip
-    sheet = tables.Table(title, df, note=note)
-    c2.download_button("下载 Excel", data=lambda: tables.xlsx_bytes([sheet], _export_meta({"title": title})),
+    c1.download_button("下载 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(df)), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"{key}_csv", on_click="ignore")  # fmt: skip
+    sheet, export_meta = tables.Table(title, df, note=note), _export_meta({"title": title})
+    c2.download_button("下载 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes([sheet], export_meta)),
                        file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore")  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,8 @@ def navigation_only(monkeypatch):
 def open_page(warehouse: Path, page: str = "overview", monkeypatch=None, **params: str) -> AppTest:
     """Start a session on `page` with the given URL parameters and return it after the first render."""
     monkeypatch.setenv("ISTC_WAREHOUSE", str(warehouse))
+    if "ISTC_AUTH" not in os.environ:
+        monkeypatch.setenv("ISTC_AUTH", "none")  # page tests: one analyst, national scope (auth has its own tests)
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in params.items():
         at.query_params[k] = v

@@ -1,0 +1,137 @@
+"""The local user store: each user bound to one account, salted argon2 hashes, throttled failures, audit log.
+
+The store is one JSON file (default data/users/users.json, or $ISTC_USERS); the audit log is
+audit.log (JSON lines) next to it. Both are written atomically; no password is ever stored or logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+
+import orjson
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .store import atomic_write
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = ROOT / "data" / "users" / "users.json"
+FREE_FAILURES = 3  # after these, each further failure doubles the wait before the next attempt
+MAX_WAIT = dt.timedelta(minutes=15)
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-.@")
+_hasher = PasswordHasher()
+_lock = threading.Lock()
+
+
+class UserError(ValueError):
+    """A user-management request that cannot be carried out (message in Chinese)."""
+
+
+def store_path() -> Path:
+    """The user store in force: $ISTC_USERS or data/users/users.json."""
+    return Path(os.environ.get("ISTC_USERS", DEFAULT_STORE))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def load(path: Path | None = None) -> dict[str, dict]:
+    """username → record (account_id, password_hash, failures, wait_until, created_at)."""
+    path = path or store_path()
+    return orjson.loads(path.read_bytes()) if path.exists() else {}
+
+
+def _save(users: dict[str, dict], path: Path) -> None:
+    atomic_write(path, orjson.dumps(users, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    os.chmod(path, 0o600)
+
+
+def add(username: str, account_id: str, password: str, *, path: Path | None = None, replace: bool = False) -> None:
+    """Create (or with replace, reset) a user bound to one account."""
+    path = path or store_path()
+    if not username or not set(username) <= USERNAME_CHARS:
+        raise UserError("用户名只能包含小写字母、数字和 _ - . @")
+    if len(password) < 8:
+        raise UserError("密码至少 8 位")
+    with _lock:
+        users = load(path)
+        if username in users and not replace:
+            raise UserError(f"用户 {username} 已存在（修改密码请用 users passwd）")
+        users[username] = {"account_id": account_id, "password_hash": _hasher.hash(password), "failures": 0,
+                           "wait_until": None, "created_at": _now().isoformat()}  # fmt: skip
+        _save(users, path)
+
+
+def remove(username: str, *, path: Path | None = None) -> None:
+    """Delete a user."""
+    path = path or store_path()
+    with _lock:
+        users = load(path)
+        if users.pop(username, None) is None:
+            raise UserError(f"没有用户 {username}")
+        _save(users, path)
+
+
+def verify(
+    username: str, password: str, *, path: Path | None = None, now: dt.datetime | None = None
+) -> tuple[str | None, str]:
+    """(account_id, "") when the password is right; (None, Chinese reason) otherwise. Failures are throttled."""
+    path, now = path or store_path(), now or _now()
+    with _lock:
+        users = load(path)
+        user = users.get(username)
+        if user is None:
+            _hasher.hash(password)  # same cost as a real check: no hint that the name is unknown
+            return None, "用户名或密码不正确"
+        wait = user.get("wait_until")
+        if wait and now < dt.datetime.fromisoformat(wait):
+            seconds = int((dt.datetime.fromisoformat(wait) - now).total_seconds()) + 1
+            return None, f"连续登录失败次数过多，请 {seconds} 秒后再试"
+        try:
+            _hasher.verify(user["password_hash"], password)
+        except (VerificationError, InvalidHashError):
+            user["failures"] = user.get("failures", 0) + 1
+            extra = user["failures"] - FREE_FAILURES
+            if extra >= 0:
+                user["wait_until"] = (now + min(MAX_WAIT, dt.timedelta(seconds=5 * 2**extra))).isoformat()
+            _save(users, path)
+            return None, "用户名或密码不正确"
+        user["failures"], user["wait_until"] = 0, None
+        _save(users, path)
+        return user["account_id"], ""
+
+
+def account_of(username: str, *, path: Path | None = None) -> str | None:
+    """The account a user is bound to (for the trusted-header mode), or None."""
+    user = load(path).get(username)
+    return None if user is None else user["account_id"]
+
+
+def audit(event: str, *, user: str, account: str | None, scope: str | None = None, detail: str = "",
+          path: Path | None = None) -> None:  # fmt: skip
+    """Append one line to audit.log: who, when, which scope, what."""
+    log = (path or store_path()).with_name("audit.log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    line = orjson.dumps({"time": _now().isoformat(timespec="seconds"), "event": event, "user": user,
+                         "account": account, "scope": scope, "detail": detail})  # fmt: skip
+    with _lock, open(log, "ab") as f:
+        f.write(line + b"\n")
+
+
+DEMO_USERS = {  # username → (account, password): shown on the sign-in page in demo mode only
+    "ministry": ("CN", "demo-ministry"),
+    "hebei": ("P13", "demo-hebei-2020"),
+    "shijiazhuang": ("P13-130100", "demo-shijiazhuang"),
+}
+
+
+def ensure_demo_users(path: Path) -> None:
+    """Create the three demo users (科技部, 河北省, 石家庄市) if they are missing."""
+    users = load(path)
+    for name, (account, password) in DEMO_USERS.items():
+        if name not in users:
+            add(name, account, password, path=path)

@@ -1,0 +1,148 @@
+"""Signed-in users see their account's subtree and nothing else, whatever the URL or session says."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from etl import users
+from tests.app.conftest import PAGES, metric, open_page
+
+ROLES = {"ministry": "CN", "hebei": "HB", "sjz": "SJZ"}
+# What each role must never see: names and totals outside its subtree (fixture tree, tests/fixtures/inbox.py).
+FORBIDDEN = {
+    "sjz": ["保定", "保定丙医院", "保定丁研究所", "63 人次", "河北省"],
+    "hebei": ["（注册表中无此账号）"],  # quarantined documents of unknown accounts: national only
+}
+FORBIDDEN_IDS = {"sjz": ["BD", "U3", "U4", "HB"], "hebei": ["ZZ"]}  # checked outside chart geometry
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    for name, account in {**ROLES, "lost": "NO-SUCH-ACCOUNT"}.items():
+        users.add(name, account, f"password-{name}", path=path)
+    monkeypatch.setenv("ISTC_AUTH", "local")
+    monkeypatch.setenv("ISTC_USERS", str(path))
+    return path
+
+
+def sign_in(at, name: str, password: str | None = None):
+    at.text_input(key="auth_name").set_value(name)
+    at.text_input(key="auth_password").set_value(password or f"password-{name}")
+    at.button[0].click().run()  # the form's submit button
+    return at
+
+
+def visible_text(at, charts: bool = True) -> str:
+    """Everything a user can read on the page: text, metrics, tables, chart data (optional), options."""
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+             for e in getattr(at, kind)]  # fmt: skip
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [df.value.to_string() for df in at.dataframe]
+    parts += [c.proto.spec for c in at.get("plotly_chart")] if charts else []
+    parts += [" ".join(map(str, s.options)) for s in at.selectbox]
+    parts += [b.label for b in at.button]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_sign_in_required_and_wrong_password_refused(fixture_run, store, monkeypatch):
+    at = open_page(fixture_run[0], "overview", monkeypatch)
+    assert at.get("plotly_chart") == [] and at.metric == []
+    assert any(b.label == "登录" for b in at.button)
+    sign_in(at, "hebei", "not-the-password")
+    assert any("用户名或密码不正确" in e.value for e in at.error)
+    assert at.metric == []
+    sign_in(at, "hebei")
+    assert metric(at, "出访人次") == "63 人次"
+    log = [json.loads(x) for x in (store.parent / "audit.log").read_text().splitlines()]
+    assert [x["event"] for x in log][-2:] == ["sign_in_failed", "sign_in"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("forged", ["BD", "HB", "CN", "U3", "NOPE"])
+def test_city_user_never_sees_outside_its_subtree(fixture_run, store, monkeypatch, page, forged):
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope=forged, year="2020")
+    sign_in(at, "sjz")
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    text = visible_text(at)
+    for word in FORBIDDEN["sjz"]:
+        assert word not in text, f"{word!r} leaked on {page} with scope={forged}"
+    words = set(re.findall(r"[A-Za-z0-9_-]+", visible_text(at, charts=False)))
+    assert not words & set(FORBIDDEN_IDS["sjz"]), f"account ids leaked on {page}"
+    assert at.session_state["scope_id"] in {"SJZ", "U1", "U2"}
+
+
+@pytest.mark.parametrize("page", ["overview", "quality", "compare", "progress"])
+def test_province_user_sees_its_province_but_not_national_rejects(fixture_run, store, monkeypatch, page):
+    at = open_page(fixture_run[0], page, monkeypatch, scope="CN", year="2020")
+    sign_in(at, "hebei")
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    assert at.session_state["scope_id"] == "HB"
+    text = visible_text(at)
+    for word in FORBIDDEN["hebei"]:
+        assert word not in text
+    assert "ZZ" not in set(re.findall(r"[A-Za-z0-9_-]+", visible_text(at, charts=False)))
+
+
+def test_ministry_sees_everything(fixture_run, store, monkeypatch):
+    at = open_page(fixture_run[0], "quality", monkeypatch, scope="CN", year="2020")
+    sign_in(at, "ministry")
+    at.switch_page("pages/quality.py").run()
+    assert "ZZ" in visible_text(at)
+
+
+def test_unmapped_user_sees_nothing(fixture_run, store, monkeypatch):
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB")
+    sign_in(at, "lost")
+    assert at.metric == [] and at.get("plotly_chart") == []
+    assert any("不在当前数据仓库中" in e.value for e in at.error)
+
+
+def test_cache_never_serves_another_users_result(fixture_run, store, monkeypatch):
+    national = open_page(fixture_run[0], "overview", monkeypatch, scope="BD", year="2020")
+    sign_in(national, "ministry")
+    national.session_state["scope_id"] = "BD"
+    national.run()
+    assert metric(national, "出访人次") == "8 人次"  # BD's result is now cached
+    city = open_page(fixture_run[0], "overview", monkeypatch, scope="BD", year="2020")
+    sign_in(city, "sjz")
+    city.session_state["scope_id"] = "BD"  # a forged session value
+    city.run()
+    assert metric(city, "出访人次") == "45 人次"  # its own scope, not the cached BD figure
+    assert "保定" not in visible_text(city)
+
+
+def test_session_expires_after_inactivity(fixture_run, store, monkeypatch):
+    monkeypatch.setenv("ISTC_SESSION_MINUTES", "30")
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
+    sign_in(at, "hebei")
+    assert metric(at, "出访人次") == "63 人次"
+    at.session_state["auth_user"]["last_seen"] -= dt.timedelta(minutes=31)
+    at.run()
+    assert at.metric == [] and any("登录已超时" in i.value for i in at.info)
+
+
+def test_header_mode_fails_closed_without_a_mapped_user(fixture_run, store, monkeypatch):
+    monkeypatch.setenv("ISTC_AUTH", "header")
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB")
+    assert at.metric == [] and any("单点登录" in e.value for e in at.error)
+
+
+def test_unknown_auth_mode_fails_closed(fixture_run, store, monkeypatch):
+    monkeypatch.setenv("ISTC_AUTH", "everyone")
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB")
+    assert at.metric == [] and any("配置无效" in e.value for e in at.error)
+
+
+def test_no_auth_mode_shows_a_banner(fixture_run, monkeypatch):
+    monkeypatch.setenv("ISTC_AUTH", "none")
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
+    assert any("未启用登录" in w.value for w in at.warning)
+    assert metric(at, "出访人次") == "63 人次"
