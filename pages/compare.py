@@ -40,7 +40,7 @@ note = "；".join(x for x in ("每个填报单位 = 合计 ÷ 已报单位数" i
 left, right = st.columns([3, 2])
 with left:
     widgets.chart(charts.bar_ranking(year_rows, "child_name", "value", f"{f.year} 年度下级{title}", unit, source,
-                                     ids="child_id"), key=f"cmp_rank_{f.scope_id}", note=note, cover=cover,
+                                     ids="child_id"), key=f"cmp_rank_{f.scope_id}", fields=[indicator], note=note, cover=cover,
                   drill=True)  # fmt: skip
 with right:
     mapped = year_rows.rename(columns={"child_division_code": "code", "child_name": "name"})
@@ -53,7 +53,7 @@ with right:
     mapped = mapped.drop_duplicates("code", keep=False)
     if len(mapped) >= 2 and int(info["level"]) <= 1:
         widgets.chart(charts.region_map(mapped, boundary, key_prop, "code", f"{f.year} 年度{title}", unit, source,
-                                        ids="child_id", ten_dash=f.scope_id == "CN"), key=f"cmp_map_{f.scope_id}",
+                                        ids="child_id", ten_dash=f.scope_id == "CN"), key=f"cmp_map_{f.scope_id}", fields=[indicator],
                       note="计划单列市、兵团和国务院部门不在地图上，见左侧排名" if f.scope_id == "CN" else note,
                       cover=cover, drill=True)  # fmt: skip
     else:
@@ -68,7 +68,7 @@ if f.year_from < f.year_to:
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_xaxes(dtick=1, tickformat="d")
     widgets.chart(charts.frame(fig, f"下级{title}（前12）", unit, source, height=200 * ((len(top) + 3) // 4) + 120),
-                  key="cmp_small", note=note, cover=cover)  # fmt: skip
+                  key="cmp_small", fields=[indicator], note=note, cover=cover)  # fmt: skip
 
 st.subheader("两个同级范围并列比较")
 level = int(year_rows["child_level"].iloc[0]) if not year_rows.empty else int(info["level"]) + 1

@@ -48,15 +48,15 @@ source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f
 left, right = st.columns(2)
 with left:
     widgets.chart(charts.trend(values, "survey_year", {"fund_reportable": "计入统计经费"}, "计入统计经费趋势", "万元",
-                               source), key="fd_trend", note="已剔除中央、省级（及按规定的市级）财政资金", cover=cover)  # fmt: skip
+                               source), key="fd_trend", fields=["fund_reportable"], note="已剔除中央、省级（及按规定的市级）财政资金", cover=cover)  # fmt: skip
 with right:
     widgets.chart(charts.stacked(values, "survey_year", SOURCES, "经费来源构成（全部来源，备查）", "万元", source),
-                  key="fd_sources", note="含中央、省级、市级备查资金，不能作为逐级合计", cover=cover)  # fmt: skip
-widgets.chart(charts.stacked(values, "survey_year", USES, "计入统计经费的用途", "万元", source), key="fd_uses",
+                  key="fd_sources", fields=["fund_total_all", "fund_src_central", "fund_src_provincial"], note="含中央、省级、市级备查资金，不能作为逐级合计", cover=cover)  # fmt: skip
+widgets.chart(charts.stacked(values, "survey_year", USES, "计入统计经费的用途", "万元", source), key="fd_uses", fields=list(USES),
               note="各用途之和不超过计入统计经费（F-13）", cover=cover)  # fmt: skip
 
 children = fetch("rollup_of_children_by_year", **f.query(), year_from=f.year, year_to=f.year)
 if not children.empty:
     widgets.chart(charts.bar_ranking(children, "child_name", "fund_reportable", f"{f.year} 年度下级计入统计经费排名",
-                                     "万元", source, ids="child_id"), key=f"fd_children_{f.scope_id}",
+                                     "万元", source, ids="child_id"), key=f"fd_children_{f.scope_id}", fields=["fund_reportable"],
                   note="下级合计 + 本级 = 本范围合计（F-07）", cover=cover, drill=True)  # fmt: skip

@@ -53,7 +53,7 @@ for col, (field, (title, names)) in zip(cols, CHOICES.items(), strict=True):
             widgets.empty(f"{f.year} 年度没有单位选择“{title}”。")
         else:
             widgets.chart(charts.bar_ranking(part, "name", "n_units", f"{f.year} 年度{title}（选择该项的单位数）", "个",
-                                             source), key=f"mo_{field}", note="多选题，按单位计数", cover=cover)  # fmt: skip
+                                             source), key=f"mo_{field}", fields=[field], note="多选题，按单位计数", cover=cover)  # fmt: skip
 
 widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in ("std_total", "bsp_count", "org_joined")},
-                           "重点工作趋势", "项/个", source), key="mo_trend", note="去重计数", cover=cover)  # fmt: skip
+                           "重点工作趋势", "项/个", source), key="mo_trend", fields=["std_total", "bsp_count", "org_joined"], note="去重计数", cover=cover)  # fmt: skip

@@ -34,19 +34,36 @@ left, right = st.columns(2)
 with left:
     fig = charts.trend(values, "survey_year", {"out_person_times": "出访人次", "in_person_times": "来访人次"},
                        "人员交流趋势", "人次", source)  # fmt: skip
-    widgets.chart(fig, key="ov_exchange", note="出访与来访分别统计，人次可加", cover=cover)
+    widgets.chart(
+        fig,
+        key="ov_exchange",
+        fields=["out_person_times", "in_person_times"],
+        note="出访与来访分别统计，人次可加",
+        cover=cover,
+    )
 with right:
     fig = charts.trend(
         values, "survey_year", {"fund_reportable": "计入统计经费"}, "国际合作经费投入趋势", "万元", source
     )
-    widgets.chart(fig, key="ov_funding", note="计入统计经费已剔除中央、省级（及按规定的市级）财政资金", cover=cover)
+    widgets.chart(
+        fig,
+        key="ov_funding",
+        fields=["fund_reportable"],
+        note="计入统计经费已剔除中央、省级（及按规定的市级）财政资金",
+        cover=cover,
+    )
 
 children = fetch("rollup_of_children_by_year", **f.query(), year_from=f.year, year_to=f.year)
 if not children.empty:
     fig = charts.bar_ranking(children, "child_name", "out_person_times", f"{f.year} 年度下级出访人次排名", "人次",
                              source, ids="child_id")  # fmt: skip
     widgets.chart(
-        fig, key=f"ov_children_{f.scope_id}", note="含港澳台；下级合计 + 本级 = 本范围合计", cover=cover, drill=True
+        fig,
+        key=f"ov_children_{f.scope_id}",
+        fields=["out_person_times"],
+        note="含港澳台；下级合计 + 本级 = 本范围合计",
+        cover=cover,
+        drill=True,
     )
 
 completeness = fetch("filling_summary_by_year", scope_id=f.scope_id, year_from=f.year_from, year_to=f.year_to,

@@ -54,9 +54,9 @@ if f.partner_scope in ("ALL", "INTL"):
         widgets.empty("所选组别和大洲中没有数据。")
     else:
         widgets.chart(charts.world_map(intl, f"{f.year} 年度{metrics.label(field)}：按国家", unit, source),
-                      key="pt_map", note=note, cover=cover)  # fmt: skip
+                      key="pt_map", fields=[field], note=note, cover=cover)  # fmt: skip
         widgets.chart(charts.bar_ranking(intl, "name_zh", "value", f"{f.year} 年度{metrics.label(field)}：国家排名（前20）",
-                                         unit, source), key="pt_rank", note=note, cover=cover)  # fmt: skip
+                                         unit, source), key="pt_rank", fields=[field], note=note, cover=cover)  # fmt: skip
 
 if f.partner_scope in ("ALL", "HMT"):
     st.subheader("港澳台")

@@ -43,7 +43,7 @@ if not by_child.empty:
     fig = charts.stacked(by_child.iloc[::-1], "group_name", STATUS, f"{f.year} 年度下级填报状态", "个", source,
                          horizontal=True, colors=COLORS)  # fmt: skip
     fig.update_traces(customdata=by_child.iloc[::-1][["group_id"]].to_numpy())
-    widgets.chart(fig, key=f"pg_children_{f.scope_id}", note="每个下级含其全部下属账号；“本级”为本账号自己的填报",
+    widgets.chart(fig, key=f"pg_children_{f.scope_id}", fields=["status"], note="每个下级含其全部下属账号；“本级”为本账号自己的填报",
                   drill=True)  # fmt: skip
     table = by_child.assign(完成率=(by_child["n_finished"] / by_child["n_expected"]).map("{:.1%}".format),
                             按时率=(by_child["n_on_time"] / by_child["n_expected"]).map("{:.1%}".format))  # fmt: skip

@@ -61,20 +61,20 @@ else:
         part = dims[dims["dimension"] == dim].assign(name=lambda x, n=names: x["category"].map(n).fillna(x["category"]))
         with cols[i % 2]:
             widgets.chart(charts.bar_ranking(part, "name", "projects_distinct", f"{f.year} 年度在研项目：按{title}", "项",
-                                             source), key=f"pj_{dim}", note="按项目编号去重", cover=cover)  # fmt: skip
+                                             source), key=f"pj_{dim}", fields=["proj_active_distinct"], note="按项目编号去重", cover=cover)  # fmt: skip
 
 partners = fetch("partner_values_by_partner", **f.query(), year=f.year, fields=["proj_active"])
 if f.partner_scope != "ALL":
     partners = partners[partners["partner_scope"] == f.partner_scope]
 if not partners.empty:
     widgets.chart(charts.bar_ranking(partners, "name_zh", "value", f"{f.year} 年度在研项目：按合作国家（地区）", "项",
-                                     source, color="partner_scope"), key="pj_partners",
+                                     source, color="partner_scope"), key="pj_partners", fields=["proj_active"],
                   note="多国合作项目对每个合作方各计一次，分列之和可大于项目总数（C-03b）；橙色为港澳台", cover=cover)  # fmt: skip
 
 left, right = st.columns(2)
 with left:
     widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in OUTCOMES[:5]}, "合作成果", "项/篇/件",
-                               source), key="pj_outcomes", note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip
+                               source), key="pj_outcomes", fields=OUTCOMES[:3], note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip
 with right:
     widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in INSTITUTIONS}, "合作机构与协议",
-                               "个/项", source), key="pj_institutions", note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip
+                               "个/项", source), key="pj_institutions", fields=["inst_joint_total", "agr_signed_year"], note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip

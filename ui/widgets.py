@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from . import auth, data, fmt, state
+from . import auth, data, fmt, labels, state
 from .data import fetch
 
 PLOTLY_CONFIG = {
@@ -89,8 +89,9 @@ def kpis(items: list[tuple[str, object, str, object]], columns: int = 4) -> None
                        help=f"同比：与上年度相比（上年 {fmt.number(previous, unit)}）")  # fmt: skip
 
 
-def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bool = False) -> None:
-    """Draw a figure (its title, unit and source are on the figure itself) with its 口径 note and coverage."""
+def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bool = False,
+          fields: list[str] | None = None) -> None:  # fmt: skip
+    """Draw a figure (title, unit and source are on the figure) with its 口径 note, coverage and indicator links."""
     if drill:
         event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG)
         points = (event or {}).get("selection", {}).get("points", []) if event else []
@@ -104,6 +105,10 @@ def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bo
     left, right = st.columns([4, 1], vertical_alignment="center")
     if bits:
         left.caption("　·　".join(bits))
+    if fields:
+        with left.container(horizontal=True, gap="small"):
+            for name in fields:
+                st.page_link("pages/glossary.py", label=f"指标解释：{labels.label(name)}", query_params={"field": name})
     with right:
         export_menu(fig, key, note)
 

@@ -21,6 +21,8 @@ PAGES = [
     "progress",
     "quality",
     "reports",
+    "glossary",
+    "guide",
 ]
 
 

@@ -1,12 +1,13 @@
 """One real-browser flow: headless Chromium drills 全国 → 省 → 市, maps and charts draw, nothing leaves the machine.
 
 Needs Debian's chromium and a CJK font (`make test` installs both through scripts/system-deps.sh).
-Screenshots are kept in tests/browser/screenshots/.
+Its screenshots are the user guide's (docs/guide/img/), so the guide never shows a stale screen.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,7 +22,8 @@ from playwright.sync_api import Page, sync_playwright
 from etl import users
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(__file__).parent / "screenshots"
+SHOTS = ROOT / "docs" / "guide" / "img"
+GUIDE = ROOT / "docs" / "guide" / "使用说明.md"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
@@ -163,4 +165,18 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
     docx.value.save_as(tmp_path / "brief.docx")
     assert (tmp_path / "brief.docx").read_bytes()[:2] == b"PK"
     page.screenshot(path=str(SHOTS / "09_报告导出.png"))
+    # The 口径 link under a chart opens that indicator's definition.
+    open_page(page, "总览", "2020 年度主要指标")
+    page.get_by_role("link", name="指标解释：出访人次").first.click()
+    page.get_by_text("out_person_times", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("逐级汇总", exact=False).first.wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "10_指标解释.png"))
     assert page.outside == [], f"outbound requests: {page.outside[:5]}"
+
+
+def test_every_screenshot_of_the_guide_was_taken_by_this_run(browser_page: Page):
+    started = time.time() - 3600
+    for name in re.findall(r"\]\(img/([^)]+)\)", GUIDE.read_text(encoding="utf-8")):
+        shot = SHOTS / name
+        assert shot.exists(), f"the guide shows {name}, which the browser test does not take"
+        assert shot.stat().st_mtime > started, f"{name} is stale"

@@ -1,0 +1,28 @@
+"""使用说明: how do ministry, provincial and city users (and operators) use the platform?"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "guide" / "使用说明.md"
+IMAGE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)]+)\)\s*$")
+
+text = GUIDE.read_text(encoding="utf-8")
+chunk: list[str] = []
+for line in text.splitlines():
+    m = IMAGE.match(line)
+    if m is None:
+        chunk.append(line)
+        continue
+    st.markdown("\n".join(chunk))
+    chunk = []
+    image = GUIDE.parent / m["path"]
+    if image.exists():
+        st.image(str(image), caption=m["caption"])
+    else:
+        st.caption(f"（截图“{m['caption']}”由浏览器测试生成：运行 make test 后显示）")
+st.markdown("\n".join(chunk))
+st.caption(f"本说明也在项目的 docs/guide/{GUIDE.name} 中。")

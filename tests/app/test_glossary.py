@@ -1,0 +1,47 @@
+"""指标解释 covers the whole dictionary, and every chart's 口径 link resolves to an entry."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import pytest
+
+from etl import dictionary as d
+from tests.app.conftest import PAGES, open_page
+from ui.glossary import by_name
+
+
+def test_every_field_of_the_dictionary_is_on_the_page(fixture_run, monkeypatch):
+    at = open_page(fixture_run[0], "glossary", monkeypatch)
+    labels = " ".join(e.label for e in at.expander)
+    for g in d.GROUPS:
+        for f in g.fields:
+            assert f"`{f.name}`" in labels, f"{f.name} missing from 指标解释"
+
+
+def test_search_and_deep_link(fixture_run, monkeypatch):
+    at = open_page(fixture_run[0], "glossary", monkeypatch, field="fund_reportable")
+    first = at.expander[0]
+    assert "`fund_reportable`" in first.label
+    text = " ".join(m.value for m in first.markdown)
+    assert "F-03" in text and "逐级相加" in text
+    at.text_input(key="gl_search").set_value("港澳台").run()
+    assert all("港澳台" in e.label or "港澳台" in " ".join(m.value for m in e.markdown) for e in at.expander)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("glossary", "guide", "quality", "reports")])
+def test_every_chart_links_to_an_existing_entry(fixture_run, monkeypatch, page):
+    at = open_page(fixture_run[0], page, monkeypatch, scope="HB", year="2020")
+    links = [link for link in at.get("page_link") if link.proto.page == "glossary"]
+    assert links, f"{page}: no 指标解释 link under its charts"
+    entries = by_name()
+    for link in links:
+        name = parse_qs(link.proto.query_string)["field"][0]
+        assert name in entries, f"{page}: link to unknown indicator {name}"
+        assert link.proto.label == f"指标解释：{entries[name].label}"
+
+
+def test_guide_page_renders_the_markdown(fixture_run, monkeypatch):
+    at = open_page(fixture_run[0], "guide", monkeypatch)
+    text = " ".join(m.value for m in at.markdown)
+    assert "登录与权限范围" in text and "运维人员" in text and "替换地图边界" in text

@@ -1,0 +1,63 @@
+"""Indicator definitions (指标解释), generated from the data dictionary: one entry per field and roll-up column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etl import dictionary as d
+from etl.dictionary.model import AGGREGATIONS
+
+from .labels import EXTRA
+
+DOUBLE_COUNT = (
+    "同一对象（如两个单位共建的实验室、合著论文）由多个单位填报时会重复计数，汇总时注明“按填报单位累计，可能存在重复”。"
+)
+EXTRA_DEFINITIONS = {
+    "n_reported": ("汇总", "范围内已提交或已审核（按所选口径）的填报账号数。", "COUNT_UNITS"),
+    "n_units_active": ("汇总", "本年度开展了国际（含港澳台）科技合作与交流的填报单位数。", "COUNT_UNITS"),
+    "n_units_with_policy": ("汇总", "出台了国际合作支持政策或制度的填报单位数。", "COUNT_UNITS"),
+    "n_units_with_base": ("汇总", "有国家级、省级或市级国际科技合作基地的填报单位数。", "COUNT_UNITS"),
+    "proj_active_distinct": ("§5 国际合作项目", "在研国际合作项目按项目编号去重后的项数：同一政府计划项目由多个单位填报时只计一次（A-09）。",
+                             "DISTINCT"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indicator as the 指标解释 page shows it."""
+
+    name: str
+    label: str
+    unit: str
+    section: str
+    definition: str
+    rollup: str
+    rules: tuple[tuple[str, str], ...]  # (rule id, Chinese text)
+    by_partner: str
+
+
+def entries() -> list[Entry]:
+    """Every field of every section and detail record, then the roll-up columns that are not fields."""
+    out = []
+    for g in d.GROUPS:
+        for f in g.fields:
+            rollup = f"{f.agg}：{AGGREGATIONS[f.agg]}" + (f"。{DOUBLE_COUNT}" if f.agg == "SUM*" else "")
+            if g.is_list:
+                rollup = "明细行：汇总时按" + ("编号去重计数" if f.agg == "KEY" else "所在单位计入")
+            definition = "；".join(x for x in (f.constraint, "由系统根据明细计算，不需填写" if f.derived else "") if x)
+            partner = {"additive": "按国家（地区）分列，分列之和 = 合计（C-03）",
+                       "multi": "按国家（地区）分列，多国项目对每个合作方各计一次（C-03b）"}.get(f.by_partner, "")  # fmt: skip
+            out.append(Entry(f.name, f.label_zh, f.unit, f"{g.number} {g.title_zh}", definition or f.label_zh, rollup,
+                             tuple((r, d.RULES_BY_ID[r].text_zh) for r in f.rules if r in d.RULES_BY_ID), partner))  # fmt: skip
+    for name, (section, definition, agg) in EXTRA_DEFINITIONS.items():
+        label, unit = EXTRA[name]
+        out.append(Entry(name, label, unit, section, definition, f"{agg}：{AGGREGATIONS[agg]}", (), ""))
+    return out
+
+
+def by_name() -> dict[str, Entry]:
+    """Entries keyed by field name (a detail record's field keeps the first entry of that name)."""
+    out: dict[str, Entry] = {}
+    for e in entries():
+        out.setdefault(e.name, e)
+    return out
