@@ -10,7 +10,8 @@ import streamlit as st
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "guide" / "使用说明.md"
 IMAGE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)]+)\)\s*$")
 
-text = GUIDE.read_text(encoding="utf-8")
+title, _, text = GUIDE.read_text(encoding="utf-8").partition("\n")
+st.title(title.lstrip("# ").strip())
 chunk: list[str] = []
 for line in text.splitlines():
     m = IMAGE.match(line)

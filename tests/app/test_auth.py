@@ -62,7 +62,7 @@ def test_sign_in_required_and_wrong_password_refused(fixture_run, store, monkeyp
     assert [x["event"] for x in log][-2:] == ["sign_in_failed", "sign_in"]
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("glossary", "guide")])  # static help texts
 @pytest.mark.parametrize("forged", ["BD", "HB", "CN", "U3", "NOPE"])
 def test_city_user_never_sees_outside_its_subtree(fixture_run, store, monkeypatch, page, forged):
     at = open_page(fixture_run[0], "overview", monkeypatch, scope=forged, year="2020")
