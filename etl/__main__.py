@@ -21,6 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--warehouse", type=Path, required=True)
     run.add_argument("--config", type=Path, default=None, help="调查配置文件（默认 data/survey.toml）")
     run.add_argument("--quiet", action="store_true", help="不显示进度条")
+    template = sub.add_parser("template", help="生成调查表 Excel 模板（由数据字典生成）")
+    template.add_argument("--year", type=int, required=True)
+    template.add_argument("--out", type=Path, required=True)
+    to_xlsx = sub.add_parser("to-xlsx", help="把 JSON 填报记录填入 Excel 模板")
+    to_xlsx.add_argument("--in", dest="source", type=Path, required=True)
+    to_xlsx.add_argument("--out", type=Path, required=True)
     users_cmd = sub.add_parser("users", help="管理看板用户（每个用户绑定一个账号）")
     users_cmd.add_argument("action", choices=["add", "passwd", "remove", "list", "demo"])
     users_cmd.add_argument("--username")
@@ -52,6 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "users":
         return _users(args)
+    if args.command in ("template", "to-xlsx"):
+        import orjson
+
+        from .excel.template import workbook_bytes
+
+        doc = orjson.loads(args.source.read_bytes()) if args.command == "to-xlsx" else None
+        args.out.write_bytes(workbook_bytes(doc["survey_year"] if doc else args.year, doc))
+        print(f"已写入 {args.out}")
+        return 0
     from .docs import write_docs
 
     stale = write_docs(check=args.check)

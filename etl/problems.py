@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import dictionary as d
@@ -18,6 +18,7 @@ class Problem:
     value: Any
     message_zh: str
     message_en: str
+    cell: str = ""  # for workbooks: the sheet and cell, e.g. 人员交流!C5
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form, as written to quarantine reports and the warehouse."""
@@ -59,18 +60,39 @@ def label(path: str) -> str:
         return parts[0]
 
 
+def _cell_for(path: str, cells: dict[str, str]) -> str:
+    """The cell of a path (the first matching one for a wildcard like exchange.out_pt_*), or of its nearest parent."""
+    if "*" in path:
+        prefix = path.split("*", 1)[0]
+        return next((cell for key, cell in cells.items() if key.startswith(prefix)), "")
+    while path:
+        if path in cells:
+            return cells[path]
+        path = path.rsplit(".", 1)[0] if "." in path else ""
+    return ""
+
+
 class Findings:
     """Collects problems for one document."""
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, code: str, path: str, value: Any, zh: str, en: str = "", severity: str | None = None) -> None:
-        """Record a finding; the message names the field in Chinese before saying what is wrong."""
+    def add(self, code: str, path: str, value: Any, zh: str, en: str = "", severity: str | None = None,
+            cell: str = "") -> None:  # fmt: skip
+        """Record a finding; the message names the cell (workbooks) and the field in Chinese, then what is wrong."""
         if severity is None:
             rule = d.RULES_BY_ID.get(code)
             severity = rule.severity if rule else "H"
-        self.items.append(Problem(code, severity, path, value, f"{label(path)}：{zh}", en or zh))
+        text = f"{label(path)}：{zh}" if path else zh
+        self.items.append(Problem(code, severity, path, value, f"{cell} {text}" if cell else text, en or zh, cell))
+
+    def locate(self, cells: dict[str, str]) -> None:
+        """Name the workbook cell of each finding (for documents read from Excel): 人员交流!C5 …"""
+        for i, p in enumerate(self.items):
+            cell = p.cell or _cell_for(p.path, cells)
+            if cell and not p.message_zh.startswith(cell):
+                self.items[i] = replace(p, cell=cell, message_zh=f"{cell} {p.message_zh}")
 
     @property
     def hard(self) -> list[Problem]:

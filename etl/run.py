@@ -18,7 +18,8 @@ from .build import build
 from .flatten import Rows
 from .store import LEDGER_SCHEMA, Warehouse, new_run_id
 
-ETL_VERSION = "4"  # bump when validation or derivation changes: every document is then re-validated
+ETL_VERSION = "5"  # bump when validation or derivation changes: every document is then re-validated
+SUFFIXES = (".json", ".xlsx")  # submissions as JSON documents or filled survey workbooks
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
 
 
@@ -58,8 +59,8 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     run_id, rows, new = new_run_id(), Rows(), []
     counts: Counter[str] = Counter()
     codes: Counter[str] = Counter()
-    files = sorted(p for p in inbox.rglob("*.json") if p.is_file())
-    ignored = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file() and p.suffix != ".json"
+    files = sorted(p for p in inbox.rglob("*") if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith("~$"))
+    ignored = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file() and p not in set(files)
                      and p.name != "accounts.csv")  # fmt: skip
     for path in tqdm(files, desc="校验填报记录", unit="份", disable=not progress or None, leave=False):
         raw = path.read_bytes()
@@ -69,7 +70,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             counts["unchanged"] += 1
             continue
         seen.add(sha)
-        checked = validate.check(raw, ctx)
+        checked = validate.check(raw, ctx, source=rel, sha=sha)
         doc = checked.doc
         key = (doc["account_id"], doc["survey_year"], doc["revision"]) if doc else None
         if not checked.quarantined and key in versions and versions[key] != sha:

@@ -83,17 +83,41 @@ def _schema_findings(err: ValidationError, found: Findings) -> None:
         found.add("E_SCHEMA", _path(loc), value, zh, en, severity="H")
 
 
-def check(raw: bytes, ctx: Context) -> Checked:
-    """Validate one document's bytes; never raises on bad input."""
+def check(raw: bytes, ctx: Context, source: str = "", sha: str = "") -> Checked:
+    """Validate one document's bytes (JSON, or a workbook when `source` ends in .xlsx); never raises on bad input."""
     found = Findings()
     if not raw.strip():
         found.add("E_EMPTY", "", None, "文件为空", "empty file", severity="H")
         return Checked(None, found)
+    if source.endswith(".xlsx"):
+        return _check_workbook(raw, ctx, source, sha, found)
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         found.add("E_JSON", "", str(exc)[:200], "不是有效的 JSON（UTF-8）", "not valid JSON", severity="H")
         return Checked(None, found)
+    return _check_document(doc, ctx, found)
+
+
+def _check_workbook(raw: bytes, ctx: Context, source: str, sha: str, found: Findings) -> Checked:
+    """A workbook: read it into a document, check that like any other, and name the cell of every problem."""
+    from .excel.reader import read
+
+    folder = source.split("/")[0]
+    parsed = read(raw, sha, int(folder) if folder.isdigit() and len(folder) == 4 else None)
+    for code, cell, path, value, zh in parsed.problems:
+        found.add(code, path, value, zh, zh, severity="H", cell=cell)
+    if parsed.doc is None:
+        return Checked(None, found)
+    checked = _check_document(parsed.doc, ctx, found)
+    found.locate(parsed.cells)
+    if checked.doc is None and parsed.doc:
+        checked.hint = _hint(parsed.doc)
+    return checked
+
+
+def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
+    """Schema, header and rules for a parsed document."""
     if not isinstance(doc, dict):
         found.add("E_SCHEMA", "", None, "顶层应为对象（{…}）", "top level must be an object", severity="H")
         return Checked(None, found)

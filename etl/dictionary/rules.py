@@ -110,4 +110,8 @@ REASONS: dict[str, tuple[str, str]] = {
         "another document has the same account, year and revision",
     ),
     "E_YEAR": ("统计年度不在允许范围内", "survey year out of range"),
+    "E_XLSX": ("不是有效的 Excel 工作簿", "not a valid .xlsx workbook"),
+    "E_XLSX_SHEET": ("工作簿缺少调查表的工作表", "a sheet of the survey form is missing"),
+    "E_XLSX_TEMPLATE": ("模板版本或年度与本次调查不一致", "the workbook was made from another template or year"),
+    "E_XLSX_VALUE": ("工作簿中的取值不在下拉列表中或重复", "a value is not in the drop-down list, or is repeated"),
 }
