@@ -1,0 +1,22 @@
+"""The benchmark still runs (a tiny smoke run: it proves the script works and claims nothing)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_smoke_run(tmp_path):
+    out = tmp_path / "results.json"
+    subprocess.run([sys.executable, "bench/run.py", "--units", "20", "--years", "1", "--repeat", "3", "--smoke",
+                    "--work", str(tmp_path / "work"), "--out", str(out)], cwd=ROOT, check=True, capture_output=True,
+                   timeout=600)  # fmt: skip
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["documents"] > 0 and results["etl_warm_docs_per_s"] > 0
+    assert {q["query"] for q in results["queries"]} >= {"rollup_by_year", "partner_values_by_partner"}
+    assert all(p["errors"] == 0 for p in results["pages"].values())
+    assert set(results["targets"]) >= {"etl_warm_docs_per_s", "query_p95_ms", "page_p95_cached_ms"}
