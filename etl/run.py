@@ -60,7 +60,8 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     counts: Counter[str] = Counter()
     codes: Counter[str] = Counter()
     files = sorted(p for p in inbox.rglob("*") if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith("~$"))
-    ignored = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file() and p not in set(files)
+    wanted = set(files)
+    ignored = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file() and p not in wanted
                      and p.name != "accounts.csv")  # fmt: skip
     for path in tqdm(files, desc="校验填报记录", unit="份", disable=not progress or None, leave=False):
         raw = path.read_bytes()
