@@ -18,7 +18,7 @@ from .build import build
 from .flatten import Rows
 from .store import LEDGER_SCHEMA, Warehouse, new_run_id
 
-ETL_VERSION = "5"  # bump when validation or derivation changes: every document is then re-validated
+ETL_VERSION = "6"  # bump when validation or derivation changes: every document is then re-validated
 SUFFIXES = (".json", ".xlsx")  # submissions as JSON documents or filled survey workbooks
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
 
