@@ -125,6 +125,6 @@ def write_pack(brief: Brief, out_dir: Path) -> list[Path]:
     docx_path, xlsx_path = out_dir / f"{stem}.docx", out_dir / f"{stem}_表格.xlsx"
     docx_path.write_bytes(docx_bytes(brief))
     meta = {"范围": f"{brief.scope_full_name}（{brief.scope_id}）", "统计年度": str(brief.year),
-            "数据完整性": brief.coverage, "口径": "；".join(brief.notes)}  # fmt: skip
+            "数据完整性": brief.coverage, "口径": "\n".join(brief.notes)}  # fmt: skip
     xlsx_path.write_bytes(xlsx_bytes(brief.tables, meta))
     return [docx_path, xlsx_path]

@@ -67,9 +67,13 @@ def xlsx_bytes(tables: list[Table], meta: dict[str, str]) -> bytes:
             ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
         for j, col in enumerate(t.data.columns, 1):
             letter = get_column_letter(j)
-            ws.column_dimensions[letter].width = max(10, min(40, len(str(col)) * 2 + 2))
+            longest = max([len(str(col)), *(len(str(v)) for v in t.data[col].head(200))])
+            ws.column_dimensions[letter].width = max(8, min(48, longest * 2 + 2))  # CJK characters are wide
+            values = pd.to_numeric(t.data[col], errors="coerce")
             if pd.api.types.is_numeric_dtype(t.data[col]):
-                number = "#,##0.00" if col in t.money_columns or "万元" in str(col) else "#,##0.##"
+                money = col in t.money_columns or "万元" in str(col)
+                whole = not money and bool(values.dropna().eq(values.dropna().round()).all())
+                number = "#,##0" if whole else "#,##0.00"  # "#,##0.##" would show a whole number as "438."
                 for cell in ws[letter][2:]:
                     cell.number_format = number
         ws.freeze_panes = "A3"

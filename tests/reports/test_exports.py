@@ -91,6 +91,7 @@ def test_xlsx_is_formatted_with_an_explanation_sheet():
     assert ws["A1"].value == "下级指标" and [c.value for c in ws[2]] == list(df.columns)
     assert ws.freeze_panes == "A3"
     assert ws["B3"].number_format == "#,##0.00" and ws["B3"].value == 250.0
+    assert ws["C3"].number_format == "#,##0"  # whole numbers without a trailing point
     info = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True)}
     assert info["范围"] == "河北省" and "已剔除" in info["口径：下级指标"] and info["导出日期"]
 
