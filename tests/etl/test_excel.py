@@ -50,11 +50,9 @@ def test_template_has_labels_validation_protection_and_instructions():
     assert partners[:3] == ["中国香港", "中国澳门", "中国台湾"] and "美国" in partners
 
 
-@pytest.mark.parametrize("name", list(VALID))
+@pytest.mark.parametrize("name", [k for k, v in VALID.items() if v["status"] in ("submitted", "approved")])
 def test_every_fixture_document_round_trips_exactly(name):
-    doc = VALID[name]
-    if doc["status"] not in ("submitted", "approved"):
-        pytest.skip("drafts are only checked by header")
+    doc = VALID[name]  # drafts and returned forms are checked by header only, so they are not listed
     parsed = read(workbook_bytes(doc["survey_year"], doc), "0" * 64, doc["survey_year"])
     assert parsed.problems == []
     assert normal(parsed.doc) == normal(doc)
