@@ -126,11 +126,12 @@ def export_menu(fig, key: str, note: str) -> None:
             st.download_button(label, data=logged(f"{name}.{fmt_name}", lambda f=fmt_name: render.figure_bytes(fig, f, note)),
                                file_name=f"{name}.{fmt_name}", mime=render.FORMATS[fmt_name], key=f"{key}_{fmt_name}",
                                on_click="ignore", width="stretch")  # fmt: skip
-        data = tables.figure_table(fig)
-        st.download_button("数据 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(data)), file_name=f"{name}.csv",
-                           mime="text/csv", key=f"{key}_csv", on_click="ignore", width="stretch")  # fmt: skip
-        sheet = tables.Table(title, data, note=note)
-        st.download_button("数据 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes([sheet], export_meta)),
+        # The chart's data is extracted only when a download is clicked, not on every rerun.
+        st.download_button("数据 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(tables.figure_table(fig))),
+                           file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
+                           width="stretch")  # fmt: skip
+        st.download_button("数据 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes(
+                           [tables.Table(title, tables.figure_table(fig), note=note)], export_meta)),
                            file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore",
                            width="stretch")  # fmt: skip
 
