@@ -17,7 +17,6 @@ import pandas as pd
 SQL_DIR = Path(__file__).parent
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 BASES = ("finished", "approved")
-PARTNER_SCOPES = ("ALL", "INTL", "HMT")
 
 
 class QueryError(ValueError):

@@ -13,8 +13,6 @@ from .data import allowed
 PARTNER_SCOPES = {"ALL": "全部", "INTL": "国际", "HMT": "港澳台"}
 BASES = {"finished": "已提交+已审核", "approved": "仅已审核"}
 UNIT_TYPE_LABELS = {"ALL": "全部单位类型", **dict(zip(UNIT_TYPES, UNIT_TYPES_ZH, strict=True))}
-URL_KEYS = {"scope": "scope", "year": "year", "from": "year_from", "to": "year_to", "ps": "partner_scope",
-            "ut": "unit_type", "basis": "basis"}  # fmt: skip
 
 
 @dataclass(frozen=True)
