@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--warehouse", type=Path, required=True)
     run.add_argument("--config", type=Path, default=None, help="调查配置文件（默认 data/survey.toml）")
     run.add_argument("--quiet", action="store_true", help="不显示进度条")
+    run.add_argument("--workers", type=int, default=None, help="并行校验的进程数（默认每个 CPU 核一个）")
+    run.add_argument("--rehash", action="store_true",
+                     help="重新读取并核对全部文件（默认按路径、大小和修改时间跳过已处理的文件）")  # fmt: skip
     template = sub.add_parser("template", help="生成调查表 Excel 模板（由数据字典生成）")
     template.add_argument("--year", type=int, required=True)
     template.add_argument("--out", type=Path, required=True)
@@ -50,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         from .run import run as run_etl
 
         try:
-            summary = run_etl(args.inbox, args.warehouse, config_path=args.config, progress=not args.quiet)
+            summary = run_etl(args.inbox, args.warehouse, config_path=args.config, progress=not args.quiet,
+                              workers=args.workers, rehash=args.rehash)  # fmt: skip
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2

@@ -18,6 +18,8 @@ PROFILE_BOOL = ("has_intl_activity", "has_support_policy")
 PROJECT_TEXT = tuple(f.name for f in PROJECT_DETAIL.fields if f.kind in ("string", "text", "enum", "date"))
 PROJECT_MONEY = tuple(f.name for f in PROJECT_DETAIL.fields if f.kind == "money")
 SRC = tuple(f"fund_src_{s}" for s in d.FUND_SOURCES)
+# (field, section) of every typed measure, resolved once: the per-document loop is the ETL's hot path.
+TYPED_MEASURES = tuple((f.name, d.section_of(f.name).key) for f in d.MEASURES if not f.derived)
 
 # Arrow schema of every table the ETL writes to Parquet; the warehouse DDL adds types and comments.
 KEYS = [("version_id", pa.string()), ("account_id", pa.string()), ("survey_year", pa.int32())]
@@ -94,25 +96,34 @@ class Rows:
         if doc["status"] not in d.FINISHED_STATUSES:
             return
         derived = derive(doc, excluded)
-        measures = {f.name: derived[f.name] if f.name in derived else _typed(doc, f) for f in d.MEASURES}
+        partner_rows = derived.pop("_project_partners")
+        measures = {name: doc[section].get(name) for name, section in TYPED_MEASURES}
+        measures.update(derived)
         profile = doc["unit_profile"]
         self._row("measures", keys, **{n: profile.get(n) for n in PROFILE_TEXT},
                   has_intl_activity=profile["has_intl_activity"], has_support_policy=doc["policy"]["has_support_policy"],
                   **measures, suggestions_text=doc["policy"].get("suggestions_text"))  # fmt: skip
-        for fname, rows in (doc.get("by_partner") or {}).items():
-            for code, value in rows.items():
-                self._row("partner_values", keys, field=fname, partner_code=code, value=float(value))
-        for fname, rows in derived["_project_partners"].items():
-            for code, value in rows.items():
-                self._row("partner_values", keys, field=fname, partner_code=code, value=float(value))
+        pv = self.cols["partner_values"]
+        for source in (doc.get("by_partner") or {}, partner_rows):
+            for fname, rows in source.items():
+                n = len(rows)
+                pv["field"] += [fname] * n
+                pv["partner_code"] += rows.keys()
+                pv["value"] += map(float, rows.values())
+                for k, v in keys.items():
+                    pv[k] += [v] * n
         for p in doc.get("projects") or []:
             text = {n: None if p.get(n) is None else str(p[n]) for n in PROJECT_TEXT}
             self._row("projects", keys, **text, **{n: p[n] for n in PROJECT_MONEY},
                       fund_reportable=reportable(p, "fund_src_", excluded))  # fmt: skip
-            for code in p.get("partner_codes") or []:
-                self._row("project_partners", keys, project_key=p["project_key"], partner_code=code, org_code=None)
-            for code in p.get("org_codes") or []:
-                self._row("project_partners", keys, project_key=p["project_key"], partner_code=None, org_code=code)
+            partners, orgs = p.get("partner_codes") or [], p.get("org_codes") or []
+            if n := len(partners) + len(orgs):
+                pp = self.cols["project_partners"]
+                pp["project_key"] += [p["project_key"]] * n
+                pp["partner_code"] += [*partners, *[None] * len(orgs)]
+                pp["org_code"] += [*[None] * len(partners), *orgs]
+                for k, v in keys.items():
+                    pp[k] += [v] * n
         for o in doc.get("intl_orgs") or []:
             self._row("orgs", keys, org_code=o["org_code"], org_name=o.get("org_name"))
         for s in doc.get("standards") or []:
@@ -121,9 +132,13 @@ class Rows:
         for b in doc.get("big_science") or []:
             self._row("big_science", keys, programme_code=b["programme_code"], role=b["role"], persons=b["persons"],
                       **{s: b[s] for s in SRC}, fund_reportable=reportable(b, "fund_src_", excluded))  # fmt: skip
+        ch = self.cols["choices"]
         for fname in ("policy_types", "problems"):
-            for value in doc["policy"].get(fname) or []:
-                self._row("choices", keys, field=fname, value=value)
+            if values := doc["policy"].get(fname):
+                ch["field"] += [fname] * len(values)
+                ch["value"] += values
+                for k, v in keys.items():
+                    ch[k] += [v] * len(values)
 
     def tables(self) -> dict[str, pa.Table]:
         """The buffered rows as Arrow tables with the declared schemas."""
@@ -178,11 +193,6 @@ def derive(doc: dict, excluded: frozenset[str]) -> dict[str, Any]:
         "_project_partners": {k: dict(v) for k, v in partners.items()},
     }  # fmt: skip
     return out
-
-
-def _typed(doc: dict, f: d.Field) -> Any:
-    """A typed field's value (optional ones may be absent)."""
-    return doc[d.section_of(f.name).key].get(f.name)
 
 
 def _partner_scope() -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,13 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from . import config, hierarchy, reference, validate
+from . import config, hierarchy, intake, reference, validate
 from .build import build
-from .flatten import Rows
+from .problems import Findings
 from .store import LEDGER_SCHEMA, Warehouse, new_run_id
 
 ETL_VERSION = "6"  # bump when validation or derivation changes: every document is then re-validated
-SUFFIXES = (".json", ".xlsx")  # submissions as JSON documents or filled survey workbooks
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
 
 
@@ -40,11 +40,15 @@ def _generation(wh: Warehouse, fingerprint: str) -> tuple[list[str], pa.Table]:
 
 
 def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today: dt.date | None = None,
-        progress: bool = True) -> dict[str, Any]:  # fmt: skip
-    """Load every new document of `inbox` into `warehouse`; returns the reconciled summary."""
+        progress: bool = True, workers: int | None = None, rehash: bool = False) -> dict[str, Any]:  # fmt: skip
+    """Load every new document of `inbox` into `warehouse`; returns the reconciled summary.
+
+    Files whose path, size and modification time match the last run are not read again (`rehash`
+    reads everything); `workers` processes check new files (default: one per core).
+    """
     started = time.perf_counter()
     cfg = config.load(config_path)
-    registry = hierarchy.load(inbox / "accounts.csv")
+    registry = hierarchy.load(inbox / intake.REGISTRY_FILE)
     ref = reference.load()
     ctx = validate.Context(registry, ref, cfg, today or dt.date.today())
     fingerprint = _fingerprint(ref.fingerprint, registry.fingerprint, cfg.fingerprint)
@@ -53,59 +57,71 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     wh.drop_uncommitted(keep=gen_runs)
     seen = set(ledger.column("sha").to_pylist())
     versions: dict[tuple, str] = {}  # (account, year, revision) → sha of accepted versions
-    for rec in ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"]))).to_pylist():
-        versions[(rec["account_id"], rec["survey_year"], rec["revision"])] = rec["sha"]
+    accepted = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
+    for acc, year, rev, sha in zip(*(accepted.column(c).to_pylist() for c in ("account_id", "survey_year",
+                                                                              "revision", "sha")), strict=True):  # fmt: skip
+        versions[(acc, year, rev)] = sha
+    del ledger, accepted
 
-    run_id, rows, new = new_run_id(), Rows(), []
+    run_id = new_run_id()
+    new = LedgerRows(run_id, fingerprint)
     counts: Counter[str] = Counter()
     codes: Counter[str] = Counter()
-    files = sorted(p for p in inbox.rglob("*") if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith("~$"))
-    wanted = set(files)
-    ignored = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file() and p not in wanted
-                     and p.name != "accounts.csv")  # fmt: skip
-    for path in tqdm(files, desc="校验填报记录", unit="份", disable=not progress or None, leave=False):
-        raw = path.read_bytes()
-        sha = hashlib.sha256(raw).hexdigest()
-        rel = str(path.relative_to(inbox))
-        if sha in seen:
+    files, ignored = intake.scan(inbox)
+    cache, old_cache = {}, ({} if rehash else wh.intake_cache())
+    todo = []
+    for f in files:  # unchanged files are recognised by stat alone: a re-run with nothing new reads nothing
+        hit = old_cache.get(f.rel)
+        if hit and hit[:2] == (f.size, f.mtime_ns) and hit[2] in seen:
+            cache[f.rel] = hit
             counts["unchanged"] += 1
-            continue
-        seen.add(sha)
-        checked = validate.check(raw, ctx, source=rel, sha=sha)
-        doc = checked.doc
-        key = (doc["account_id"], doc["survey_year"], doc["revision"]) if doc else None
-        if not checked.quarantined and key in versions and versions[key] != sha:
-            checked.findings.add("E_REVISION_CONFLICT", "revision", doc["revision"],
+        else:
+            todo.append(f)
+    bar = tqdm(total=len(todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False)
+    checked = intake.check_all(inbox, todo, ctx, frozenset(seen), run_id, workers or os.cpu_count() or 1)
+    with wh.parquet_writer(run_id) as parquet:
+        for outcomes, tables in checked:
+            drop: list[str] = []
+            for o in outcomes:
+                cache[o.file.rel] = (o.file.size, o.file.mtime_ns, o.sha)
+                if o.known or o.sha in seen:  # loaded before, or met earlier in this run
+                    counts["unchanged"] += 1
+                    if o.accepted:
+                        drop.append(o.sha[:32])
+                    continue
+                seen.add(o.sha)
+                key = (o.head["account_id"], o.head["survey_year"], o.head["revision"])
+                if o.accepted and key in versions and versions[key] != o.sha:
+                    o.accepted, o.raw = False, (inbox / o.file.rel).read_bytes()
+                    conflict = Findings()
+                    conflict.add("E_REVISION_CONFLICT", "revision", o.head["revision"],
                                  "同一账号、同一年度已有该版次但内容不同；修改后请提高版次", severity="H")  # fmt: skip
-        head = doc or checked.hint or {}
-        base = {"sha": sha, "source_file": rel, "run_id": run_id, "fingerprint": fingerprint,
-                "account_id": head.get("account_id"), "survey_year": head.get("survey_year"),
-                "revision": head.get("revision"), "status": head.get("status"),
-                "codes": sorted({p.code for p in checked.findings.items})}  # fmt: skip
-        if checked.quarantined:
-            problems = [p.as_dict() for p in checked.findings.hard]
-            report = {"source_file": rel, "sha256": sha, "run_id": run_id, "problems": problems}
-            codes.update(p["code"] for p in problems)
-            new.append({**base, "outcome": "quarantined", "version_id": None,
-                        "report_file": wh.quarantine(raw, rel, sha, report)})  # fmt: skip
-            counts["quarantined"] += 1
-            continue
-        versions[key] = sha
-        excluded = registry.excluded_sources(doc["account_id"], cfg)
-        rows.add(doc, version_id=sha[:32], source_file=rel, run_id=run_id, excluded=excluded,
-                 warnings=checked.findings.soft)  # fmt: skip
-        new.append({**base, "outcome": "accepted", "version_id": sha[:32], "report_file": None})
+                    o.problems = [p.as_dict() for p in conflict.items]
+                    o.codes = sorted({*o.codes, "E_REVISION_CONFLICT"})
+                    drop.append(o.sha[:32])
+                if not o.accepted:
+                    report = {"source_file": o.file.rel, "sha256": o.sha, "run_id": run_id, "problems": o.problems}
+                    codes.update(p["code"] for p in o.problems)
+                    new.add(o, "quarantined", wh.quarantine(o.raw, o.file.rel, o.sha, report))
+                    counts["quarantined"] += 1
+                    continue
+                versions[key] = o.sha
+                new.add(o, "accepted", None)
+            if drop:
+                tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
+                          for name, t in tables.items()}  # fmt: skip
+            parquet.write(tables)
+            bar.update(len(outcomes))
+    bar.close()
 
     current = _current_revisions(versions)
-    for rec in new:
-        if rec["outcome"] == "accepted":
-            is_current = current[(rec["account_id"], rec["survey_year"])] == rec["revision"]
-            rec["outcome"] = "loaded" if is_current else "superseded"
-            counts[rec["outcome"]] += 1
-    if new:
-        wh.write_parquet(run_id, rows.tables())
-        wh.commit(run_id, pa.Table.from_pylist(new, LEDGER_SCHEMA))
+    outcome_counts = new.settle(current)
+    counts.update(outcome_counts)
+    if len(new):
+        wh.commit(run_id, new.table())
         gen_runs.append(run_id)
+    if len(new) or cache != old_cache:
+        wh.write_intake_cache(cache)
     db_file = wh.current_db()
     expected = f"warehouse-{gen_runs[-1]}.duckdb" if gen_runs else None
     rebuilt = False
@@ -127,6 +143,48 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     assert summary["documents_in"] == sum(summary[k] for k in SUMMARY_KEYS[1:]), summary
     wh.write_summary(run_id, summary)
     return summary
+
+
+class LedgerRows:
+    """This run's ledger, kept as columns (a national load has a million of them)."""
+
+    COLUMNS = ("sha", "source_file", "outcome", "version_id", "account_id", "survey_year", "revision", "status",
+               "codes", "report_file")  # fmt: skip
+
+    def __init__(self, run_id: str, fingerprint: str) -> None:
+        self.run_id, self.fingerprint = run_id, fingerprint
+        self.cols: dict[str, list] = {c: [] for c in self.COLUMNS}
+
+    def __len__(self) -> int:
+        return len(self.cols["sha"])
+
+    def add(self, o: intake.Outcome, outcome: str, report_file: str | None) -> None:
+        """One document: accepted (settled later into loaded or superseded) or quarantined."""
+        c, h = self.cols, o.head
+        c["sha"].append(o.sha)
+        c["source_file"].append(o.file.rel)
+        c["outcome"].append(outcome)
+        c["version_id"].append(o.sha[:32] if outcome == "accepted" else None)
+        for k in ("account_id", "survey_year", "revision", "status"):
+            c[k].append(h.get(k))
+        c["codes"].append(o.codes)
+        c["report_file"].append(report_file)
+
+    def settle(self, current: dict[tuple, int]) -> Counter[str]:
+        """Accepted documents become loaded (the current revision) or superseded; returns the counts."""
+        c, out = self.cols, Counter()
+        for i, outcome in enumerate(c["outcome"]):
+            if outcome == "accepted":
+                is_current = current[(c["account_id"][i], c["survey_year"][i])] == c["revision"][i]
+                c["outcome"][i] = "loaded" if is_current else "superseded"
+                out[c["outcome"][i]] += 1
+        return out
+
+    def table(self) -> pa.Table:
+        """The ledger rows in LEDGER_SCHEMA."""
+        n = len(self)
+        return pa.table({**self.cols, "run_id": [self.run_id] * n, "fingerprint": [self.fingerprint] * n},
+                        schema=LEDGER_SCHEMA)  # fmt: skip
 
 
 def _current_revisions(versions: dict[tuple, str]) -> dict[tuple, int]:

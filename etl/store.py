@@ -9,6 +9,7 @@ Layout (everything under `<warehouse>/`)::
     quarantine/<inbox path>__<sha>.json     the rejected document, byte for byte
     quarantine/<inbox path>__<sha>.report.json   one entry per problem (code, path, value, zh, en)
     runs/<run_id>.json                      the reconciled run summary
+    intake.parquet                          path, size, mtime and sha of every inbox file last seen
 
 A run commits by writing its ledger file last; Parquet files of a run without a ledger file
 (a run killed half-way) are deleted by the next run before it starts.
@@ -75,18 +76,9 @@ class Warehouse:
         atomic_write(self.root / "ledger" / f"{run_id}.parquet", sink.getvalue().to_pybytes())
 
     # --- parquet --------------------------------------------------------------------------
-    def write_parquet(self, run_id: str, tables: dict[str, pa.Table]) -> None:
-        """Append this run's rows, one file per table and survey year (hive partitioning)."""
-        for name, table in tables.items():
-            if table.num_rows == 0:
-                continue
-            years = table.column("survey_year").to_pylist()
-            for year in sorted(set(years)):
-                mask = pc.equal(table.column("survey_year"), pa.scalar(year, pa.int32()))
-                part = table.filter(mask).drop_columns(["survey_year"])
-                out = self.root / "parquet" / name / f"survey_year={year}" / f"{run_id}.parquet"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                pq.write_table(part, out, compression="zstd")
+    def parquet_writer(self, run_id: str) -> RunWriter:
+        """A writer that appends this run's rows, one file per table and survey year (hive partitioning)."""
+        return RunWriter(self.root / "parquet", run_id)
 
     def parquet_files(self, table: str, runs: list[str]) -> list[str]:
         """The Parquet files of `table` written by the given runs."""
@@ -103,6 +95,24 @@ class Warehouse:
                 p.unlink()
                 dropped += 1
         return dropped
+
+    # --- intake cache ---------------------------------------------------------------------
+    def intake_cache(self) -> dict[str, tuple[int, int, str]]:
+        """path → (size, mtime_ns, sha) of the inbox files the last committed run saw."""
+        path = self.root / "intake.parquet"
+        if not path.exists():
+            return {}
+        t = pq.read_table(path).to_pydict()
+        return dict(zip(t["source_file"], zip(t["size"], t["mtime_ns"], t["sha"], strict=True), strict=True))
+
+    def write_intake_cache(self, cache: dict[str, tuple[int, int, str]]) -> None:
+        """Replace the intake cache (after a commit: it only names content the ledger knows)."""
+        table = pa.table({"source_file": list(cache), "size": pa.array([v[0] for v in cache.values()], pa.int64()),
+                          "mtime_ns": pa.array([v[1] for v in cache.values()], pa.int64()),
+                          "sha": [v[2] for v in cache.values()]})  # fmt: skip
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        atomic_write(self.root / "intake.parquet", sink.getvalue().to_pybytes())
 
     # --- quarantine -----------------------------------------------------------------------
     def quarantine(self, raw: bytes, source_file: str, sha: str, report: dict) -> str:
@@ -136,3 +146,51 @@ class Warehouse:
         path = self.root / "runs" / f"{run_id}.json"
         atomic_write(path, orjson.dumps(summary, option=orjson.OPT_INDENT_2))
         return path
+
+
+class RunWriter:
+    """Streams one run's rows to Parquet: buffers per table × year, writes big row groups, closes on exit."""
+
+    ROW_GROUP = 200_000
+
+    def __init__(self, folder: Path, run_id: str) -> None:
+        self.folder, self.run_id = folder, run_id
+        self.buffers: dict[tuple[str, int], list[pa.Table]] = {}
+        self.writers: dict[tuple[str, int], pq.ParquetWriter] = {}
+
+    def write(self, tables: dict[str, pa.Table]) -> None:
+        """Add rows (each table with a survey_year column); full buffers go to disk."""
+        for name, table in tables.items():
+            if table.num_rows == 0:
+                continue
+            for year in pc.unique(table.column("survey_year")).to_pylist():
+                mask = pc.equal(table.column("survey_year"), pa.scalar(year, pa.int32()))
+                key = (name, year)
+                self.buffers.setdefault(key, []).append(table.filter(mask).drop_columns(["survey_year"]))
+                if sum(t.num_rows for t in self.buffers[key]) >= self.ROW_GROUP:
+                    self._flush(key)
+
+    def _flush(self, key: tuple[str, int]) -> None:
+        parts = self.buffers.pop(key, [])
+        if not parts:
+            return
+        table = pa.concat_tables(parts)
+        if key not in self.writers:
+            out = self.folder / key[0] / f"survey_year={key[1]}" / f"{self.run_id}.parquet"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self.writers[key] = pq.ParquetWriter(out, table.schema, compression="zstd")
+        self.writers[key].write_table(table)
+
+    def close(self) -> None:
+        """Write what is buffered and close every file."""
+        for key in list(self.buffers):
+            self._flush(key)
+        for writer in self.writers.values():
+            writer.close()
+        self.writers.clear()
+
+    def __enter__(self) -> RunWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

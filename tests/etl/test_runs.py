@@ -146,3 +146,38 @@ def test_sigkill_mid_run_then_rerun_is_correct(tmp_path):
     assert a.execute(q).fetchall() == b.execute(q).fetchall()
     a.close()
     b.close()
+
+
+def test_worker_processes_load_the_same_warehouse(tmp_path, monkeypatch):
+    """Checking in two processes, in chunks of 5, gives what one process gives — duplicates across chunks included."""
+    inbox = write_inbox(tmp_path / "inbox")
+    copy = inbox / "2020" / "zz_copy_of_HB.json"  # the same bytes under another name, in a later chunk
+    copy.write_bytes((inbox / "2020" / "HB_r1.json").read_bytes())
+    one = run(inbox, tmp_path / "one", today=TODAY, progress=False, workers=1)
+    monkeypatch.setattr("etl.intake.PARALLEL_FROM", 0)
+    monkeypatch.setattr("etl.intake.CHUNK", 5)
+    two = run(inbox, tmp_path / "two", today=TODAY, progress=False, workers=2)
+    keys = ("documents_in", "loaded", "superseded", "quarantined", "unchanged", "quarantine_codes")
+    assert {k: two[k] for k in keys} == {k: one[k] for k in keys}
+    assert (two["documents_in"], two["unchanged"]) == (29, 1)
+    assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
+
+
+def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
+    """A re-run recognises unchanged files by path, size and mtime; --rehash reads everything again."""
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    assert run(inbox, tmp_path / "wh", today=TODAY, progress=False)["unchanged"] == 28
+    assert [name for name in read if name.endswith(".json")] == []
+    # Same size and mtime but other bytes (a copy tool that keeps times): only a rehash can tell.
+    path = inbox / "2020" / "HB_r1.json"
+    st = path.stat()
+    path.write_bytes(path.read_bytes().replace(b"2020010200HB", b"2020010299HB"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert run(inbox, tmp_path / "wh", today=TODAY, progress=False)["unchanged"] == 28
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False, rehash=True)
+    assert (summary["unchanged"], summary["quarantined"]) == (27, 1)  # revision 1 again, with other content
+    assert summary["quarantine_codes"] == {"E_REVISION_CONFLICT": 1}
