@@ -7,10 +7,13 @@ that depends on order or on the history (duplicates, revision conflicts, quarant
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing
 import os
+import sys
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,5 +124,22 @@ def check_all(
         return
     # spawn, not fork: the parent has Arrow thread pools running, which a forked child would inherit half-locked.
     mp = multiprocessing.get_context("spawn")
-    with mp.Pool(workers, initializer=_init, initargs=(inbox, ctx, seen, run_id)) as pool:
+    with _nothing_to_import_as_main():
+        pool = mp.Pool(workers, initializer=_init, initargs=(inbox, ctx, seen, run_id))
+    with pool:
         yield from pool.imap(check_chunk, chunks)
+
+
+@contextlib.contextmanager
+def _nothing_to_import_as_main() -> Iterator[None]:
+    """Start workers without re-importing the caller's `__main__` (spawn does that by default).
+
+    Workers need only this module. A host that put a script of its own in `__main__` (Streamlit
+    runs a page there; so do its tests) would otherwise have that script run in every worker.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from ui import charts, data, fmt, metrics, state, widgets
@@ -63,11 +62,8 @@ if f.year_from < f.year_to:
     st.subheader(f"{f.year_from}–{f.year_to} 年度变化（小图）")
     top = year_rows.sort_values("value", ascending=False)["child_name"].head(12).tolist()
     small = rows[rows["child_name"].isin(top)]
-    fig = px.line(small, x="survey_year", y="value", facet_col="child_name", facet_col_wrap=4, markers=True,
-                  category_orders={"child_name": top}, labels={"survey_year": "统计年度", "value": unit})  # fmt: skip
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_xaxes(dtick=1, tickformat="d")
-    widgets.chart(charts.frame(fig, f"下级{title}（前12）", unit, source, height=200 * ((len(top) + 3) // 4) + 120),
+    widgets.chart(charts.small_multiples(small, "survey_year", "value", "child_name", top, f"下级{title}（前12）", unit,
+                                         source),
                   key="cmp_small", fields=[indicator], note=note, cover=cover)  # fmt: skip
 
 st.subheader("两个同级范围并列比较")

@@ -41,8 +41,7 @@ by_child = fetch("filling_by_child", scope_id=f.scope_id, year=f.year, unit_type
 source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.year}年度"
 if not by_child.empty:
     fig = charts.stacked(by_child.iloc[::-1], "group_name", STATUS, f"{f.year} 年度下级填报状态", "个", source,
-                         horizontal=True, colors=COLORS)  # fmt: skip
-    fig.update_traces(customdata=by_child.iloc[::-1][["group_id"]].to_numpy())
+                         horizontal=True, colors=COLORS, customdata=by_child.iloc[::-1][["group_id"]].to_numpy())  # fmt: skip
     widgets.chart(fig, key=f"pg_children_{f.scope_id}", fields=["status"], note="每个下级含其全部下属账号；“本级”为本账号自己的填报",
                   drill=True)  # fmt: skip
     table = by_child.assign(完成率=(by_child["n_finished"] / by_child["n_expected"]).map("{:.1%}".format),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 import warnings
@@ -36,7 +35,7 @@ def _start() -> None:
 
 def with_note(fig: go.Figure, note: str) -> go.Figure:
     """A copy of the figure with the 口径 note added above its source line, for exported images."""
-    out = copy.deepcopy(fig)
+    out = go.Figure(fig)  # a plain copy: shown figures are frozen and shared
     if note:
         out.add_annotation(text=f"口径：{note}", xref="paper", yref="paper", x=0, y=0, yshift=-38, showarrow=False,
                            xanchor="left", yanchor="top", align="left", font={"size": 10, "color": "#444"})  # fmt: skip

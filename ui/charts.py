@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 import shapely
 from shapely.geometry import mapping, shape
@@ -19,6 +24,66 @@ FONT = "Microsoft YaHei, WenQuanYi Micro Hei, Noto Sans CJK SC, PingFang SC, san
 PALETTE = ["#1f5aa6", "#d9822b", "#2a9d8f", "#c0392b", "#7b61a8", "#8c6d31", "#e377c2", "#7f7f7f", "#17becf", "#bcbd22"]
 HMT_COLOR = "#d9822b"
 INTL_COLOR = "#1f5aa6"
+
+
+MAX_FIGURES = 64  # built figures kept per process; a map with its outlines is a few MB
+
+
+class FrozenFigure(go.Figure):
+    """A figure that is finished: built once, shared by reruns and sessions, and never changed afterwards.
+
+    Streamlit turns a figure into a dict on every rerun (a deep copy); a frozen one does that once.
+    Code that wants to change a figure copies it first (`go.Figure(fig)`), as the exporters do.
+    """
+
+    _frozen_dict: dict | None = None
+
+    def to_dict(self) -> dict:
+        """The figure as a plain dict, computed on first use."""
+        if self._frozen_dict is None:
+            self._frozen_dict = super().to_dict()
+        return self._frozen_dict
+
+
+_FIGURES: OrderedDict[tuple, FrozenFigure] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
+
+
+def _key(value: object) -> object:
+    """A hashable stand-in for a builder argument (frames by content, so equal data gives the same figure)."""
+    if isinstance(value, pd.DataFrame):
+        return ("frame", tuple(map(str, value.columns)), tuple(map(str, value.dtypes)),
+                pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())  # fmt: skip
+    if isinstance(value, pd.Series):
+        return ("series", str(value.name), str(value.dtype), pd.util.hash_pandas_object(value).to_numpy().tobytes())
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape, repr(value.tolist()))
+    if isinstance(value, dict):
+        return tuple((k, _key(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_key(v) for v in value)
+    return value
+
+
+def reused(builder):
+    """Memoise a figure builder on its arguments (and today's date, which the source line carries)."""
+
+    @functools.wraps(builder)
+    def wrapper(*args, **kwargs):
+        key = (builder.__name__, dt.date.today(), _key(args), _key(kwargs))
+        with _FIGURES_LOCK:
+            if key in _FIGURES:
+                _FIGURES.move_to_end(key)
+                return _FIGURES[key]
+        fig = builder(*args, **kwargs)
+        fig = fig if isinstance(fig, FrozenFigure) else FrozenFigure(fig)
+        with _FIGURES_LOCK:
+            _FIGURES[key] = fig
+            while len(_FIGURES) > MAX_FIGURES:
+                _FIGURES.popitem(last=False)
+        return fig
+
+    return wrapper
 
 
 def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420) -> go.Figure:
@@ -49,12 +114,13 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420)
     return fig
 
 
+@reused
 def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, unit: str, source: str, *,
                 ids: str | None = None, color: str | None = None, top: int = 20) -> go.Figure:  # fmt: skip
     """Horizontal bars, largest first; `ids` become customdata so a click can drill into that scope."""
     d = df.sort_values(value, ascending=False).head(top).iloc[::-1]
     colors = d[color].map({"HMT": HMT_COLOR}).fillna(INTL_COLOR) if color else INTL_COLOR
-    fig = go.Figure(go.Bar(
+    fig = FrozenFigure(go.Bar(
         x=d[value], y=d[label], orientation="h", marker_color=colors,
         customdata=d[[ids]].to_numpy() if ids else None,
         hovertemplate=f"%{{y}}：%{{x:,}} {unit}<extra></extra>", text=d[value].map(lambda v: fmt.number(v)),
@@ -64,9 +130,10 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, unit: str,
     return frame(fig, title, unit, source, height=max(320, 28 * len(d) + 150))
 
 
+@reused
 def trend(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: str, source: str) -> go.Figure:
     """Lines over survey years; `series` maps column → legend label."""
-    fig = go.Figure()
+    fig = FrozenFigure()
     for i, (col, name) in enumerate(series.items()):
         fig.add_trace(go.Scatter(x=df[x], y=df[col], name=name, mode="lines+markers",
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
@@ -76,15 +143,17 @@ def trend(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: st
     return frame(fig, title, unit, source)
 
 
+@reused
 def stacked(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: str, source: str, *,
-            horizontal: bool = False, colors: dict[str, str] | None = None) -> go.Figure:  # fmt: skip
-    """Stacked bars; `series` maps column → legend label."""
-    fig = go.Figure()
+            horizontal: bool = False, colors: dict[str, str] | None = None,
+            customdata: np.ndarray | None = None) -> go.Figure:  # fmt: skip
+    """Stacked bars; `series` maps column → legend label; `customdata` (one row per bar) lets a click drill."""
+    fig = FrozenFigure()
     for i, (col, name) in enumerate(series.items()):
         color = (colors or {}).get(col, PALETTE[i % len(PALETTE)])
         kw = {"x": df[col], "y": df[x], "orientation": "h"} if horizontal else {"x": df[x], "y": df[col]}
         fig.add_trace(go.Bar(name=name, marker_color=color, hovertemplate=f"{name}：%{{value:,}} {unit}<extra></extra>",
-                             **kw))  # fmt: skip
+                             customdata=customdata, **kw))  # fmt: skip
     fig.update_layout(barmode="stack")
     (fig.update_xaxes if horizontal else fig.update_yaxes)(title_text=unit, gridcolor="#eee", tickformat=",~f")
     if not horizontal and pd.api.types.is_integer_dtype(df[x]):
@@ -100,14 +169,26 @@ def geojson(name: str) -> dict:
     """A boundary file from data/boundaries (replaceable by an office's approved map with the same keys).
 
     Polygon exteriors are turned clockwise, as plotly's geo traces need: GeoJSON (RFC 7946) files run
-    them anticlockwise, and plotly then fills the whole globe except the shape.
+    them anticlockwise, and plotly then fills the whole globe except the shape. Rings become NumPy
+    arrays, which the JSON encoder writes in one go instead of walking every coordinate on every rerun.
     """
     data = json.loads((BOUNDARIES / f"{name}.geojson").read_text(encoding="utf-8"))
     for feat in data["features"]:
         geom = feat.get("geometry")
         if geom and geom["type"] in ("Polygon", "MultiPolygon"):
-            feat["geometry"] = mapping(shapely.orient_polygons(shape(geom), exterior_cw=True))
+            oriented = mapping(shapely.orient_polygons(shape(geom), exterior_cw=True))
+            polygons = [oriented["coordinates"]] if geom["type"] == "Polygon" else oriented["coordinates"]
+            rings = [[np.asarray(ring, dtype=float) for ring in polygon] for polygon in polygons]
+            feat["geometry"] = {"type": geom["type"], "coordinates": rings[0] if geom["type"] == "Polygon" else rings}
     return data
+
+
+@cache
+def features(name: str, key_prop: str, keys: tuple[str, ...]) -> dict:
+    """The features of a boundary file whose `key_prop` is in `keys`: a map sends only what it draws."""
+    wanted = set(keys)
+    return {"type": "FeatureCollection",
+            "features": [f for f in geojson(name)["features"] if f["properties"].get(key_prop) in wanted]}  # fmt: skip
 
 
 def _ten_dash_line() -> list[go.Scattergeo]:
@@ -121,24 +202,27 @@ def _ten_dash_line() -> list[go.Scattergeo]:
     return traces
 
 
+@reused
 def world_map(df: pd.DataFrame, title: str, unit: str, source: str) -> go.Figure:
     """Countries shaded by value; China drawn to national convention and never a partner; HMT is not on it."""
     countries = df[df["partner_scope"] == "INTL"]
-    everyone = [f["properties"]["iso_a3"] for f in geojson("world_zh_surbowl")["features"]
-                if f["properties"]["iso_a3"] not in ("CHN", "-99")]  # fmt: skip
-    fig = go.Figure(go.Choropleth(  # every country drawn faintly, so a sparse map still reads as a world map
-        geojson=geojson("world_zh_surbowl"), featureidkey="properties.iso_a3", locations=everyone,
-        z=[0] * len(everyone), colorscale=[[0, "#f7f7f7"], [1, "#f7f7f7"]], showscale=False, hoverinfo="skip",
+    world = "world_zh_surbowl"
+    partners = tuple(sorted(set(countries["partner_code"]) - {"CHN"}))
+    others = tuple(sorted({f["properties"]["iso_a3"] for f in geojson(world)["features"]} - {*partners, "CHN", "-99"}))
+    # Each country's outline is sent once: partners in the value layer, the rest in a faint base layer.
+    fig = FrozenFigure(go.Choropleth(  # every country drawn faintly, so a sparse map still reads as a world map
+        geojson=features(world, "iso_a3", others), featureidkey="properties.iso_a3", locations=others,
+        z=[0] * len(others), colorscale=[[0, "#f7f7f7"], [1, "#f7f7f7"]], showscale=False, hoverinfo="skip",
         marker_line_width=0.3, marker_line_color="#bbb", name="",
     ))  # fmt: skip
     fig.add_trace(go.Choropleth(
-        geojson=geojson("world_zh_surbowl"), featureidkey="properties.iso_a3", locations=countries["partner_code"],
+        geojson=features(world, "iso_a3", partners), featureidkey="properties.iso_a3", locations=countries["partner_code"],
         z=countries["value"], text=countries["name_zh"], colorscale="Blues", marker_line_width=0.3,
         marker_line_color="#999", colorbar={"title": {"text": unit}, "thickness": 12},
         hovertemplate=f"%{{text}}：%{{z:,}} {unit}<extra></extra>", name=unit,
     ))  # fmt: skip
     fig.add_trace(go.Choropleth(
-        geojson=geojson("world_zh_surbowl"), featureidkey="properties.iso_a3", locations=["CHN"], z=[0],
+        geojson=features(world, "iso_a3", ("CHN",)), featureidkey="properties.iso_a3", locations=["CHN"], z=[0],
         colorscale=[[0, "#f3e3c3"], [1, "#f3e3c3"]], showscale=False, hovertemplate="中国<extra></extra>",
         marker_line_width=0.5, marker_line_color="#999",
     ))  # fmt: skip
@@ -146,11 +230,13 @@ def world_map(df: pd.DataFrame, title: str, unit: str, source: str) -> go.Figure
     return frame(fig, title, unit, source, height=480)
 
 
+@reused
 def region_map(df: pd.DataFrame, boundary: str, key_prop: str, key_col: str, title: str, unit: str, source: str,
                *, ids: str | None = None, ten_dash: bool = False) -> go.Figure:  # fmt: skip
     """Regions of China (provinces or a province's cities) shaded by value; click a region to drill in."""
-    fig = go.Figure(go.Choropleth(
-        geojson=geojson(boundary), featureidkey=f"properties.{key_prop}", locations=df[key_col], z=df["value"],
+    fig = FrozenFigure(go.Choropleth(
+        geojson=features(boundary, key_prop, tuple(sorted(set(df[key_col].astype(str))))),
+        featureidkey=f"properties.{key_prop}", locations=df[key_col], z=df["value"],
         text=df["name"], customdata=df[[ids]].to_numpy() if ids else None, colorscale="Blues",
         marker_line_width=0.5, marker_line_color="#888", colorbar={"title": {"text": unit}, "thickness": 12},
         hovertemplate=f"%{{text}}：%{{z:,}} {unit}<extra></extra>",
@@ -159,3 +245,14 @@ def region_map(df: pd.DataFrame, boundary: str, key_prop: str, key_col: str, tit
         fig.add_trace(t)
     fig.update_geos(visible=False, fitbounds="locations", showframe=False, projection_type="mercator")
     return frame(fig, title, unit, source, height=520)
+
+
+@reused
+def small_multiples(df: pd.DataFrame, x: str, y: str, facet: str, order: list[str], title: str, unit: str,
+                    source: str) -> go.Figure:  # fmt: skip
+    """One small line chart per `facet` value (in `order`), four to a row."""
+    fig = px.line(df, x=x, y=y, facet_col=facet, facet_col_wrap=4, markers=True, category_orders={facet: order},
+                  labels={x: "统计年度", y: unit})  # fmt: skip
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.update_xaxes(dtick=1, tickformat="d")
+    return frame(fig, title, unit, source, height=200 * ((len(order) + 3) // 4) + 120)
