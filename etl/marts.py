@@ -44,26 +44,30 @@ PARTNER_JOIN = {
 
 
 def rollup_sql() -> str:
-    """mart_rollup: every scope × year × basis with SUM fields summed and DISTINCT fields recounted."""
+    """mart_rollup for survey year $year: every scope × basis with SUM fields summed and DISTINCT fields recounted."""
     sums = ",\n    ".join(f"sum(b.{f.name}) as {f.name}" for f in d.MEASURES if f.agg in ADDITIVE)
     distinct_fields = {f.name for f in d.MEASURES if f.agg == "DISTINCT"}
     assert distinct_fields <= DISTINCT_SQL.keys(), distinct_fields - DISTINCT_SQL.keys()
+    by_source: dict[str, list[tuple[str, str]]] = {}
+    for name, (source, expr) in DISTINCT_SQL.items():  # one join per detail table, all its counts at once
+        by_source.setdefault(source, []).append((name, expr))
     ctes, joins, cols = [], [], []
-    for i, (name, (source, expr)) in enumerate(DISTINCT_SQL.items()):
+    for i, (source, counts) in enumerate(by_source.items()):
+        count_sql = ",\n           ".join(f"count(distinct {expr}) as {name}" for name, expr in counts)
         ctes.append(f"""d{i} as (
     select closure.ancestor_id as scope_id, b.survey_year, b.basis, {UNIT_TYPE_KEY},
-           count(distinct {expr}) as {name}
+           {count_sql}
     from cur_basis as b
     inner join core_{source} as x on x.version_id = b.version_id
     {PARTNER_JOIN.get(source, "")}
     inner join core_account_closure as closure on closure.descendant_id = b.account_id
+    where b.survey_year = $year
     group by {GROUPING}
 )""")
         joins.append(f"left join d{i} using (scope_id, survey_year, basis, unit_type)")
-        cols.append(f"coalesce(d{i}.{name}, 0) as {name}")
+        cols += [f"coalesce(d{i}.{name}, 0) as {name}" for name, _ in counts]
     cte_sql, join_sql = ",\n".join(ctes), "\n".join(joins)
-    return f"""create table mart_rollup as
-with summed as (
+    return f"""with summed as (
     select
     closure.ancestor_id as scope_id,
     b.survey_year,
@@ -76,19 +80,45 @@ with summed as (
     {sums}
     from cur_basis as b
     inner join core_account_closure as closure on closure.descendant_id = b.account_id
+    where b.survey_year = $year
     group by {GROUPING}
 ),
 {cte_sql}
 select summed.*, {", ".join(cols)}
 from summed
-{join_sql}"""
+{join_sql}
+order by scope_id, basis, unit_type"""
+
+
+COMMENTS = {
+    "mart_rollup": "逐级汇总：范围（账号或全国 CN）×年度×口径（finished 已提交+已审核 / approved 仅已审核）×单位类型"
+                   "（ALL 为全部类型）一行；SUM 类相加，DISTINCT 类按明细去重重算（A-01、A-02）",
+    "mart_partner_rollup": "按国家（地区）分列的逐级汇总（A-01）；partner_scope = INTL/HMT，合计 = 国际 + 港澳台（H-02）",
+}  # fmt: skip
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
-    """Run the mart SQL in order: current versions, roll-up, ratios, filling status, checks."""
+    """Run the mart SQL in order: current versions, roll-ups (year by year), ratios, filling status, checks.
+
+    A file whose SQL takes $year is one SELECT that fills the table named after the file
+    (15_mart_partner_rollup.sql → mart_partner_rollup), once per survey year: a national
+    build then needs a tenth of the memory, and each year's rows stay sorted by scope.
+    """
     for path in sorted(SQL_DIR.glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if "$year" in text:
+            yearly(con, path.stem.split("_", 1)[1], text)
+        else:
+            con.execute(text)
         if path.name.startswith("10_"):  # the roll-up comes right after the current versions
-            con.execute(rollup_sql())
-            con.execute("comment on table mart_rollup is '逐级汇总：范围（账号或全国 CN）×年度×口径（finished 已提交+已审核 / "
-                        "approved 仅已审核）×单位类型（ALL 为全部类型）一行；SUM 类相加，DISTINCT 类按明细去重重算（A-01、A-02）'")  # fmt: skip
+            yearly(con, "mart_rollup", rollup_sql())
+
+
+def yearly(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
+    """Create `table` from `select` ($year bound), one survey year at a time, oldest first."""
+    years = [r[0] for r in con.execute("select distinct survey_year from core_submissions order by 1").fetchall()]
+    for i, year in enumerate(years or [None]):
+        verb = f"create table {table} as" if i == 0 else f"insert into {table}"
+        con.execute(f"{verb}\n{select}", {"year": year})
+    if table in COMMENTS:
+        con.execute(f"comment on table {table} is '{COMMENTS[table]}'")

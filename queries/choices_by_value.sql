@@ -1,13 +1,21 @@
 -- Grain: one row per multiple-choice field ('policy_types' | 'problems') × option: reporting units under
 -- $scope_id in $year that chose it (COUNT_UNITS).
 -- Params: $scope_id VARCHAR, $year INTEGER, $basis VARCHAR, $unit_type VARCHAR.
+-- Scopes with subordinates read the ETL's mart_choices; a single unit (level 3) is read here.
+select field, value, n_units
+from mart_choices
+where scope_id = $scope_id
+    and survey_year = $year
+    and basis = $basis
+    and unit_type = $unit_type
+union all
 select c.field, c.value, count(distinct b.account_id) as n_units
 from cur_basis as b
-inner join core_account_closure as closure on closure.descendant_id = b.account_id
 inner join core_choices as c on c.version_id = b.version_id
-where closure.ancestor_id = $scope_id
+where b.account_id = $scope_id
     and b.survey_year = $year
     and b.basis = $basis
     and ($unit_type = 'ALL' or b.unit_type = $unit_type)
+    and (select level from core_accounts where account_id = $scope_id) = 3
 group by all
-order by c.field, n_units desc
+order by field, n_units desc

@@ -69,8 +69,37 @@ def test_projects_by_dimension(con):
     assert level.loc["unit", "project_rows"] == 1
 
 
+def test_projects_at_every_level(con):
+    """Scopes with subordinates read the ETL's mart; a single unit is counted on the fly: both agree with the hand count."""
+
+    def national(scope: str, basis: str = "finished", unit_type: str = "ALL") -> tuple:
+        df = q.projects_by_dimension(con, scope, 2020, basis, unit_type)
+        row = df[(df["dimension"] == "funding_level") & (df["category"] == "national")]
+        return tuple(row[["project_rows", "projects_distinct", "fund_reportable"]].iloc[0]) if len(row) else ()
+
+    assert national("SJZ") == (2, 1, 10)  # U1's 200 central excluded, U2's own 10
+    assert national("SJZ", unit_type="enterprise") == (1, 1, 10)  # U2 only
+    assert national("U1") == (1, 1, 0)
+    assert national("U2") == (1, 1, 10)
+    assert national("U2", basis="approved") == ()  # U2 only submitted
+    assert national("BD") == ()
+    u1 = q.projects_by_dimension(con, "U1", 2020, "finished", "ALL")
+    assert u1.set_index(["dimension", "category"]).loc[("funding_level", "unit"), "fund_reportable"] == 30
+
+
 def test_choices_by_value(con):
-    assert q.choices_by_value(con, "HB", 2020, "finished", "ALL").empty  # no fixture unit chose any option
+    """COUNT_UNITS: U1 and U3 both name 经费不足, U1 also 出国审批/签证."""
+
+    def chosen(scope: str, basis: str = "finished") -> dict:
+        df = q.choices_by_value(con, scope, 2020, basis, "ALL")
+        return {(r.field, r.value): r.n_units for r in df.itertuples()}
+
+    assert chosen("HB") == {("problems", "funding_shortage"): 2, ("problems", "travel_approval_visa"): 1}
+    assert chosen("CN") == chosen("HB")
+    assert chosen("SJZ") == {("problems", "funding_shortage"): 1, ("problems", "travel_approval_visa"): 1}
+    assert chosen("U3") == {("problems", "funding_shortage"): 1}
+    assert chosen("U2") == {}
+    assert chosen("BD", basis="approved") == {("problems", "funding_shortage"): 1}  # U3 is approved
 
 
 def test_filling_queries(con):
