@@ -111,7 +111,17 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
         else:
             con.execute(text)
         if path.name.startswith("10_"):  # the roll-up comes right after the current versions
-            yearly(con, "mart_rollup", rollup_sql())
+            yearly(con, "mart_rollup_by_year", rollup_sql())
+            # One scope's rows (every year) in one place, children of a scope next to each other: a lookup
+            # then reads one row group of 110 columns instead of one per year (measured 19 → 12 ms nationally).
+            con.execute("""create table mart_rollup as
+                select r.*, a.parent_account_id as parent_id
+                from mart_rollup_by_year as r
+                left join core_accounts as a on a.account_id = r.scope_id
+                order by parent_id nulls first, scope_id, basis, unit_type, survey_year""")
+            con.execute("drop table mart_rollup_by_year")
+            con.execute(f"comment on table mart_rollup is '{COMMENTS['mart_rollup']}'")
+            con.execute("comment on column mart_rollup.parent_id is '范围的上级账号（全国为空）：按上级、范围排序存放'")
 
 
 def yearly(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:

@@ -10,12 +10,13 @@ where scope_id = $scope_id
     and unit_type = $unit_type
 union all
 select c.field, c.value, count(distinct b.account_id) as n_units
-from cur_basis as b
+from core_accounts as u  -- one row when the scope is a unit, none otherwise: then nothing else is read
+inner join cur_basis as b on b.account_id = u.account_id
 inner join core_choices as c on c.version_id = b.version_id
-where b.account_id = $scope_id
+where u.account_id = $scope_id
+    and u.level = 3
     and b.survey_year = $year
     and b.basis = $basis
     and ($unit_type = 'ALL' or b.unit_type = $unit_type)
-    and (select level from core_accounts where account_id = $scope_id) = 3
 group by all
 order by field, n_units desc

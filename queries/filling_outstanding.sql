@@ -11,10 +11,9 @@ select
     f.deadline,
     f.revision,
     f.submitted_at
-from core_account_closure as closure
-inner join mart_filling_status as f on f.account_id = closure.descendant_id
+from mart_filling_status as f
 left join core_accounts as parent on parent.account_id = f.parent_account_id
-where closure.ancestor_id = $scope_id
+where $scope_id in ('CN', f.account_id, f.l1_id, f.l2_id)  -- the subtree, by the ETL's ancestor columns
     and f.survey_year = $year
     and f.is_outstanding
     and ($unit_type = 'ALL' or f.unit_type = $unit_type)

@@ -8,9 +8,8 @@ select
     count(*) filter (where f.status in ('submitted', 'approved')) as n_finished,
     count(*) filter (where f.status = 'approved') as n_approved,
     count(*) filter (where f.on_time) as n_on_time
-from core_account_closure as closure
-inner join mart_filling_status as f on f.account_id = closure.descendant_id
-where closure.ancestor_id = $scope_id
+from mart_filling_status as f
+where $scope_id in ('CN', f.account_id, f.l1_id, f.l2_id)  -- the subtree, by the ETL's ancestor columns
     and f.survey_year between $year_from and $year_to
     and ($unit_type = 'ALL' or f.unit_type = $unit_type)
 group by f.survey_year

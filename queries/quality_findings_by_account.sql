@@ -17,11 +17,6 @@ from quality_findings as q
 left join core_accounts as accounts on accounts.account_id = q.account_id
 left join meta_rules as rules on rules.rule_id = q.code
 where (q.survey_year = $year or q.survey_year is null)
-    and (
-        exists (
-            select 1 from core_account_closure as c
-            where c.ancestor_id = $scope_id and c.descendant_id = q.account_id
-        )
-        or ($scope_id = 'CN' and accounts.account_id is null)
-    )
+    -- the subtree, by the ETL's ancestor columns; unknown accounts only nationally
+    and ($scope_id = 'CN' or $scope_id in (accounts.account_id, accounts.l1_id, accounts.l2_id))
 order by case q.kind when 'quarantine' then 0 when 'check' then 1 else 2 end, q.code, q.account_id

@@ -6,10 +6,10 @@ select
     accounts.level as child_level,
     accounts.admin_division_code as child_division_code,
     accounts.funder_level as child_funder_level,
-    rollup.*
-from core_accounts as accounts
-inner join mart_rollup as rollup on rollup.scope_id = accounts.account_id
-where accounts.parent_account_id = $scope_id
+    rollup.* exclude (parent_id)
+from mart_rollup as rollup
+inner join core_accounts as accounts on accounts.account_id = rollup.scope_id
+where rollup.parent_id = $scope_id
     and rollup.survey_year between $year_from and $year_to
     and rollup.basis = $basis
     and rollup.unit_type = $unit_type

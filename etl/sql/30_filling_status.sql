@@ -22,6 +22,8 @@ first_finished as (
 select
     a.account_id,
     a.parent_account_id,
+    a.l1_id,
+    a.l2_id,
     a.level,
     a.name,
     a.unit_type,
@@ -39,5 +41,6 @@ from core_accounts as a
 cross join years as y
 left join current_version as c on c.account_id = a.account_id and c.survey_year = y.survey_year
 left join first_finished as f on f.account_id = a.account_id and f.survey_year = y.survey_year
-where a.level between 1 and 3;
+where a.level between 1 and 3
+order by y.survey_year, a.l1_id, a.l2_id, a.account_id;
 comment on table mart_filling_status is '填报进度：每个账号每个年度一行；status = missing 表示未填报；on_time = 首次提交不晚于截止日期（北京时间）';
