@@ -15,6 +15,9 @@ inner join cur_basis as b on b.account_id = u.account_id
 inner join core_choices as c on c.version_id = b.version_id
 where u.account_id = $scope_id
     and u.level = 3
+    and b.account_id = $scope_id  -- also as filters, so the scans read only this unit's row groups
+    and c.account_id = $scope_id
+    and c.survey_year = $year
     and b.survey_year = $year
     and b.basis = $basis
     and ($unit_type = 'ALL' or b.unit_type = $unit_type)

@@ -14,7 +14,10 @@ unit_projects as (
     from unit_scope as u
     inner join cur_basis as b on b.account_id = u.account_id
     inner join core_projects as p on p.version_id = b.version_id
-    where b.survey_year = $year
+    where b.account_id = $scope_id  -- also as filters, so the scans read only this unit's row groups
+        and p.account_id = $scope_id
+        and p.survey_year = $year
+        and b.survey_year = $year
         and b.basis = $basis
         and ($unit_type = 'ALL' or b.unit_type = $unit_type)
 ),

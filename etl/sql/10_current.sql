@@ -14,13 +14,16 @@ comment on column core_submissions.is_current is '是否为该账号该年度的
 comment on column core_submissions.is_finished is '状态为已提交或已审核（计入分析）';
 
 -- Grain: one row per account × year whose current version is finished, with the basis it counts in.
+-- The join repeats account and year (implied by version_id) so that filters on them reach both tables' scans.
 create view cur_basis as
 select 'finished' as basis, s.status, m.*
 from core_measures as m
-inner join core_submissions as s on s.version_id = m.version_id
+inner join core_submissions as s
+    on s.version_id = m.version_id and s.account_id = m.account_id and s.survey_year = m.survey_year
 where s.is_current and s.is_finished
 union all by name
 select 'approved' as basis, s.status, m.*
 from core_measures as m
-inner join core_submissions as s on s.version_id = m.version_id
+inner join core_submissions as s
+    on s.version_id = m.version_id and s.account_id = m.account_id and s.survey_year = m.survey_year
 where s.is_current and s.status = 'approved';
