@@ -7,6 +7,7 @@ into SQL. Every function that reads survey data takes the scope it is allowed to
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,9 @@ import pandas as pd
 
 SQL_DIR = Path(__file__).parent
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# Dashboard queries read pre-aggregated marts; DuckDB's default buffer pool (80 % of RAM) would let
+# a long-running dashboard grow past its 512 MB budget. ISTC_QUERY_MEMORY overrides it.
+QUERY_MEMORY = os.environ.get("ISTC_QUERY_MEMORY", "256MB")
 BASES = ("finished", "approved")
 
 
@@ -25,7 +29,7 @@ class QueryError(ValueError):
 
 def connect(db_file: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to one published warehouse file."""
-    return duckdb.connect(str(db_file), read_only=True, config=OFFLINE)
+    return duckdb.connect(str(db_file), read_only=True, config={**OFFLINE, "memory_limit": QUERY_MEMORY})
 
 
 @cache
