@@ -183,7 +183,7 @@ def geojson(name: str) -> dict:
     return data
 
 
-@cache
+@functools.lru_cache(maxsize=256)
 def features(name: str, key_prop: str, keys: tuple[str, ...]) -> dict:
     """The features of a boundary file whose `key_prop` is in `keys`: a map sends only what it draws."""
     wanted = set(keys)
