@@ -17,7 +17,7 @@ import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
@@ -30,8 +30,7 @@ CHUNK = 400  # files per task: big enough to amortise the hand-over, small enoug
 PARALLEL_FROM = 4 * CHUNK  # fewer new files than this are checked in-process: workers cost ~1 s to start
 
 
-@dataclass(frozen=True)
-class InboxFile:
+class InboxFile(NamedTuple):
     """One submission file: its path under the inbox and what `stat` says of it."""
 
     rel: str
@@ -57,18 +56,22 @@ def scan(inbox: Path) -> tuple[list[InboxFile], list[str]]:
     """Submission files of the inbox (sorted by path) and the other files it holds (ignored, reported)."""
     wanted: list[InboxFile] = []
     ignored: list[str] = []
-    for folder, _dirs, names in os.walk(inbox):
-        base = os.path.relpath(folder, inbox)
-        for name in names:
-            rel = name if base == "." else f"{base}/{name}"
-            if rel == REGISTRY_FILE:
-                continue
-            if name.endswith(SUFFIXES) and not name.startswith("~$"):
-                st = os.stat(os.path.join(folder, name))
-                wanted.append(InboxFile(rel, st.st_size, st.st_mtime_ns))
-            else:
-                ignored.append(rel)
-    wanted.sort(key=lambda f: f.rel)
+    folders = [(str(inbox), "")]
+    while folders:  # scandir: one stat per file, from the directory entry, and no path joins
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir():
+                    folders.append((entry.path, rel + "/"))
+                elif rel == REGISTRY_FILE:
+                    continue
+                elif entry.name.endswith(SUFFIXES) and not entry.name.startswith("~$"):
+                    st = entry.stat()
+                    wanted.append(InboxFile(rel, st.st_size, st.st_mtime_ns))
+                else:
+                    ignored.append(rel)
+    wanted.sort()
     return wanted, sorted(ignored)
 
 

@@ -27,16 +27,15 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("|".join((ETL_VERSION, *parts)).encode()).hexdigest()[:16]
 
 
-def _generation(wh: Warehouse, fingerprint: str) -> tuple[list[str], pa.Table]:
+def _generation(wh: Warehouse, fingerprint: str) -> list[str]:
     """The trailing committed runs made under the same context (registry, reference, config, code)."""
-    runs = wh.committed_runs()
     keep: list[str] = []
-    for run_id in reversed(runs):
-        led = wh.ledger([run_id])
+    for run_id in reversed(wh.committed_runs()):
+        led = wh.ledger([run_id], columns=["fingerprint"])
         if led.num_rows and led.column("fingerprint")[0].as_py() != fingerprint:
             break
         keep.insert(0, run_id)
-    return keep, wh.ledger(keep)
+    return keep
 
 
 def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today: dt.date | None = None,
@@ -53,30 +52,31 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     ctx = validate.Context(registry, ref, cfg, today or dt.date.today())
     fingerprint = _fingerprint(ref.fingerprint, registry.fingerprint, cfg.fingerprint)
     wh = Warehouse(warehouse)
-    gen_runs, ledger = _generation(wh, fingerprint)
+    gen_runs = _generation(wh, fingerprint)
     wh.drop_uncommitted(keep=gen_runs)
-    seen = set(ledger.column("sha").to_pylist())
-    versions: dict[tuple, str] = {}  # (account, year, revision) → sha of accepted versions
-    accepted = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
-    for acc, year, rev, sha in zip(*(accepted.column(c).to_pylist() for c in ("account_id", "survey_year",
-                                                                              "revision", "sha")), strict=True):  # fmt: skip
-        versions[(acc, year, rev)] = sha
-    del ledger, accepted
-
     run_id = new_run_id()
     new = LedgerRows(run_id, fingerprint)
     counts: Counter[str] = Counter()
     codes: Counter[str] = Counter()
     files, ignored = intake.scan(inbox)
-    cache, old_cache = {}, ({} if rehash else wh.intake_cache())
+    cache, old_cache = {}, ({} if rehash else wh.intake_cache(fingerprint, gen_runs))
     todo = []
     for f in files:  # unchanged files are recognised by stat alone: a re-run with nothing new reads nothing
         hit = old_cache.get(f.rel)
-        if hit and hit[:2] == (f.size, f.mtime_ns) and hit[2] in seen:
+        if hit and hit[0] == f.size and hit[1] == f.mtime_ns:
             cache[f.rel] = hit
             counts["unchanged"] += 1
         else:
             todo.append(f)
+    seen: set[str] = set()
+    versions: dict[tuple, str] = {}  # (account, year, revision) → sha of accepted versions
+    if todo:  # the history is needed only to judge new content
+        ledger = wh.ledger(gen_runs, columns=["sha", "outcome", "account_id", "survey_year", "revision"])
+        seen = set(ledger.column("sha").to_pylist())
+        accepted = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
+        cols = (accepted.column(c).to_pylist() for c in ("account_id", "survey_year", "revision", "sha"))
+        versions = {(acc, year, rev): sha for acc, year, rev, sha in zip(*cols, strict=True)}
+        del ledger, accepted
     bar = tqdm(total=len(todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False)
     checked = intake.check_all(inbox, todo, ctx, frozenset(seen), run_id, workers or os.cpu_count() or 1)
     with wh.parquet_writer(run_id) as parquet:
@@ -120,8 +120,8 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     if len(new):
         wh.commit(run_id, new.table())
         gen_runs.append(run_id)
-    if len(new) or cache != old_cache:
-        wh.write_intake_cache(cache)
+    if gen_runs and (len(new) or cache != old_cache):
+        wh.write_intake_cache(cache, fingerprint, gen_runs[-1])
     db_file = wh.current_db()
     expected = f"warehouse-{gen_runs[-1]}.duckdb" if gen_runs else None
     rebuilt = False

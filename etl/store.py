@@ -64,10 +64,11 @@ class Warehouse:
         """Run ids that committed, oldest first."""
         return sorted(p.stem for p in (self.root / "ledger").glob("*.parquet"))
 
-    def ledger(self, runs: list[str]) -> pa.Table:
-        """The ledger rows of the given runs."""
+    def ledger(self, runs: list[str], columns: list[str] | None = None) -> pa.Table:
+        """The ledger rows of the given runs (optionally only some columns)."""
         files = [str(self.root / "ledger" / f"{r}.parquet") for r in runs]
-        return pq.read_table(files, schema=LEDGER_SCHEMA) if files else LEDGER_SCHEMA.empty_table()
+        table = pq.read_table(files, schema=LEDGER_SCHEMA, columns=columns) if files else LEDGER_SCHEMA.empty_table()
+        return table.select(columns) if columns else table
 
     def commit(self, run_id: str, ledger: pa.Table) -> None:
         """Make the run's Parquet files count: write its ledger file atomically."""
@@ -97,19 +98,28 @@ class Warehouse:
         return dropped
 
     # --- intake cache ---------------------------------------------------------------------
-    def intake_cache(self) -> dict[str, tuple[int, int, str]]:
-        """path → (size, mtime_ns, sha) of the inbox files the last committed run saw."""
+    def intake_cache(self, fingerprint: str, runs: list[str]) -> dict[str, tuple[int, int, str]]:
+        """path → (size, mtime_ns, sha) of the inbox files seen by the last run of this generation.
+
+        Empty when the cache was written under another fingerprint or after a run that is no longer
+        committed: every sha it names must then be in the ledger of `runs`.
+        """
         path = self.root / "intake.parquet"
         if not path.exists():
             return {}
-        t = pq.read_table(path).to_pydict()
+        t = pq.read_table(path)
+        meta = t.schema.metadata or {}
+        if meta.get(b"fingerprint", b"").decode() != fingerprint or meta.get(b"last_run", b"").decode() not in runs:
+            return {}
+        t = t.to_pydict()
         return dict(zip(t["source_file"], zip(t["size"], t["mtime_ns"], t["sha"], strict=True), strict=True))
 
-    def write_intake_cache(self, cache: dict[str, tuple[int, int, str]]) -> None:
+    def write_intake_cache(self, cache: dict[str, tuple[int, int, str]], fingerprint: str, last_run: str) -> None:
         """Replace the intake cache (after a commit: it only names content the ledger knows)."""
         table = pa.table({"source_file": list(cache), "size": pa.array([v[0] for v in cache.values()], pa.int64()),
                           "mtime_ns": pa.array([v[1] for v in cache.values()], pa.int64()),
                           "sha": [v[2] for v in cache.values()]})  # fmt: skip
+        table = table.replace_schema_metadata({"fingerprint": fingerprint, "last_run": last_run})
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         atomic_write(self.root / "intake.parquet", sink.getvalue().to_pybytes())
