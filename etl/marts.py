@@ -29,8 +29,7 @@ DISTINCT_SQL = {
     "bsp_count": ("big_science", "x.programme_code"),
     "bsp_led": ("big_science", "case when x.role = 'initiator' then x.programme_code end"),
     # headline 项目数 dedups projects that carry a programme number; others count per unit.
-    "proj_active_distinct": ("projects", "case when x.programme is not null then x.project_key "
-                             "else x.version_id || '/' || x.project_key end"),
+    "proj_active_distinct": ("projects", "project_identity(x.programme, x.project_key, x.version_id)"),
 }  # fmt: skip
 # Every roll-up exists for all unit types together ('ALL') and for each type: DISTINCT counts
 # cannot be added up across types afterwards.

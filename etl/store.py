@@ -105,9 +105,10 @@ class Warehouse:
         committed: every sha it names must then be in the ledger of `runs`.
         """
         path = self.root / "intake.parquet"
-        if not path.exists():
+        try:
+            t = pq.read_table(path)
+        except (OSError, pa.ArrowInvalid):  # missing or unreadable: it is only a shortcut, so read every file
             return {}
-        t = pq.read_table(path)
         meta = t.schema.metadata or {}
         if meta.get(b"fingerprint", b"").decode() != fingerprint or meta.get(b"last_run", b"").decode() not in runs:
             return {}

@@ -33,8 +33,7 @@ unit_rows as (
         dimension,
         category,
         count(*) as project_rows,
-        count(distinct case when programme is not null then project_key else version_id || '/' || project_key end)
-            as projects_distinct,
+        count(distinct project_identity(programme, project_key, version_id)) as projects_distinct,
         sum(fund_reportable) as fund_reportable
     from unit_long
     group by all

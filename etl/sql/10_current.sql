@@ -13,6 +13,11 @@ where ranked.version_id = s.version_id;
 comment on column core_submissions.is_current is '是否为该账号该年度的现行版本（最高有效版次）；其余为被取代的历史版本';
 comment on column core_submissions.is_finished is '状态为已提交或已审核（计入分析）';
 
+-- A-09: the identity a project is counted distinct by. A project with a programme number is one project
+-- however many units report it; one without is its reporting version's own.
+create macro project_identity(programme, project_key, version_id) as
+    case when programme is not null then project_key else version_id || '/' || project_key end;
+
 -- Grain: one row per account × year whose current version is finished, with the basis it counts in.
 -- The join repeats account and year (implied by version_id) so that filters on them reach both tables' scans.
 create view cur_basis as

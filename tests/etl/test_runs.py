@@ -181,3 +181,11 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False, rehash=True)
     assert (summary["unchanged"], summary["quarantined"]) == (27, 1)  # revision 1 again, with other content
     assert summary["quarantine_codes"] == {"E_REVISION_CONFLICT": 1}
+
+
+def test_an_unreadable_intake_cache_means_reading_everything_again(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    (tmp_path / "wh" / "intake.parquet").write_bytes(b"not parquet")
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["unchanged"], summary["loaded"], summary["warehouse_rebuilt"]) == (28, 0, False)

@@ -114,6 +114,21 @@ def test_filling_queries(con):
     assert tuple(summary.loc[2019, ["n_expected", "n_finished"]]) == (7, 5)
 
 
+def test_filling_by_child_at_every_level(con):
+    """Children are level-1 accounts under 全国, units under a city; a unit has only its own row (2019)."""
+
+    def groups(scope: str) -> dict:
+        df = q.filling_by_child(con, scope, 2019, "ALL")
+        return {r.group_name: (r.n_expected, r.n_finished, r.n_missing) for r in df.itertuples()}
+
+    assert groups("CN") == {"河北省": (7, 5, 1)}  # no 本级 row: 全国 files nothing itself
+    assert groups("SJZ") == {"本级": (1, 0, 1), "河北甲大学": (1, 1, 0), "石家庄乙科技有限公司": (1, 1, 0)}
+    assert groups("U1") == {"本级": (1, 1, 0)}
+    assert list(q.filling_outstanding(con, "CN", 2019, "ALL")["account_id"]) == ["BD", "SJZ"]
+    assert list(q.filling_outstanding(con, "SJZ", 2019, "ALL")["account_id"]) == ["SJZ"]
+    assert q.filling_summary_by_year(con, "U2", 2019, 2020, "ALL")["n_finished"].tolist() == [1, 1]
+
+
 def test_quality_findings_are_scoped(con):
     national = q.quality_findings_by_account(con, "CN", 2020)
     assert {"E_UNKNOWN_ACCOUNT", "E_EMPTY", "F-02", "C-02", "H-02", "C-15", "F-04"} <= set(national["code"])
