@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -27,6 +29,18 @@ REFERENCE_TABLES = {
     "ref_hebei_cities": "hebei_cities.csv", "ref_intl_orgs": "intl_orgs.csv",
     "ref_big_science_programmes": "big_science_programmes.csv",
 }  # fmt: skip
+
+
+def build_version() -> str:
+    """A digest of everything that shapes the database from the same Parquet (DDL, marts, this module).
+
+    It is part of the database's file name, so an upgrade that adds or changes a mart rebuilds the
+    warehouse on the next run even when no document is new, instead of serving queries a stale file.
+    """
+    digest = hashlib.sha256()
+    for path in [*sorted(marts.SQL_DIR.glob("*.sql")), Path(marts.__file__), Path(ddl.__file__), Path(__file__)]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig, db_name: str) -> Path:
@@ -87,9 +101,11 @@ def _reference(con: duckdb.DuckDBPyConnection) -> None:
 def _accounts(con: duckdb.DuckDBPyConnection, reg: Registry, cfg: SurveyConfig) -> None:
     """core_accounts (with the virtual 全国 root), the closure table, deadlines and registry problems."""
     valid = [a for a in reg.accounts.values() if a.account_id in reg.ancestors]
+    closure = [(ROOT_ID, ROOT_ID, 0), *reg.closure()]  # 全国 is its own ancestor too, like every account
+    below = Counter(ancestor for ancestor, _, depth in closure if depth > 0)
     rows = [{"account_id": ROOT_ID, "parent_account_id": None, "level": 0, "name": ROOT_NAME, "name_short": ROOT_NAME,
              "admin_division_code": None, "unit_type": None, "funder_level": "central", "reports_municipal_funds": False,
-             "l1_id": None, "l2_id": None, "path": ROOT_ID}]  # fmt: skip
+             "l1_id": None, "l2_id": None, "path": ROOT_ID, "n_descendants": below[ROOT_ID]}]  # fmt: skip
     for a in valid:
         chain = list(reversed(reg.ancestors[a.account_id]))  # CN, l1, l2, …, self
         rows.append({
@@ -97,16 +113,16 @@ def _accounts(con: duckdb.DuckDBPyConnection, reg: Registry, cfg: SurveyConfig) 
             "name": a.name, "name_short": a.name_short, "admin_division_code": a.admin_division_code,
             "unit_type": a.unit_type, "funder_level": a.funder_level, "reports_municipal_funds": a.reports_municipal_funds,
             "l1_id": chain[1] if len(chain) > 1 else None, "l2_id": chain[2] if len(chain) > 2 else None,
-            "path": "/".join(chain),
+            "path": "/".join(chain), "n_descendants": below[a.account_id],
         })  # fmt: skip
     _from_arrow(con, "core_accounts", pa.Table.from_pylist(rows))
-    closure = [(ROOT_ID, ROOT_ID, 0), *reg.closure()]  # 全国 is its own ancestor too, like every account
     _from_arrow(
         con, "core_account_closure",
         pa.table({"ancestor_id": [c[0] for c in closure], "descendant_id": [c[1] for c in closure],
                         "depth": pa.array([c[2] for c in closure], pa.int8())}),
     )  # fmt: skip
     con.execute("comment on table core_accounts is '账号（含虚拟根节点 CN = 全国）；path 为自上而下的祖先路径'")
+    con.execute("comment on column core_accounts.n_descendants is '下属账号数（各级，不含自身）'")
     con.execute("comment on table core_account_closure is '闭包表：每个账号与其每个祖先（含自身 depth=0、全国）一行'")
     problems = pa.table({"account_id": [p[0] for p in reg.problems], "code": [p[1] for p in reg.problems],
                          "message_zh": [p[2] for p in reg.problems]})  # fmt: skip

@@ -50,15 +50,25 @@ if not by_child.empty:
     widgets.table(table.drop(columns=["group_id", "n_finished"]), title=f"{f.year}年度下级填报状态", key="pg_table")
 
 st.subheader("需要督促的账号")
-todo = fetch("filling_outstanding", scope_id=f.scope_id, year=f.year, unit_type=f.unit_type)
-if todo.empty:
+outstanding = expected - finished
+if not outstanding:
     st.success(f"{f.year} 年度该范围内所有账号都已提交。")
-else:
+    st.stop()
+st.caption(f"共 {outstanding:,} 个账号未完成：已退回的排在最前，其次是草稿，再次是未填报。")
+offset = widgets.page_offset(outstanding, key="pg_chase_page", what="个账号")
+wanted = {"scope_id": f.scope_id, "year": f.year, "unit_type": f.unit_type}
+
+
+def listed(todo: pd.DataFrame) -> pd.DataFrame:
+    """The outstanding accounts as the page and its exports show them."""
     shown = todo.assign(
         status=todo["status"].map(STATUS_ZH), level=todo["level"].map({1: "一级", 2: "二级", 3: "三级"})
     )
     shown = shown.rename(columns={"account_id": "账号", "name": "名称", "level": "级别", "parent_name": "上级",
                                   "status": "状态", "deadline": "截止日期"})  # fmt: skip
-    st.caption(f"共 {len(todo):,} 个账号未完成：已退回的排在最前，其次是草稿，再次是未填报。")
-    widgets.table(shown[["账号", "名称", "级别", "上级", "状态", "截止日期"]], title=f"{f.year}年度督促名单",
-                  key="pg_chase")  # fmt: skip
+    return shown[["账号", "名称", "级别", "上级", "状态", "截止日期"]]
+
+
+todo = fetch("filling_outstanding", **wanted, limit=widgets.PAGE_ROWS, offset=offset)
+widgets.table(listed(todo), title=f"{f.year}年度督促名单", key="pg_chase",
+              full=lambda: listed(fetch("filling_outstanding", **wanted, limit=None, offset=0)))  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ui import state, widgets
@@ -12,12 +13,12 @@ KINDS = {"quarantine": "已隔离（未载入）", "check": "仓库级核查", "
 f = state.current()
 st.title("数据质量")
 widgets.scope_bar(f)
-findings = fetch("quality_findings_by_account", scope_id=f.scope_id, year=f.year)
-if findings.empty:
+summary = fetch("quality_summary_by_code", scope_id=f.scope_id, year=f.year)
+if summary.empty:
     st.success(f"{f.year} 年度该范围内没有被隔离的填报，也没有规则提示。")
     st.stop()
 
-counts = findings.groupby("kind").size()
+counts = summary.groupby("kind")["n_findings"].sum()
 cols = st.columns(3)
 for col, (kind, label) in zip(cols, KINDS.items(), strict=True):
     col.metric(label, f"{int(counts.get(kind, 0)):,} 条")
@@ -26,18 +27,31 @@ st.caption("已隔离：硬规则不通过，整份填报未载入，需修改�
 
 c1, c2 = st.columns(2)
 kinds = c1.multiselect("类别", list(KINDS), default=list(KINDS), format_func=KINDS.get, key="dq_kinds")
-codes = sorted(findings["code"].unique())
+codes = sorted(summary["code"].unique())
 chosen = c2.multiselect("规则/原因代码", codes, key="dq_codes", placeholder="全部代码")
-shown = findings[findings["kind"].isin(kinds)]
-if chosen:
-    shown = shown[shown["code"].isin(chosen)]
+shown = summary[summary["kind"].isin(kinds) & (summary["code"].isin(chosen) if chosen else True)]
+by_code = shown.groupby(["code", "rule_text"], dropna=False)["n_findings"].sum().reset_index()
+widgets.table(by_code.rename(columns={"code": "代码", "rule_text": "规则", "n_findings": "条数"}),
+              title="问题按规则汇总", key="dq_codes_table")  # fmt: skip
 
-by_code = shown.groupby(["code", "rule_text"], dropna=False).size().reset_index(name="条数")
-widgets.table(
-    by_code.rename(columns={"code": "代码", "rule_text": "规则"}), title="问题按规则汇总", key="dq_codes_table"
-)
-table = shown.assign(kind=shown["kind"].map(KINDS)).rename(columns={
-    "kind": "类别", "code": "代码", "severity": "级别", "account_id": "账号", "account_name": "名称",
-    "survey_year": "年度", "path": "字段", "value": "取值", "message_zh": "说明"})  # fmt: skip
-widgets.table(table[["类别", "代码", "账号", "名称", "年度", "字段", "取值", "说明"]], title=f"{f.year}年度数据质量问题清单",
-              key="dq_table")  # fmt: skip
+total = int(shown["n_findings"].sum())
+if not total:
+    widgets.empty("所选类别和代码下没有问题。")
+    st.stop()
+st.subheader("问题清单")
+offset = widgets.page_offset(total, key="dq_page", what="条问题")
+wanted = {"scope_id": f.scope_id, "year": f.year, "kinds": kinds, "codes": chosen}
+
+
+def listed(rows: pd.DataFrame) -> pd.DataFrame:
+    """The findings as the page and its exports show them."""
+    table = rows.assign(kind=rows["kind"].map(KINDS)).rename(columns={
+        "kind": "类别", "code": "代码", "severity": "级别", "account_id": "账号", "account_name": "名称",
+        "survey_year": "年度", "path": "字段", "value": "取值", "message_zh": "说明"})  # fmt: skip
+    table = table[["类别", "代码", "账号", "名称", "年度", "字段", "取值", "说明"]]
+    return table.astype(object).where(table.notna(), "")  # a file that could not be read has no account or year
+
+
+page = fetch("quality_findings_by_account", **wanted, limit=widgets.PAGE_ROWS, offset=offset)
+widgets.table(listed(page), title=f"{f.year}年度数据质量问题清单", key="dq_table",
+              full=lambda: listed(fetch("quality_findings_by_account", **wanted, limit=None, offset=0)))  # fmt: skip

@@ -136,13 +136,31 @@ def partner_totals_by_year(con, scope_id: str, year_from: int, year_to: int, bas
 def projects_by_dimension(con, scope_id: str, year: int, basis: str, unit_type: str) -> pd.DataFrame:
     """Projects under a scope by field, funding level, role, form and status."""
     _check(basis, unit_type)
-    return run(con, "projects_by_dimension", scope_id=scope_id, year=year, basis=basis, unit_type=unit_type)
+    params = {"scope_id": scope_id, "year": year, "basis": basis, "unit_type": unit_type}
+    # The ETL pre-counts scopes with subordinates; only when it has nothing can the scope be a single unit.
+    # (One SQL for both would scan the fact tables for a province's own rows: measured 20 vs 3 ms.)
+    df = run(con, "projects_by_dimension", **params)
+    return df if not df.empty else unit_projects_by_dimension(con, **params)
+
+
+def unit_projects_by_dimension(con, scope_id: str, year: int, basis: str, unit_type: str) -> pd.DataFrame:
+    """A single unit's projects by field, funding level, role, form and status (empty for other scopes)."""
+    _check(basis, unit_type)
+    return run(con, "unit_projects_by_dimension", scope_id=scope_id, year=year, basis=basis, unit_type=unit_type)
 
 
 def choices_by_value(con, scope_id: str, year: int, basis: str, unit_type: str) -> pd.DataFrame:
     """Units choosing each support-policy type and each problem."""
     _check(basis, unit_type)
-    return run(con, "choices_by_value", scope_id=scope_id, year=year, basis=basis, unit_type=unit_type)
+    params = {"scope_id": scope_id, "year": year, "basis": basis, "unit_type": unit_type}
+    df = run(con, "choices_by_value", **params)  # pre-counted for scopes with subordinates, as for projects
+    return df if not df.empty else unit_choices_by_value(con, **params)
+
+
+def unit_choices_by_value(con, scope_id: str, year: int, basis: str, unit_type: str) -> pd.DataFrame:
+    """A single unit's own multiple-choice answers (empty for other scopes)."""
+    _check(basis, unit_type)
+    return run(con, "unit_choices_by_value", scope_id=scope_id, year=year, basis=basis, unit_type=unit_type)
 
 
 # --- filling progress and data quality --------------------------------------------------------
@@ -152,10 +170,12 @@ def filling_by_child(con, scope_id: str, year: int, unit_type: str) -> pd.DataFr
     return run(con, "filling_by_child", scope_id=scope_id, year=year, unit_type=unit_type)
 
 
-def filling_outstanding(con, scope_id: str, year: int, unit_type: str) -> pd.DataFrame:
-    """Accounts under a scope whose form is missing, a draft or returned."""
+def filling_outstanding(con, scope_id: str, year: int, unit_type: str, limit: int | None = None,
+                        offset: int = 0) -> pd.DataFrame:  # fmt: skip
+    """Accounts under a scope whose form is missing, a draft or returned (returned first); `limit` rows from `offset`."""
     _check("finished", unit_type)
-    return run(con, "filling_outstanding", scope_id=scope_id, year=year, unit_type=unit_type)
+    return run(con, "filling_outstanding", scope_id=scope_id, year=year, unit_type=unit_type, limit=limit,
+               offset=offset)  # fmt: skip
 
 
 def filling_summary_by_year(con, scope_id: str, year_from: int, year_to: int, unit_type: str) -> pd.DataFrame:
@@ -165,9 +185,22 @@ def filling_summary_by_year(con, scope_id: str, year_from: int, year_to: int, un
                unit_type=unit_type)  # fmt: skip
 
 
-def quality_findings_by_account(con, scope_id: str, year: int) -> pd.DataFrame:
-    """Quarantine problems, warnings and checks on accounts under a scope."""
-    return run(con, "quality_findings_by_account", scope_id=scope_id, year=year)
+QUALITY_KINDS = ("quarantine", "check", "warning")
+
+
+def quality_summary_by_code(con, scope_id: str, year: int) -> pd.DataFrame:
+    """Findings per kind and code on accounts under a scope: the data-quality page's summary."""
+    return run(con, "quality_summary_by_code", scope_id=scope_id, year=year)
+
+
+def quality_findings_by_account(con, scope_id: str, year: int, kinds: list[str] | tuple[str, ...] = QUALITY_KINDS,
+                                codes: list[str] | tuple[str, ...] = (), limit: int | None = None,
+                                offset: int = 0) -> pd.DataFrame:  # fmt: skip
+    """Quarantine problems, warnings and checks on accounts under a scope, of some kinds and codes (none = all)."""
+    if not set(kinds) <= set(QUALITY_KINDS):
+        raise QueryError(f"问题类别参数无效：{sorted(set(kinds) - set(QUALITY_KINDS))}")
+    return run(con, "quality_findings_by_account", scope_id=scope_id, year=year, kinds=list(kinds),
+               codes=[str(c) for c in codes], limit=limit, offset=offset)  # fmt: skip
 
 
 def meta_fields(con) -> pd.DataFrame:

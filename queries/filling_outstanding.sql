@@ -1,6 +1,7 @@
 -- Grain: one row per account under $scope_id (itself included) whose $year form is not finished
 -- (missing, draft or returned), with its parent, so a supervisor knows whom to chase.
--- Params: $scope_id VARCHAR, $year INTEGER, $unit_type VARCHAR.
+-- Params: $scope_id VARCHAR, $year INTEGER, $unit_type VARCHAR, $limit INTEGER (NULL = all), $offset INTEGER:
+-- nationally thousands are outstanding, so the page reads one page at a time.
 select
     f.account_id,
     f.name,
@@ -18,3 +19,4 @@ where $scope_id in ('CN', f.account_id, f.l1_id, f.l2_id)  -- the subtree, by th
     and f.is_outstanding
     and ($unit_type = 'ALL' or f.unit_type = $unit_type)
 order by case f.status when 'returned' then 0 when 'draft' then 1 else 2 end, f.level, f.account_id
+limit $limit offset $offset

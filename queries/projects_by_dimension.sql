@@ -1,51 +1,12 @@
 -- Grain: one row per dimension ('field' | 'funding_level' | 'role' | 'coop_form' | 'status_in_year') × value:
--- project rows under $scope_id in $year (SUM*, per reporting unit), distinct projects (A-09), reportable funds.
+-- project rows under $scope_id in $year (SUM*, per reporting unit), distinct projects (A-09), reportable funds,
+-- for a scope with subordinates (全国, level-1 and level-2 accounts), as the ETL pre-counted them.
 -- Params: $scope_id VARCHAR, $year INTEGER, $basis VARCHAR, $unit_type VARCHAR.
--- Scopes with subordinates read the ETL's mart_project_dimensions; a single unit (level 3) is counted here.
-with
-
--- Empty unless the scope is a unit: the join below then reads nothing (measured 26 → 1 ms for a province).
-unit_scope as (
-    select account_id from core_accounts where account_id = $scope_id and level = 3
-),
-
-unit_projects as (
-    select p.*
-    from unit_scope as u
-    inner join cur_basis as b on b.account_id = u.account_id
-    inner join core_projects as p on p.version_id = b.version_id
-    where b.account_id = $scope_id  -- also as filters, so the scans read only this unit's row groups
-        and p.account_id = $scope_id
-        and p.survey_year = $year
-        and b.survey_year = $year
-        and b.basis = $basis
-        and ($unit_type = 'ALL' or b.unit_type = $unit_type)
-),
-
-unit_long as (
-    unpivot unit_projects
-    on field, funding_level, role, coop_form, status_in_year
-    into name dimension value category
-),
-
-unit_rows as (
-    select
-        dimension,
-        category,
-        count(*) as project_rows,
-        count(distinct project_identity(programme, project_key, version_id)) as projects_distinct,
-        sum(fund_reportable) as fund_reportable
-    from unit_long
-    group by all
-)
-
+-- A single unit is counted by unit_projects_by_dimension.sql (queries.projects_by_dimension picks).
 select dimension, category, project_rows, projects_distinct, fund_reportable
 from mart_project_dimensions
 where scope_id = $scope_id
     and survey_year = $year
     and basis = $basis
     and unit_type = $unit_type
-union all
-select dimension, category, project_rows, projects_distinct, fund_reportable
-from unit_rows
 order by dimension, project_rows desc

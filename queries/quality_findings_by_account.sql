@@ -1,22 +1,24 @@
 -- Grain: one row per finding (quarantined document problem, document warning or warehouse check) on an
--- account under $scope_id in $year (or with no year); quarantined documents from unknown accounts appear
--- only at national scope.
--- Params: $scope_id VARCHAR, $year INTEGER.
+-- account under $scope_id in $year (or with no year), of the kinds $kinds and codes $codes (empty = every
+-- code); quarantined documents from unknown accounts appear only at national scope.
+-- Params: $scope_id VARCHAR, $year INTEGER, $kinds VARCHAR[], $codes VARCHAR[], $limit INTEGER (NULL = all),
+-- $offset INTEGER: a national year has tens of thousands of findings, so the page reads one page at a time.
 select
     q.kind,
     q.code,
     q.severity,
     q.account_id,
-    coalesce(accounts.name, '（注册表中无此账号）') as account_name,
+    q.account_name,
     q.survey_year,
     q.path,
     q.value,
     q.message_zh,
-    rules.text_zh as rule_text
+    q.rule_text
 from quality_findings as q
-left join core_accounts as accounts on accounts.account_id = q.account_id
-left join meta_rules as rules on rules.rule_id = q.code
 where (q.survey_year = $year or q.survey_year is null)
     -- the subtree, by the ETL's ancestor columns; unknown accounts only nationally
-    and ($scope_id = 'CN' or $scope_id in (accounts.account_id, accounts.l1_id, accounts.l2_id))
-order by case q.kind when 'quarantine' then 0 when 'check' then 1 else 2 end, q.code, q.account_id
+    and ($scope_id = 'CN' or $scope_id in (q.account_id, q.l1_id, q.l2_id))
+    and list_contains($kinds, q.kind)
+    and (len($codes) = 0 or list_contains($codes, q.code))
+order by q.kind_order, q.code, q.account_id, q.survey_year, q.path, q.message_zh
+limit $limit offset $offset

@@ -7,8 +7,7 @@ select
     accounts.level,
     accounts.unit_type,
     accounts.admin_division_code,
-    (select count(*) from core_account_closure as c where c.ancestor_id = accounts.account_id and c.depth > 0)
-        as n_descendants
+    accounts.n_descendants  -- counted by the ETL from its closure table
 from core_accounts as accounts
 where accounts.parent_account_id = $scope_id
 order by accounts.account_id

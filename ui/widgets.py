@@ -156,18 +156,37 @@ def _export_meta(meta: dict) -> dict[str, str]:
             "范围代码": f.scope_id, "统计年度": str(f.year), "趋势年度": f"{f.year_from}–{f.year_to}"}  # fmt: skip
 
 
-def table(df: pd.DataFrame, *, title: str, key: str, note: str = "") -> None:
-    """A table with its CSV (UTF-8 BOM) and formatted Excel downloads."""
+def table(df: pd.DataFrame, *, title: str, key: str, note: str = "", full=None) -> None:
+    """A table with its CSV (UTF-8 BOM) and formatted Excel downloads; `full()` gives every row of a paged list."""
     from reports import tables
 
     st.dataframe(df, hide_index=True, width="stretch")
     name = f"{title}_{dt.date.today():%Y%m%d}"
+    rows = full or (lambda: df)  # a paged list exports all its rows, read only when a download is clicked
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("下载 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(df)), file_name=f"{name}.csv",
+    c1.download_button("下载 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(rows())), file_name=f"{name}.csv",
                        mime="text/csv", key=f"{key}_csv", on_click="ignore")  # fmt: skip
-    sheet, export_meta = tables.Table(title, df, note=note), _export_meta({"title": title})
-    c2.download_button("下载 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes([sheet], export_meta)),
+    export_meta = _export_meta({"title": title})
+    c2.download_button("下载 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes(
+                           [tables.Table(title, rows(), note=note)], export_meta)),
                        file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore")  # fmt: skip
+
+
+PAGE_ROWS = 500
+
+
+def page_offset(total: int, *, key: str, what: str) -> int:
+    """For a list of `total` rows shown PAGE_ROWS at a time: a page picker (only when needed); returns the offset."""
+    pages = -(-total // PAGE_ROWS)
+    if pages <= 1:
+        return 0
+    # The key carries the total, so a narrower filter starts again at page 1 instead of an out-of-range page.
+    c1, c2 = st.columns([1, 4])
+    page = c1.number_input("页码", min_value=1, max_value=pages, value=1, step=1, key=f"{key}_{total}")
+    first = (int(page) - 1) * PAGE_ROWS
+    c2.caption(f"共 {total:,} {what}，每页 {PAGE_ROWS} 条；本页第 {first + 1:,}–{min(first + PAGE_ROWS, total):,} 条。"
+               "下载按钮导出全部条目。")  # fmt: skip
+    return first
 
 
 def _drilled_account(points: list) -> str | None:

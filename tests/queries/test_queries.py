@@ -129,6 +129,36 @@ def test_filling_by_child_at_every_level(con):
     assert q.filling_summary_by_year(con, "U2", 2019, 2020, "ALL")["n_finished"].tolist() == [1, 1]
 
 
+def test_filling_by_child_of_one_unit_type(con):
+    """HB 2019, universities only: U1 (submitted) under 石家庄; 保定 has none, HB itself is a government body."""
+    df = q.filling_by_child(con, "HB", 2019, "university")
+    assert df[["group_id", "n_expected", "n_finished", "n_missing"]].values.tolist() == [["SJZ", 1, 1, 0]]
+    assert q.filling_summary_by_year(con, "HB", 2019, 2019, "university")["n_expected"].tolist() == [1]
+
+
+def test_outstanding_accounts_come_a_page_at_a_time(con):
+    assert list(q.filling_outstanding(con, "CN", 2019, "ALL", limit=1)["account_id"]) == ["BD"]
+    assert list(q.filling_outstanding(con, "CN", 2019, "ALL", limit=1, offset=1)["account_id"]) == ["SJZ"]
+    assert q.filling_outstanding(con, "CN", 2019, "ALL", limit=1, offset=2).empty
+
+
+def test_quality_summary_counts_what_the_list_pages_through(con):
+    """全国 2020: eight quarantined documents, one problem each; 保定 sees its two (C-02 on U3, H-02 on U4)."""
+    summary = q.quality_summary_by_code(con, "CN", 2020)
+    assert set(summary["kind"]) == {"quarantine"}
+    assert dict(zip(summary["code"], summary["n_findings"], strict=True)) == {
+        "C-02": 1, "C-15": 1, "E_EMPTY": 1, "E_JSON": 1, "E_UNKNOWN_ACCOUNT": 1, "F-02": 1, "F-04": 1, "H-02": 1}  # fmt: skip
+    assert q.quality_summary_by_code(con, "BD", 2020)["code"].tolist() == ["C-02", "H-02"]
+    whole = q.quality_findings_by_account(con, "CN", 2020)
+    pages = [q.quality_findings_by_account(con, "CN", 2020, limit=3, offset=o) for o in (0, 3, 6)]
+    assert [len(p) for p in pages] == [3, 3, 2]
+    assert [c for p in pages for c in p["code"]] == whole["code"].tolist() == sorted(whole["code"])
+    assert q.quality_findings_by_account(con, "CN", 2020, codes=["H-02", "C-02"])["code"].tolist() == ["C-02", "H-02"]
+    assert q.quality_findings_by_account(con, "CN", 2020, kinds=["warning", "check"]).empty
+    with pytest.raises(q.QueryError):
+        q.quality_findings_by_account(con, "CN", 2020, kinds=["everything"])
+
+
 def test_quality_findings_are_scoped(con):
     national = q.quality_findings_by_account(con, "CN", 2020)
     assert {"E_UNKNOWN_ACCOUNT", "E_EMPTY", "F-02", "C-02", "H-02", "C-15", "F-04"} <= set(national["code"])

@@ -1,0 +1,24 @@
+-- Grain: one row per scope (全国 and every account) × survey year × unit type ('ALL' or one type): how many
+-- accounts of the scope's subtree (itself included) should report and where they stand. The progress page
+-- reads one scope and its children from here instead of counting a million status rows (#6).
+create table mart_filling_rollup as
+select
+    closure.ancestor_id as scope_id,
+    any_value(scope.parent_account_id) as parent_id,
+    f.survey_year,
+    case when grouping(f.unit_type) = 1 then 'ALL' else f.unit_type end as unit_type,
+    any_value(f.deadline) as deadline,
+    count(*) as n_expected,
+    count(*) filter (where f.status in ('submitted', 'approved')) as n_finished,
+    count(*) filter (where f.status = 'approved') as n_approved,
+    count(*) filter (where f.status = 'submitted') as n_submitted,
+    count(*) filter (where f.status = 'returned') as n_returned,
+    count(*) filter (where f.status = 'draft') as n_draft,
+    count(*) filter (where f.status = 'missing') as n_missing,
+    count(*) filter (where f.on_time) as n_on_time
+from mart_filling_status as f
+inner join core_account_closure as closure on closure.descendant_id = f.account_id
+inner join core_accounts as scope on scope.account_id = closure.ancestor_id
+group by grouping sets ((closure.ancestor_id, f.survey_year), (closure.ancestor_id, f.survey_year, f.unit_type))
+order by parent_id nulls first, scope_id, unit_type, survey_year;
+comment on table mart_filling_rollup is '填报进度逐级汇总：范围（全国 CN 或账号，含其全部下属账号和本账号）×年度×单位类型（ALL 为全部类型）一行';
