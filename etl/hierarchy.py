@@ -72,6 +72,17 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "y", "yes", "是"}
 
 
+def fingerprint(path: Path) -> str:
+    """The registry's content hash, by which a changed registry is recognised (without parsing it)."""
+    if not path.exists():
+        raise RegistryError(f"账号注册表不存在：{path}（account registry not found）")
+    return _digest(path.read_bytes())
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
 def load(path: Path) -> Registry:
     """Read accounts.csv and resolve the hierarchy; bad rows are reported, never silently dropped."""
     if not path.exists():
@@ -81,7 +92,7 @@ def load(path: Path) -> Registry:
     missing = [c for c in REQUIRED_COLUMNS if rows and c not in rows[0]]
     if missing or not rows:
         raise RegistryError(f"账号注册表缺少列：{', '.join(missing) or '（空文件）'}（missing columns）")
-    reg = Registry(accounts={}, fingerprint=hashlib.sha256(raw).hexdigest()[:16])
+    reg = Registry(accounts={}, fingerprint=_digest(raw))
     for r in rows:
         acc_id = (r["account_id"] or "").strip()
         try:

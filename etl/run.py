@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import time
@@ -15,7 +16,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from . import config, hierarchy, intake, reference, validate
-from .build import build
+from .build import build, build_version
 from .problems import Findings
 from .store import LEDGER_SCHEMA, Warehouse, new_run_id
 
@@ -31,8 +32,8 @@ def _generation(wh: Warehouse, fingerprint: str) -> list[str]:
     """The trailing committed runs made under the same context (registry, reference, config, code)."""
     keep: list[str] = []
     for run_id in reversed(wh.committed_runs()):
-        led = wh.ledger([run_id], columns=["fingerprint"])
-        if led.num_rows and led.column("fingerprint")[0].as_py() != fingerprint:
+        made_under = wh.run_fingerprint(run_id)
+        if made_under is not None and made_under != fingerprint:
             break
         keep.insert(0, run_id)
     return keep
@@ -47,10 +48,12 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     """
     started = time.perf_counter()
     cfg = config.load(config_path)
-    registry = hierarchy.load(inbox / intake.REGISTRY_FILE)
+    registry_file = inbox / intake.REGISTRY_FILE
+    # Parsing and resolving 100,000 accounts takes 1.5 s: a run parses the registry only when it has files to
+    # check or a database to build; recognising a changed registry needs only its hash.
+    registry = functools.cache(functools.partial(hierarchy.load, registry_file))
     ref = reference.load()
-    ctx = validate.Context(registry, ref, cfg, today or dt.date.today())
-    fingerprint = _fingerprint(ref.fingerprint, registry.fingerprint, cfg.fingerprint)
+    fingerprint = _fingerprint(ref.fingerprint, hierarchy.fingerprint(registry_file), cfg.fingerprint)
     wh = Warehouse(warehouse)
     gen_runs = _generation(wh, fingerprint)
     wh.drop_uncommitted(keep=gen_runs)
@@ -58,16 +61,12 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     new = LedgerRows(run_id, fingerprint)
     counts: Counter[str] = Counter()
     codes: Counter[str] = Counter()
-    files, ignored = intake.scan(inbox)
-    cache, old_cache = {}, ({} if rehash else wh.intake_cache(fingerprint, gen_runs))
-    todo = []
-    for f in files:  # unchanged files are recognised by stat alone: a re-run with nothing new reads nothing
-        hit = old_cache.get(f.rel)
-        if hit and hit[0] == f.size and hit[1] == f.mtime_ns:
-            cache[f.rel] = hit
-            counts["unchanged"] += 1
-        else:
-            todo.append(f)
+    listing, ignored = intake.scan(inbox, workers or os.cpu_count() or 1)
+    old_cache = None if rehash else wh.intake_cache(fingerprint, gen_runs)
+    known, todo = intake.unseen(listing, old_cache)  # unchanged files are recognised by stat alone
+    cached_problems = (old_cache.schema.metadata or {}).get(b"registry_problems") if old_cache is not None else None
+    counts["unchanged"] += known.num_rows if known is not None else 0
+    fresh: dict[str, tuple[int, int, str]] = {}  # what this run read: path → (size, mtime_ns, sha)
     seen: set[str] = set()
     versions: dict[tuple, str] = {}  # (account, year, revision) → sha of accepted versions
     if todo:  # the history is needed only to judge new content
@@ -78,12 +77,15 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         versions = {(acc, year, rev): sha for acc, year, rev, sha in zip(*cols, strict=True)}
         del ledger, accepted
     bar = tqdm(total=len(todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False)
-    checked = intake.check_all(inbox, todo, ctx, frozenset(seen), run_id, workers or os.cpu_count() or 1)
+    checked = ()
+    if todo:
+        ctx = validate.Context(registry(), ref, cfg, today or dt.date.today())
+        checked = intake.check_all(inbox, todo, ctx, frozenset(seen), run_id, workers or os.cpu_count() or 1)
     with wh.parquet_writer(run_id) as parquet:
         for outcomes, tables in checked:
             drop: list[str] = []
             for o in outcomes:
-                cache[o.file.rel] = (o.file.size, o.file.mtime_ns, o.sha)
+                fresh[o.file.rel] = (o.file.size, o.file.mtime_ns, o.sha)
                 if o.known or o.sha in seen:  # loaded before, or met earlier in this run
                     counts["unchanged"] += 1
                     if o.accepted:
@@ -120,21 +122,29 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     if len(new):
         wh.commit(run_id, new.table())
         gen_runs.append(run_id)
-    if gen_runs and (len(new) or cache != old_cache):
-        wh.write_intake_cache(cache, fingerprint, gen_runs[-1])
+    # The same fingerprint means the same registry bytes, so its problem count can be kept with the cache.
+    problems = (
+        int(cached_problems) if cached_problems and not registry.cache_info().currsize else len(registry().problems)
+    )
+    dropped = old_cache is not None and known.num_rows < old_cache.num_rows  # files gone from the inbox
+    if gen_runs and (len(new) or fresh or dropped or old_cache is None or cached_problems is None):
+        read = pa.table([list(fresh), *(pa.array([v[i] for v in fresh.values()]) for i in range(3))],
+                        names=["source_file", "size", "mtime_ns", "sha"])  # fmt: skip
+        cache = read.cast(intake.CACHE) if known is None else pa.concat_tables([known, read.cast(intake.CACHE)])
+        wh.write_intake_cache(cache, fingerprint, gen_runs[-1], problems)
     db_file = wh.current_db()
-    expected = f"warehouse-{gen_runs[-1]}.duckdb" if gen_runs else None
+    expected = f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" if gen_runs else None
     rebuilt = False
     if expected and (db_file is None or db_file.name != expected or not db_file.exists()):
-        db_file = build(wh, gen_runs, registry, cfg, expected)
+        db_file = build(wh, gen_runs, registry(), cfg, expected)
         wh.publish(db_file)
         rebuilt = True
     summary = {
         "run_id": run_id,
-        "documents_in": len(files),
+        "documents_in": listing.num_rows,
         **{k: counts[k] for k in SUMMARY_KEYS[1:]},
         "quarantine_codes": dict(codes.most_common()),
-        "registry_problems": len(registry.problems),
+        "registry_problems": problems,
         "ignored_files": ignored,
         "warehouse_rebuilt": rebuilt,
         "database": str(db_file.relative_to(wh.root)) if db_file else None,

@@ -44,6 +44,7 @@ def test_second_run_changes_nothing(tmp_path):
     assert second["unchanged"] == first["documents_in"] == 28
     assert (second["loaded"], second["superseded"], second["quarantined"]) == (0, 0, 0)
     assert second["warehouse_rebuilt"] is False
+    assert second["registry_problems"] == first["registry_problems"]
     assert (tmp_path / "wh" / "CURRENT").read_text() == pointer
     assert sorted((tmp_path / "wh" / "parquet").rglob("*.parquet")) == parquet
     assert snapshot(tmp_path / "wh") == before
@@ -189,3 +190,32 @@ def test_an_unreadable_intake_cache_means_reading_everything_again(tmp_path):
     (tmp_path / "wh" / "intake.parquet").write_bytes(b"not parquet")
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     assert (summary["unchanged"], summary["loaded"], summary["warehouse_rebuilt"]) == (28, 0, False)
+
+
+def test_an_upgrade_that_changes_the_marts_rebuilds_without_new_documents(tmp_path, monkeypatch):
+    """The database file is named after the build version: new mart SQL is never served from a stale file."""
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    before = snapshot(tmp_path / "wh")
+    monkeypatch.setattr("etl.run.build_version", lambda: "upgraded")
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["unchanged"], summary["loaded"], summary["warehouse_rebuilt"]) == (28, 0, True)
+    assert summary["database"].endswith("-upgraded.duckdb")
+    assert snapshot(tmp_path / "wh") == before
+    assert run(inbox, tmp_path / "wh", today=TODAY, progress=False)["warehouse_rebuilt"] is False
+
+
+def test_a_rerun_with_nothing_new_does_not_parse_the_registry(tmp_path, monkeypatch):
+    """Parsing 100,000 accounts costs 1.5 s: a no-op re-run recognises the registry by its hash and keeps its count."""
+    inbox = write_inbox(tmp_path / "inbox")
+    lines = (inbox / "accounts.csv").read_text(encoding="utf-8").splitlines()
+    (inbox / "accounts.csv").write_text("\n".join([*lines, lines[-1]]) + "\n", encoding="utf-8")  # a duplicate id
+    first = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert first["registry_problems"] >= 1
+
+    def parsed(path):
+        raise AssertionError(f"registry parsed: {path}")
+
+    monkeypatch.setattr("etl.hierarchy.load", parsed)
+    second = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (second["unchanged"], second["registry_problems"]) == (28, first["registry_problems"])
