@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections import Counter
@@ -29,18 +28,6 @@ REFERENCE_TABLES = {
     "ref_hebei_cities": "hebei_cities.csv", "ref_intl_orgs": "intl_orgs.csv",
     "ref_big_science_programmes": "big_science_programmes.csv",
 }  # fmt: skip
-
-
-def build_version() -> str:
-    """A digest of everything that shapes the database from the same Parquet (DDL, marts, this module).
-
-    It is part of the database's file name, so an upgrade that adds or changes a mart rebuilds the
-    warehouse on the next run even when no document is new, instead of serving queries a stale file.
-    """
-    digest = hashlib.sha256()
-    for path in [*sorted(marts.SQL_DIR.glob("*.sql")), Path(marts.__file__), Path(ddl.__file__), Path(__file__)]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
 
 
 def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig, db_name: str) -> Path:

@@ -81,24 +81,58 @@ def scan(inbox: Path, workers: int = 1) -> tuple[pa.Table, list[str]]:
     return pa.table(columns, schema=LISTING), sorted(x for part in parts for x in part[3])
 
 
-def unseen(found: pa.Table, cache: pa.Table | None) -> tuple[pa.Table, list[InboxFile]]:
-    """Split a listing by the intake cache: (cached rows of unchanged files, new or changed files in path order).
+class Unseen(NamedTuple):
+    """A listing compared with the intake cache."""
 
-    A file is unchanged when its path, size and mtime match the cache; the comparison runs in Arrow, so a
-    re-run with nothing new does not build a million Python objects.
+    todo: list[InboxFile]  # new or changed files, in path order
+    same: pa.ChunkedArray | None  # per listed file: unchanged since the cache (None when there is no cache)
+    at: pa.Array | None  # per listed file: its row in the cache (None when the cache lists the same files in order)
+
+    @property
+    def unchanged(self) -> int:
+        return 0 if self.same is None else pc.sum(self.same).as_py() or 0
+
+
+def unseen(found: pa.Table, cache: pa.Table | None) -> Unseen:
+    """Which listed files are new or changed: a file is unchanged when its path, size and mtime match the cache.
+
+    The comparison runs in Arrow, so a re-run with nothing new builds no Python object per file. The cache
+    is kept in listing order, so an unchanged inbox is recognised by comparing the columns directly;
+    otherwise each path is looked up in the cache's hash table.
     """
     if cache is None:
-        known, todo = None, found
-    else:  # a hash lookup of each path, then two vectorised comparisons (a join takes twice as long)
-        cache = cache.cast(CACHE)
+        same, at = None, None
+    elif (
+        cache.num_rows == found.num_rows
+        and pc.all(pc.equal(cache.column("source_file"), found.column("source_file"))).as_py()
+    ):
+        same = pc.and_(pc.equal(cache.column("size"), found.column("size")),
+                       pc.equal(cache.column("mtime_ns"), found.column("mtime_ns")))  # fmt: skip
+        at = None
+    else:
         at = pc.index_in(found.column("source_file"), value_set=cache.column("source_file"))
         same = pc.fill_null(pc.and_(pc.equal(pc.take(cache.column("size"), at), found.column("size")),
                                     pc.equal(pc.take(cache.column("mtime_ns"), at), found.column("mtime_ns"))), False)  # fmt: skip
-        known = cache.take(pc.filter(at, same))
-        todo = found.filter(pc.invert(same))
+    todo = found if same is None else found.filter(pc.invert(same))
     todo = todo.sort_by("source_file")
     files = [InboxFile(*row) for row in zip(*(todo.column(c).to_pylist() for c in LISTING.names), strict=True)]
-    return known, files
+    return Unseen(files, same, at)
+
+
+def next_cache(found: pa.Table, seen_before: Unseen, old_sha, fresh: dict[str, tuple[int, int, str]]) -> pa.Table:
+    """The new intake cache, in listing order: unchanged files keep their hash, the others get what this run read.
+
+    `old_sha()` reads the previous cache's hash column (only needed here: it is most of the file).
+    """
+    if seen_before.same is None:
+        sha = pa.array([fresh[rel][2] for rel in found.column("source_file").to_pylist()], pa.string())
+    else:
+        kept = old_sha() if seen_before.at is None else pc.take(old_sha(), seen_before.at)
+        changed = pc.invert(seen_before.same)
+        rels = found.column("source_file").filter(changed).to_pylist()
+        sha = pc.replace_with_mask(kept.combine_chunks(), changed.combine_chunks(),
+                                   pa.array([fresh[rel][2] for rel in rels], pa.string()))  # fmt: skip
+    return found.append_column("sha", sha)
 
 
 _STATE: dict[str, Any] = {}

@@ -6,9 +6,12 @@ new field rolls up by the aggregation code the dictionary gives it.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
 from . import dictionary as d
 
@@ -31,6 +34,12 @@ DISTINCT_SQL = {
     # A-09: headline 项目数 dedups projects that carry a programme number; others count per unit.
     "proj_active_distinct": ("projects", "project_identity(x.programme, x.project_key, x.version_id)"),
 }  # fmt: skip
+COUNTS = {  # reporting units counted at every scope, beside the dictionary's measures
+    "n_reported": "count(*)",
+    "n_units_active": "count(*) filter (where b.has_intl_activity)",
+    "n_units_with_policy": "count(*) filter (where b.has_support_policy)",
+    "n_units_with_base": "count(*) filter (where b.intl_base_level <> 'none')",
+}
 # Every roll-up exists for all unit types together ('ALL') and for each type: DISTINCT counts
 # cannot be added up across types afterwards.
 GROUPING = ("grouping sets ((closure.ancestor_id, b.survey_year, b.basis), "
@@ -45,6 +54,7 @@ PARTNER_JOIN = {
 def rollup_sql() -> str:
     """mart_rollup for survey year $year: every scope × basis with SUM fields summed and DISTINCT fields recounted."""
     sums = ",\n    ".join(f"sum(b.{f.name}) as {f.name}" for f in d.MEASURES if f.agg in ADDITIVE)
+    unit_counts = ",\n    ".join(f"{expr} as {name}" for name, expr in COUNTS.items())
     distinct_fields = {f.name for f in d.MEASURES if f.agg == "DISTINCT"}
     assert distinct_fields <= DISTINCT_SQL.keys(), distinct_fields - DISTINCT_SQL.keys()
     by_source: dict[str, list[tuple[str, str]]] = {}
@@ -72,10 +82,7 @@ def rollup_sql() -> str:
     b.survey_year,
     b.basis,
     {UNIT_TYPE_KEY},
-    count(*) as n_reported,
-    count(*) filter (where b.has_intl_activity) as n_units_active,
-    count(*) filter (where b.has_support_policy) as n_units_with_policy,
-    count(*) filter (where b.intl_base_level <> 'none') as n_units_with_base,
+    {unit_counts},
     {sums}
     from cur_basis as b
     inner join core_account_closure as closure on closure.descendant_id = b.account_id
@@ -131,3 +138,20 @@ def yearly(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
         con.execute(f"{verb}\n{select}", {"year": year})
     if table in COMMENTS:
         con.execute(f"comment on table {table} is '{COMMENTS[table]}'")
+
+
+def build_version() -> str:
+    """A digest of everything that shapes the database from the same Parquet (DDL, mart SQL, marts and build code).
+
+    It is part of the database's file name, so an upgrade that adds or changes a mart rebuilds the
+    warehouse on the next run even when no document is new, instead of serving queries a stale file.
+    """
+    digest = hashlib.sha256()
+    for path in [
+        *sorted(SQL_DIR.glob("*.sql")),
+        Path(__file__),
+        Path(__file__).with_name("ddl.py"),
+        Path(__file__).with_name("build.py"),
+    ]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from . import config, hierarchy, intake, reference, validate
-from .build import build, build_version
+from .marts import build_version
 from .problems import Findings
 from .store import LEDGER_SCHEMA, Warehouse, new_run_id
 
@@ -63,9 +63,10 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     codes: Counter[str] = Counter()
     listing, ignored = intake.scan(inbox, workers or os.cpu_count() or 1)
     old_cache = None if rehash else wh.intake_cache(fingerprint, gen_runs)
-    known, todo = intake.unseen(listing, old_cache)  # unchanged files are recognised by stat alone
+    compared = intake.unseen(listing, old_cache)  # unchanged files are recognised by stat alone
+    todo = compared.todo
     cached_problems = (old_cache.schema.metadata or {}).get(b"registry_problems") if old_cache is not None else None
-    counts["unchanged"] += known.num_rows if known is not None else 0
+    counts["unchanged"] += compared.unchanged
     fresh: dict[str, tuple[int, int, str]] = {}  # what this run read: path → (size, mtime_ns, sha)
     seen: set[str] = set()
     versions: dict[tuple, str] = {}  # (account, year, revision) → sha of accepted versions
@@ -126,16 +127,16 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     problems = (
         int(cached_problems) if cached_problems and not registry.cache_info().currsize else len(registry().problems)
     )
-    dropped = old_cache is not None and known.num_rows < old_cache.num_rows  # files gone from the inbox
-    if gen_runs and (len(new) or fresh or dropped or old_cache is None or cached_problems is None):
-        read = pa.table([list(fresh), *(pa.array([v[i] for v in fresh.values()]) for i in range(3))],
-                        names=["source_file", "size", "mtime_ns", "sha"])  # fmt: skip
-        cache = read.cast(intake.CACHE) if known is None else pa.concat_tables([known, read.cast(intake.CACHE)])
-        wh.write_intake_cache(cache, fingerprint, gen_runs[-1], problems)
+    moved = old_cache is not None and (compared.at is not None or compared.unchanged < old_cache.num_rows)
+    if gen_runs and (len(new) or fresh or moved or old_cache is None or cached_problems is None):
+        wh.write_intake_cache(intake.next_cache(listing, compared, wh.intake_shas, fresh), fingerprint, gen_runs[-1],
+                              problems)  # fmt: skip
     db_file = wh.current_db()
     expected = f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" if gen_runs else None
     rebuilt = False
     if expected and (db_file is None or db_file.name != expected or not db_file.exists()):
+        from .build import build  # DuckDB is loaded only when there is a database to build
+
         db_file = build(wh, gen_runs, registry(), cfg, expected)
         wh.publish(db_file)
         rebuilt = True

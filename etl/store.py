@@ -111,24 +111,29 @@ class Warehouse:
 
     # --- intake cache ---------------------------------------------------------------------
     def intake_cache(self, fingerprint: str, runs: list[str]) -> pa.Table | None:
-        """source_file, size, mtime_ns and sha of the inbox files seen by the last run of this generation.
+        """source_file, size and mtime_ns of the inbox files seen by the last run of this generation, in listing order.
 
         None when the cache was written under another fingerprint or after a run that is no longer
-        committed (every sha it names must be in the ledger of `runs`), or cannot be read.
+        committed (every sha it names must be in the ledger of `runs`), or cannot be read. Their content
+        hashes are read apart (`intake_shas`): they are most of the file and a re-run rarely needs them.
         """
         try:
-            t = pq.ParquetFile(self.root / "intake.parquet").read()  # read_table would import pyarrow.dataset
+            f = pq.ParquetFile(self.root / "intake.parquet")  # not read_table: that would import pyarrow.dataset
+            meta = f.schema_arrow.metadata or {}
+            if meta.get(b"fingerprint", b"").decode() != fingerprint or meta.get(b"last_run", b"").decode() not in runs:
+                return None
+            return f.read(columns=["source_file", "size", "mtime_ns"]).replace_schema_metadata(meta)
         except (OSError, pa.ArrowInvalid):  # missing or unreadable: it is only a shortcut, so read every file
             return None
-        meta = t.schema.metadata or {}
-        if meta.get(b"fingerprint", b"").decode() != fingerprint or meta.get(b"last_run", b"").decode() not in runs:
-            return None
-        return t.select(["source_file", "size", "mtime_ns", "sha"])  # keeps the metadata (registry_problems)
+
+    def intake_shas(self) -> pa.ChunkedArray:
+        """The content hashes of the intake cache, row for row."""
+        return pq.ParquetFile(self.root / "intake.parquet").read(columns=["sha"]).column("sha")
 
     def write_intake_cache(self, cache: pa.Table, fingerprint: str, last_run: str, registry_problems: int) -> None:
         """Replace the intake cache (after a commit: it only names content the ledger knows)."""
         meta = {"fingerprint": fingerprint, "last_run": last_run, "registry_problems": str(registry_problems)}
-        table = cache.sort_by("source_file").replace_schema_metadata(meta)
+        table = cache.replace_schema_metadata(meta)  # in listing order: see intake.unseen
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         atomic_write(self.root / "intake.parquet", sink.getvalue().to_pybytes())

@@ -116,7 +116,7 @@ def test_run_killed_before_publishing_is_rebuilt(tmp_path, monkeypatch):
         raise KeyboardInterrupt("killed while building the database")
 
     with monkeypatch.context() as m:
-        m.setattr("etl.run.build", killed)
+        m.setattr("etl.build.build", killed)
         with pytest.raises(KeyboardInterrupt):
             run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     assert (tmp_path / "wh" / "CURRENT").read_text() == old_pointer  # readers still see the old, complete one
@@ -219,3 +219,22 @@ def test_a_rerun_with_nothing_new_does_not_parse_the_registry(tmp_path, monkeypa
     monkeypatch.setattr("etl.hierarchy.load", parsed)
     second = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     assert (second["unchanged"], second["registry_problems"]) == (28, first["registry_problems"])
+
+
+def test_the_intake_cache_follows_files_that_leave_the_inbox(tmp_path):
+    """History is kept when a file leaves the inbox; the cache then lists what is there, in listing order."""
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    (inbox / "2020" / "HB_r1.json").unlink()
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["documents_in"], summary["unchanged"], summary["warehouse_rebuilt"]) == (27, 27, False)
+    cache = Warehouse(tmp_path / "wh").intake_cache(*_fingerprint_and_runs(tmp_path / "wh"))
+    assert cache.num_rows == 27 and "2020/HB_r1.json" not in cache.column("source_file").to_pylist()
+    assert run(inbox, tmp_path / "wh", today=TODAY, progress=False)["unchanged"] == 27
+
+
+def _fingerprint_and_runs(warehouse: Path) -> tuple[str, list[str]]:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(warehouse / "intake.parquet").schema_arrow.metadata
+    return meta[b"fingerprint"].decode(), [meta[b"last_run"].decode()]
