@@ -107,7 +107,8 @@ def query_specs(con) -> list[tuple[str, str, dict]]:
         base = {"scope_id": scope, "basis": "finished", "unit_type": "ALL"}
         specs += [
             (scope_name, "rollup_by_year", {**base, "year_from": y0, "year_to": y}),
-            (scope_name, "rollup_of_children_by_year", {**base, "year_from": y, "year_to": y}),
+            (scope_name, "rollup_of_children_by_year", {**base, "year_from": y, "year_to": y,
+                                                         "fields": ["out_person_times", "n_reported"]}),  # as 地区对比
             (scope_name, "partner_values_by_partner", {**base, "year": y, "fields": ["out_person_times"]}),
             (scope_name, "partner_totals_by_year", {**base, "year_from": y0, "year_to": y, "fields": ["out_person_times"]}),
             (scope_name, "projects_by_dimension", {**base, "year": y}),

@@ -26,7 +26,13 @@ per_unit = per_unit and indicator in PER_UNIT_OK
 unit = metrics.unit(indicator) + ("/单位" if per_unit else "")
 title = metrics.label(indicator) + ("（每个填报单位）" if per_unit else "")
 
-rows = fetch("rollup_of_children_by_year", **f.query(), year_from=f.year_from, year_to=f.year_to)
+rows = fetch(
+    "rollup_of_children_by_year",
+    **f.query(),
+    year_from=f.year_from,
+    year_to=f.year_to,
+    fields=[indicator, "n_reported"],
+)
 if rows.empty:
     widgets.empty("该范围没有下级账号的已提交数据：请上移一级或换一个年度。")
     st.stop()

@@ -55,7 +55,9 @@ with right:
 widgets.chart(charts.stacked(values, "survey_year", USES, "计入统计经费的用途", "万元", source), key="fd_uses", fields=list(USES),
               note="各用途之和不超过计入统计经费（F-13）", cover=cover)  # fmt: skip
 
-children = fetch("rollup_of_children_by_year", **f.query(), year_from=f.year, year_to=f.year)
+children = fetch(
+    "rollup_of_children_by_year", **f.query(), year_from=f.year, year_to=f.year, fields=["fund_reportable"]
+)
 if not children.empty:
     widgets.chart(charts.bar_ranking(children, "child_name", "fund_reportable", f"{f.year} 年度下级计入统计经费排名",
                                      "万元", source, ids="child_id"), key=f"fd_children_{f.scope_id}", fields=["fund_reportable"],

@@ -53,7 +53,9 @@ with right:
         cover=cover,
     )
 
-children = fetch("rollup_of_children_by_year", **f.query(), year_from=f.year, year_to=f.year)
+children = fetch(
+    "rollup_of_children_by_year", **f.query(), year_from=f.year, year_to=f.year, fields=["out_person_times"]
+)
 if not children.empty:
     fig = charts.bar_ranking(children, "child_name", "out_person_times", f"{f.year} 年度下级出访人次排名", "人次",
                              source, ids="child_id")  # fmt: skip

@@ -101,12 +101,23 @@ def rollup_by_year(con, scope_id: str, year_from: int, year_to: int, basis: str,
                unit_type=unit_type)  # fmt: skip
 
 
-def rollup_of_children_by_year(con, scope_id: str, year_from: int, year_to: int, basis: str,
-                               unit_type: str) -> pd.DataFrame:  # fmt: skip
-    """Rolled-up indicators of each direct child, one row per child × year."""
+def rollup_of_children_by_year(con, scope_id: str, year_from: int, year_to: int, basis: str, unit_type: str,
+                               fields: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Rolled-up indicators of each direct child, one row per child × year; only `fields` when given (else all)."""
     _check(basis, unit_type)
+    if fields is not None:
+        _check_fields(fields)
     return run(con, "rollup_of_children_by_year", scope_id=scope_id, year_from=year_from, year_to=year_to,
-               basis=basis, unit_type=unit_type)  # fmt: skip
+               basis=basis, unit_type=unit_type, fields=None if fields is None else list(fields))  # fmt: skip
+
+
+def _check_fields(fields) -> None:
+    from etl.dictionary import MEASURES
+    from etl.marts import COUNTS
+
+    allowed = {f.name for f in MEASURES} | set(COUNTS)
+    if unknown := sorted(set(fields) - allowed):
+        raise QueryError(f"指标参数无效：{unknown}")
 
 
 def rollup_of_scopes(con, scope_ids: list[str], year_from: int, year_to: int, basis: str,

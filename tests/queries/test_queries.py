@@ -49,6 +49,17 @@ def test_rollups(con):
     assert dict(zip(both["scope_name"], both["out_person_times"], strict=True)) == {"石家庄市": 40, "保定市": 8}
 
 
+def test_children_with_only_the_indicators_a_page_wants(con):
+    some = q.rollup_of_children_by_year(
+        con, "HB", 2020, 2020, "finished", "ALL", fields=["fund_reportable", "n_reported"]
+    )
+    assert set(some.columns) == {"child_id", "child_name", "child_level", "child_division_code", "child_funder_level",
+                                 "scope_id", "survey_year", "basis", "unit_type", "fund_reportable", "n_reported"}  # fmt: skip
+    assert dict(zip(some["child_name"], some["fund_reportable"], strict=True)) == {"保定市": 70, "石家庄市": 250}
+    with pytest.raises(q.QueryError):
+        q.rollup_of_children_by_year(con, "HB", 2020, 2020, "finished", "ALL", fields=["fund_reportable; drop table x"])
+
+
 def test_partner_queries_keep_hmt_separate(con):
     df = q.partner_values_by_partner(con, "HB", 2020, "finished", "ALL", ["out_person_times"])
     values = dict(zip(df["partner_code"], df["value"], strict=True))
