@@ -83,7 +83,7 @@ first = p1.selectbox("范围甲", list(labels), index=list(labels).index(childre
 second = p2.selectbox("范围乙", list(labels), index=list(labels).index(children_ids[1]) if len(children_ids) > 1 else 0,
                       format_func=labels.get, key=f"cmp_b_{level}")  # fmt: skip
 both = fetch("rollup_of_scopes", scope_ids=[first, second], year_from=f.year, year_to=f.year, basis=f.basis,
-             unit_type=f.unit_type).set_index("scope_id")  # fmt: skip
+             unit_type=f.unit_type, fields=INDICATORS).set_index("scope_id")  # fmt: skip
 cells = {s: [fmt.number(both.loc[s, k], metrics.unit(k)) if s in both.index else "—" for k in INDICATORS]
          for s in (first, second)}  # fmt: skip
 widgets.table(pd.DataFrame({"指标": [metrics.label(k) for k in INDICATORS], f"甲：{labels[first]}": cells[first],

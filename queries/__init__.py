@@ -113,19 +113,21 @@ def rollup_of_children_by_year(con, scope_id: str, year_from: int, year_to: int,
 
 def _check_fields(fields) -> None:
     from etl.dictionary import MEASURES
-    from etl.marts import COUNTS
+    from etl.marts import COUNTS, DISTINCT_SQL
 
-    allowed = {f.name for f in MEASURES} | set(COUNTS)
+    allowed = {f.name for f in MEASURES} | set(COUNTS) | set(DISTINCT_SQL)  # the columns of mart_rollup
     if unknown := sorted(set(fields) - allowed):
         raise QueryError(f"指标参数无效：{unknown}")
 
 
-def rollup_of_scopes(con, scope_ids: list[str], year_from: int, year_to: int, basis: str,
-                     unit_type: str) -> pd.DataFrame:  # fmt: skip
-    """Rolled-up indicators of several scopes side by side."""
+def rollup_of_scopes(con, scope_ids: list[str], year_from: int, year_to: int, basis: str, unit_type: str,
+                     fields: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Rolled-up indicators of several accounts side by side; only `fields` when given (else all)."""
     _check(basis, unit_type)
+    if fields is not None:
+        _check_fields(fields)
     return run(con, "rollup_of_scopes", scope_ids=list(scope_ids), year_from=year_from, year_to=year_to, basis=basis,
-               unit_type=unit_type)  # fmt: skip
+               unit_type=unit_type, fields=None if fields is None else list(fields))  # fmt: skip
 
 
 def partner_values_by_partner(con, scope_id: str, year: int, basis: str, unit_type: str,

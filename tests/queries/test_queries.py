@@ -58,6 +58,11 @@ def test_children_with_only_the_indicators_a_page_wants(con):
     assert dict(zip(some["child_name"], some["fund_reportable"], strict=True)) == {"保定市": 70, "石家庄市": 250}
     with pytest.raises(q.QueryError):
         q.rollup_of_children_by_year(con, "HB", 2020, 2020, "finished", "ALL", fields=["fund_reportable; drop table x"])
+    pair = q.rollup_of_scopes(con, ["SJZ", "BD"], 2020, 2020, "approved", "ALL",
+                              fields=["out_person_times", "proj_active_distinct"])  # fmt: skip
+    assert set(pair.columns) == {"scope_name", "scope_id", "survey_year", "basis", "unit_type", "out_person_times",
+                                 "proj_active_distinct"}  # fmt: skip
+    assert dict(zip(pair["scope_name"], pair["out_person_times"], strict=True)) == {"石家庄市": 40, "保定市": 8}
 
 
 def test_partner_queries_keep_hmt_separate(con):
