@@ -177,6 +177,8 @@ os.environ.update(ISTC_WAREHOUSE={wh!r}, ISTC_AUTH="none")
 import streamlit.runtime.scriptrunner.script_runner as sr
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+from ui.server import settle_memory
+settle_memory()  # as the dashboard server does before it starts
 class Nav(PagesManager):
     uses_pages_directory = False
 sr.PagesManager = Nav
