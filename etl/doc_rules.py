@@ -78,10 +78,10 @@ def _by_partner(doc: dict, ctx: Context, found: Findings) -> None:
     bp = doc.get("by_partner") or {}
     scope = ctx.reference.partner_scope
     for f in d.TYPED_PARTNER_FIELDS:
-        total = doc[d.section_of(f.name).key][f.name]
+        total = doc[d.section_of(f.name).key].get(f.name)  # an optional field may be left out
         rows = bp.get(f.name)
         if rows is None:
-            if f.name in HARD_MUST_BREAK_DOWN and total > 0:
+            if f.name in HARD_MUST_BREAK_DOWN and (total or 0) > 0:
                 code = "F-10" if f.name == "fund_src_foreign" else "C-03"
                 found.add(code, f"by_partner.{f.name}", None, f"合计 {total} > 0，须按国家（地区）分列")
             continue
@@ -91,6 +91,8 @@ def _by_partner(doc: dict, ctx: Context, found: Findings) -> None:
                           "不是有效的国家（地区）代码" + ("（CHN 不能作为合作方）" if code == "CHN" else ""))  # fmt: skip
             elif code in ctx.reference.no_relations and rows[code] > 0:
                 found.add("C-19", f"by_partner.{f.name}.{code}", code, "该国与我国无外交关系，请复核")
+        if total is None:  # nothing to reconcile the breakdown with
+            continue
         s = sum(rows.values())
         if f.by_partner == "additive" and abs(s - total) > (TOL if f.kind == "money" else 0):
             code = "F-10" if f.name == "fund_src_foreign" else "C-03"
