@@ -28,6 +28,9 @@ REFERENCE_TABLES = {
     "ref_hebei_cities": "hebei_cities.csv", "ref_intl_orgs": "intl_orgs.csv",
     "ref_big_science_programmes": "big_science_programmes.csv",
 }  # fmt: skip
+QUARANTINE_SCHEMA = pa.schema([(n, pa.int32() if n in ("survey_year", "revision") else pa.string()) for n in (
+    "sha", "source_file", "account_id", "survey_year", "revision", "code", "severity", "path", "value",
+    "message_zh", "message_en", "report_file", "run_id")])  # fmt: skip
 
 
 def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig, db_name: str) -> Path:
@@ -35,9 +38,7 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
     final = wh.root / "db" / db_name
     tmp = final.with_suffix(".duckdb.tmp")
     tmp.unlink(missing_ok=True)
-    spill = wh.root / "db" / "spill"
-    con = duckdb.connect(str(tmp), config={**OFFLINE, "memory_limit": BUILD_MEMORY, "temp_directory": str(spill),
-                                           "preserve_insertion_order": False})  # fmt: skip
+    con = connect(wh, tmp)
     try:
         for stmt in ddl.create_statements():
             con.execute(stmt)
@@ -54,12 +55,26 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
         _ledger(con, wh, runs)
         _metadata(con)
         marts.create(con)
+        con.execute(
+            "create table meta_build as select $run as run_id, 'build' as kind, count(*) as n_versions from core_submissions",
+            {"run": runs[-1] if runs else None},
+        )
+        con.execute(
+            "comment on table meta_build is '本数据库的来历：一次全量构建（build），其后每次修补（patch）一行及其新增版本数'"
+        )
         con.execute("checkpoint")
     finally:
         con.close()
-        shutil.rmtree(spill, ignore_errors=True)
+        shutil.rmtree(wh.root / "db" / "spill", ignore_errors=True)
     tmp.replace(final)
     return final
+
+
+def connect(wh: Warehouse, path: Path) -> duckdb.DuckDBPyConnection:
+    """A writable connection for building or patching `path`, within the ETL's memory limit."""
+    return duckdb.connect(str(path), config={**OFFLINE, "memory_limit": BUILD_MEMORY,
+                                             "temp_directory": str(wh.root / "db" / "spill"),
+                                             "preserve_insertion_order": False})  # fmt: skip
 
 
 def _from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
@@ -126,6 +141,11 @@ def _ledger(con: duckdb.DuckDBPyConnection, wh: Warehouse, runs: list[str]) -> N
     """meta_ledger and quality_quarantine: one row per problem of every quarantined document."""
     ledger = wh.ledger(runs)
     _from_arrow(con, "meta_ledger", ledger)
+    _from_arrow(con, "quality_quarantine", quarantine_rows(wh, ledger))
+
+
+def quarantine_rows(wh: Warehouse, ledger: pa.Table) -> pa.Table:
+    """One row per problem of every quarantined document of `ledger`, read from its report."""
     rows = []
     for rec in ledger.filter(pc.equal(ledger.column("outcome"), "quarantined")).to_pylist():
         report = orjson.loads((wh.root / rec["report_file"]).read_bytes())
@@ -135,10 +155,7 @@ def _ledger(con: duckdb.DuckDBPyConnection, wh: Warehouse, runs: list[str]) -> N
                          "severity": p["severity"], "path": p["path"],
                          "value": None if p["value"] is None else str(p["value"]), "message_zh": p["message_zh"],
                          "message_en": p["message_en"], "report_file": rec["report_file"], "run_id": rec["run_id"]})  # fmt: skip
-    schema = pa.schema([(n, pa.int32() if n in ("survey_year", "revision") else pa.string()) for n in (
-        "sha", "source_file", "account_id", "survey_year", "revision", "code", "severity", "path", "value",
-        "message_zh", "message_en", "report_file", "run_id")])  # fmt: skip
-    _from_arrow(con, "quality_quarantine", pa.Table.from_pylist(rows, schema))
+    return pa.Table.from_pylist(rows, QUARANTINE_SCHEMA)
 
 
 def _metadata(con: duckdb.DuckDBPyConnection) -> None:

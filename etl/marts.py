@@ -18,7 +18,7 @@ from . import dictionary as d
 SQL_DIR = Path(__file__).parent / "sql"
 ADDITIVE = ("SUM", "SUM*")
 DISTINCT_SQL = {
-    # field → (detail source, expression counted distinct); recomputed at every level (A-02).
+    # field → (detail source, value counted distinct); recomputed at every level (A-02).
     "n_partner_countries_exchange": ("partner_values", "case when p.partner_scope = 'INTL' and x.field in "
                                      "('out_person_times', 'in_person_times') and x.value > 0 then x.partner_code end"),
     "n_partner_hmt_exchange": ("partner_values", "case when p.partner_scope = 'HMT' and x.field in "
@@ -31,74 +31,169 @@ DISTINCT_SQL = {
                            "then x.standard_no end"),
     "bsp_count": ("big_science", "x.programme_code"),
     "bsp_led": ("big_science", "case when x.role = 'initiator' then x.programme_code end"),
-    # A-09: headline 项目数 dedups projects that carry a programme number; others count per unit.
-    "proj_active_distinct": ("projects", "project_identity(x.programme, x.project_key, x.version_id)"),
+    # A-09: headline 项目数 dedups projects that carry a programme number; the others are distinct by
+    # construction (project_key is unique within a unit), so they are counted, not deduplicated.
+    "proj_active_distinct": ("projects", "case when x.programme is not null then x.project_key end"),
 }  # fmt: skip
-COUNTS = {  # reporting units counted at every scope, beside the dictionary's measures
-    "n_reported": "count(*)",
-    "n_units_active": "count(*) filter (where b.has_intl_activity)",
-    "n_units_with_policy": "count(*) filter (where b.has_support_policy)",
-    "n_units_with_base": "count(*) filter (where b.intl_base_level <> 'none')",
+# Fields whose NULL value stands for "an item distinct by construction": counted one by one.
+NULL_COUNTS = {"proj_active_distinct"}
+COUNTS = {  # reporting units counted at every scope, beside the dictionary's measures: name → which units
+    "n_reported": "true",
+    "n_units_active": "b.has_intl_activity",
+    "n_units_with_policy": "b.has_support_policy",
+    "n_units_with_base": "b.intl_base_level <> 'none'",
 }
-# Every roll-up exists for all unit types together ('ALL') and for each type: DISTINCT counts
-# cannot be added up across types afterwards.
-GROUPING = ("grouping sets ((closure.ancestor_id, b.survey_year, b.basis), "
-            "(closure.ancestor_id, b.survey_year, b.basis, b.unit_type))")  # fmt: skip
+# A SUM field a unit may leave empty: its roll-up is NULL when every unit left it empty.
+OPTIONAL_SUMS = [f.name for f in d.MEASURES if f.agg in ADDITIVE and not f.required]
 UNIT_TYPE_KEY = "case when grouping(b.unit_type) = 1 then 'ALL' else b.unit_type end as unit_type"
 PARTNER_JOIN = {
     "partner_values": "left join ref_partner_scope as p on p.partner_code = x.partner_code",
     "project_partners": "left join ref_partner_scope as p on p.partner_code = x.partner_code",
 }
+# Scopes with subordinates keep, per DISTINCT field, how many detail rows carry each value
+# (mart_distinct_refs): a resubmission then adds and removes rows instead of recounting a province.
+CLOSURE_UP_TO_L2 = """inner join core_account_closure as closure on closure.descendant_id = b.account_id
+    inner join core_accounts as scope on scope.account_id = closure.ancestor_id and scope.level <= 2"""
+SELF_AT_L3 = "inner join core_accounts as scope on scope.account_id = b.account_id and scope.level = 3"
 
 
-def rollup_sql() -> str:
-    """mart_rollup for survey year $year: every scope × basis with SUM fields summed and DISTINCT fields recounted."""
-    sums = ",\n    ".join(f"sum(b.{f.name}) as {f.name}" for f in d.MEASURES if f.agg in ADDITIVE)
-    unit_counts = ",\n    ".join(f"{expr} as {name}" for name, expr in COUNTS.items())
-    distinct_fields = {f.name for f in d.MEASURES if f.agg == "DISTINCT"}
-    assert distinct_fields <= DISTINCT_SQL.keys(), distinct_fields - DISTINCT_SQL.keys()
-    by_source: dict[str, list[tuple[str, str]]] = {}
-    for name, (source, expr) in DISTINCT_SQL.items():  # one join per detail table, all its counts at once
-        by_source.setdefault(source, []).append((name, expr))
-    ctes, joins, cols = [], [], []
-    for i, (source, counts) in enumerate(by_source.items()):
-        count_sql = ",\n           ".join(f"count(distinct {expr}) as {name}" for name, expr in counts)
-        ctes.append(f"""d{i} as (
-    select closure.ancestor_id as scope_id, b.survey_year, b.basis, {UNIT_TYPE_KEY},
-           {count_sql}
-    from cur_basis as b
-    inner join core_{source} as x on x.version_id = b.version_id
-    {PARTNER_JOIN.get(source, "")}
-    inner join core_account_closure as closure on closure.descendant_id = b.account_id
-    where b.survey_year = $year
-    group by {GROUPING}
-)""")
-        joins.append(f"left join d{i} using (scope_id, survey_year, basis, unit_type)")
-        cols += [f"coalesce(d{i}.{name}, 0) as {name}" for name, _ in counts]
-    cte_sql, join_sql = ",\n".join(ctes), "\n".join(joins)
-    return f"""with summed as (
-    select
+def grouping(scope: str, *more: str) -> str:
+    """Every roll-up exists for all unit types together ('ALL') and for each type.
+
+    DISTINCT counts cannot be added up across types afterwards, so both are grouped at once.
+    """
+    keys = ", ".join((scope, "b.survey_year", "b.basis", *more))
+    return f"grouping sets (({keys}), ({keys}, b.unit_type))"
+
+
+def additive_sql(basis: str, where: str, sign: str = "", only: str = "") -> str:
+    """Per scope × year × basis × unit type: the SUM fields and unit counts of `basis` rows.
+
+    `sign` (a column of signed rows) turns the sums into differences for a patch (etl/patch.py);
+    `only` is a join that keeps some scopes.
+    """
+    weight = f"{sign} * " if sign else ""
+    counts = [
+        f"coalesce(sum({sign}) filter (where {cond}), 0) as {name}"
+        if sign
+        else f"count(*) filter (where {cond}) as {name}"
+        for name, cond in COUNTS.items()
+    ]
+    sums = [f"sum({weight}b.{f.name}) as {f.name}" for f in d.MEASURES if f.agg in ADDITIVE]
+    if sign:  # how many values of an optional field left and came: a sum may have become empty (NULL)
+        sums += [f"count(b.{name}) filter (where {sign} {op} 0) as {word}__{name}"
+                 for name in OPTIONAL_SUMS for op, word in (("<", "gone"), (">", "came"))]  # fmt: skip
+    cols = ",\n    ".join([*counts, *sums])
+    return f"""select
     closure.ancestor_id as scope_id,
     b.survey_year,
     b.basis,
     {UNIT_TYPE_KEY},
-    {unit_counts},
-    {sums}
-    from cur_basis as b
-    inner join core_account_closure as closure on closure.descendant_id = b.account_id
-    where b.survey_year = $year
-    group by {GROUPING}
+    {cols}
+from {basis} as b
+inner join core_account_closure as closure on closure.descendant_id = b.account_id
+{only}
+where {where}
+group by {grouping("closure.ancestor_id")}"""
+
+
+def _by_source() -> dict[str, list[tuple[str, str]]]:
+    """DISTINCT fields grouped by the detail table they are counted in."""
+    distinct_fields = {f.name for f in d.MEASURES if f.agg == "DISTINCT"}
+    assert distinct_fields <= DISTINCT_SQL.keys(), distinct_fields - DISTINCT_SQL.keys()
+    by_source: dict[str, list[tuple[str, str]]] = {}
+    for name, (source, expr) in DISTINCT_SQL.items():
+        by_source.setdefault(source, []).append((name, expr))
+    return by_source
+
+
+def refs_sql(basis: str, where: str, count: str = "count(*)") -> str:
+    """Scopes with subordinates × year × basis × unit type × DISTINCT field × value: `count` of detail rows with it.
+
+    One SELECT per field: a list of (field, value) pairs unnested per detail row was measured 10× slower.
+    """
+    parts = []
+    for source, fields in _by_source().items():
+        for name, expr in fields:
+            keep = "true" if name in NULL_COUNTS else f"({expr}) is not null"
+            parts.append(f"""select closure.ancestor_id as scope_id, b.survey_year, b.basis, {UNIT_TYPE_KEY},
+    '{name}' as field, ({expr})::varchar as value, {count} as n
+from {basis} as b
+inner join core_{source} as x on x.version_id = b.version_id
+{PARTNER_JOIN.get(source, "")}
+{CLOSURE_UP_TO_L2}
+where ({where}) and {keep}
+group by {grouping("closure.ancestor_id", f"({expr})::varchar")}""")
+    return "\nunion all\n".join(parts)
+
+
+def unit_distinct_sql(basis: str, where: str, only: str = "") -> str:
+    """Per level-3 unit × year × basis × unit type: its DISTINCT fields counted from its own detail rows.
+
+    `only` is a join that keeps some units.
+    """
+    parts = []
+    for source, fields in _by_source().items():
+        cols = []
+        for name, expr in fields:
+            n = f"count(distinct {expr})"
+            if name in NULL_COUNTS:
+                n = f"{n} + count(*) filter (where ({expr}) is null)"
+            cols.append(f"{n} as {name}")
+        parts.append(f"""select b.account_id as scope_id, b.survey_year, b.basis, {UNIT_TYPE_KEY}, {", ".join(cols)}
+from {basis} as b
+inner join core_{source} as x on x.version_id = b.version_id
+{PARTNER_JOIN.get(source, "")}
+{SELF_AT_L3}
+{only}
+where {where}
+group by {grouping("b.account_id")}""")
+    sums = ", ".join(f"cast(sum({name}) as bigint) as {name}" for name in DISTINCT_SQL)
+    union = "\nunion all by name\n".join(f"({p})" for p in parts)
+    return f"select scope_id, survey_year, basis, unit_type, {sums}\nfrom (\n{union}\n)\ngroup by all"
+
+
+def distinct_counts_sql(refs: str) -> str:
+    """Per scope × year × basis × unit type: each DISTINCT field counted from `refs` rows (refs_sql's grain)."""
+    cols = []
+    for name in DISTINCT_SQL:
+        n = f"count(*) filter (where field = '{name}' and value is not null)"
+        if name in NULL_COUNTS:
+            n = f"{n} + coalesce(sum(n) filter (where field = '{name}' and value is null), 0)"
+        cols.append(f"cast({n} as bigint) as {name}")
+    return f"""select scope_id, survey_year, basis, unit_type,
+    {", ".join(cols)}
+from {refs}
+where n > 0
+group by all"""
+
+
+def rollup_sql() -> str:
+    """mart_rollup for survey year $year: every scope × basis with SUM fields summed and DISTINCT fields recounted.
+
+    A unit's DISTINCT fields are counted from its own detail rows, a scope with subordinates' from
+    mart_distinct_refs (built first).
+    """
+    zeros = ", ".join(f"coalesce(c.{name}, 0) as {name}" for name in DISTINCT_SQL)
+    return f"""with summed as (
+{additive_sql("cur_basis", "b.survey_year = $year")}
 ),
-{cte_sql}
-select summed.*, {", ".join(cols)}
+counted as (
+{unit_distinct_sql("cur_basis", "b.survey_year = $year")}
+union all
+{distinct_counts_sql("(select * from mart_distinct_refs where survey_year = $year)")}
+)
+select summed.*, {zeros}
 from summed
-{join_sql}
+left join counted as c using (scope_id, survey_year, basis, unit_type)
 order by scope_id, basis, unit_type"""
 
 
 COMMENTS = {
     "mart_rollup": "逐级汇总：范围（账号或全国 CN）×年度×口径（finished 已提交+已审核 / approved 仅已审核）×单位类型"
                    "（ALL 为全部类型）一行；SUM 类相加，DISTINCT 类按明细去重重算（A-01、A-02）",
+    "mart_distinct_refs": "去重计数的明细：有下属的范围（全国、一级、二级账号）×年度×口径×单位类型×去重指标×取值一行，"
+                          "n = 带该取值的明细行数；n > 0 的取值个数即该指标（value 为空的行计 n 个按构造互异的项目，A-09）",
     "mart_partner_rollup": "按国家（地区）分列的逐级汇总（A-01）；partner_scope = INTL/HMT，合计 = 国际 + 港澳台（H-02）",
 }  # fmt: skip
 
@@ -117,6 +212,7 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
         else:
             con.execute(text)
         if path.name.startswith("10_"):  # the roll-up comes right after the current versions
+            yearly(con, "mart_distinct_refs", refs_sql("cur_basis", "b.survey_year = $year"))
             yearly(con, "mart_rollup_by_year", rollup_sql())
             # One scope's rows (every year) in one place, children of a scope next to each other: a lookup
             # then reads one row group of 110 columns instead of one per year (measured 19 → 12 ms nationally).
@@ -141,7 +237,7 @@ def yearly(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
 
 
 def build_version() -> str:
-    """A digest of everything that shapes the database from the same Parquet (DDL, mart SQL, marts and build code).
+    """A digest of everything that shapes the database from the same Parquet (DDL, mart SQL, build and patch code).
 
     It is part of the database's file name, so an upgrade that adds or changes a mart rebuilds the
     warehouse on the next run even when no document is new, instead of serving queries a stale file.
@@ -149,9 +245,11 @@ def build_version() -> str:
     digest = hashlib.sha256()
     for path in [
         *sorted(SQL_DIR.glob("*.sql")),
+        *sorted(SQL_DIR.glob("patch/*.sql")),
         Path(__file__),
         Path(__file__).with_name("ddl.py"),
         Path(__file__).with_name("build.py"),
+        Path(__file__).with_name("patch.py"),
     ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:8]

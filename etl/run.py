@@ -133,11 +133,18 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
                               problems)  # fmt: skip
     db_file = wh.current_db()
     expected = f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" if gen_runs else None
-    rebuilt = False
+    rebuilt = patched = False
     if expected and (db_file is None or db_file.name != expected or not db_file.exists()):
         from .build import build  # DuckDB is loaded only when there is a database to build
+        from .patch import patch
 
-        db_file = build(wh, gen_runs, registry(), cfg, expected)
+        made = None
+        # The published database holds every run of this generation but the new one, under this build version.
+        if len(new) and db_file is not None and db_file.exists() and len(gen_runs) > 1 \
+                and db_file.name == f"warehouse-{gen_runs[-2]}-{build_version()}.duckdb":  # fmt: skip
+            made = patch(wh, db_file, run_id, expected)
+            patched = made is not None
+        db_file = made or build(wh, gen_runs, registry(), cfg, expected)
         wh.publish(db_file)
         rebuilt = True
     summary = {
@@ -148,6 +155,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         "registry_problems": problems,
         "ignored_files": ignored,
         "warehouse_rebuilt": rebuilt,
+        "warehouse_patched": patched,
         "database": str(db_file.relative_to(wh.root)) if db_file else None,
         "seconds": round(time.perf_counter() - started, 2),
     }

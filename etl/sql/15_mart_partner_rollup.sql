@@ -1,6 +1,7 @@
 -- Table: mart_partner_rollup, filled one survey year at a time ($year INTEGER), so a national build
 -- stays within the ETL's memory limit.
--- Grain: one row per scope (any account or CN) × year × basis × unit type × field × partner: rolled-up value.
+-- Grain: one row per scope (any account or CN) × year × basis × unit type × field × partner: rolled-up value
+-- and the number of reporting units' rows behind it (a patch drops a row when that reaches 0, etl/patch.py).
 -- Sorted by scope within each year: the dashboard filters on one scope, and DuckDB then reads only the
 -- row groups of that scope (measured: national partner queries 100 ms → 6 ms at 20,000 units × 5 years).
 select
@@ -11,7 +12,8 @@ select
     v.field,
     v.partner_code,
     p.partner_scope,
-    sum(v.value) as value
+    sum(v.value) as value,
+    count(*) as n_units
 from cur_basis as b
 inner join core_partner_values as v on v.version_id = b.version_id
 inner join ref_partner_scope as p on p.partner_code = v.partner_code

@@ -1,24 +1,9 @@
--- Grain: one row per account (levels 1–3) × survey year: filling status against the deadline.
+-- Grain: one row per account (levels 1–3) × survey year listed in the table named `keys` (account_id,
+-- survey_year): filling status against the deadline. The build passes every account × year; a patch
+-- (etl/patch.py) only those a run changed.
 -- A resubmission keeps the on-time flag of the first finished submission; drafts and returned
 -- forms count here (filling progress) but never in the analytics.
-create table mart_filling_status as
-with
-
-years as (
-    select survey_year, deadline from ref_deadlines
-),
-
-current_version as (
-    select * from core_submissions where is_current
-),
-
-first_finished as (
-    select account_id, survey_year, min(submitted_at) as first_submitted_at
-    from core_submissions
-    where is_finished
-    group by all
-)
-
+create macro filling_status_of(keys) as table
 select
     a.account_id,
     a.parent_account_id,
@@ -37,10 +22,24 @@ select
     f.first_submitted_at is not null
         and cast(timezone('Asia/Shanghai', f.first_submitted_at) as date) <= y.deadline as on_time,
     coalesce(c.status, 'missing') not in ('submitted', 'approved') as is_outstanding
-from core_accounts as a
-cross join years as y
-left join current_version as c on c.account_id = a.account_id and c.survey_year = y.survey_year
-left join first_finished as f on f.account_id = a.account_id and f.survey_year = y.survey_year
-where a.level between 1 and 3
-order by y.survey_year, a.l1_id, a.l2_id, a.account_id;
+from query_table(keys) as k
+inner join core_accounts as a on a.account_id = k.account_id
+inner join ref_deadlines as y on y.survey_year = k.survey_year
+left join core_submissions as c on c.account_id = k.account_id and c.survey_year = k.survey_year and c.is_current
+left join (
+    select s.account_id, s.survey_year, min(s.submitted_at) as first_submitted_at
+    from core_submissions as s
+    semi join query_table(keys) as k2 on k2.account_id = s.account_id and k2.survey_year = s.survey_year
+    where s.is_finished
+    group by all
+) as f on f.account_id = k.account_id and f.survey_year = k.survey_year
+where a.level between 1 and 3;
+
+create temp table filling_keys as
+select a.account_id, y.survey_year from core_accounts as a cross join ref_deadlines as y where a.level between 1 and 3;
+
+create table mart_filling_status as
+select * from filling_status_of('filling_keys')
+order by survey_year, l1_id, l2_id, account_id;
 comment on table mart_filling_status is '填报进度：每个账号每个年度一行；status = missing 表示未填报；on_time = 首次提交不晚于截止日期（北京时间）';
+drop table filling_keys;

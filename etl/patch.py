@@ -1,0 +1,171 @@
+"""Patch a copy of the published database with one committed run, instead of rebuilding it (#6).
+
+A rebuild reads the whole history: nearly four minutes at 100,000 units × 10 years. A run that brings
+a few thousand resubmissions changes only those units' rows and their ancestors' roll-ups. The patch
+signs the versions of the account × years the run touched (-1: counted before, +1: counts now):
+
+- additive marts (SUM fields, unit counts, partner values, project rows, choices, filling counts) add
+  the signed sums; a row whose units all left is dropped, as a rebuild would not make it;
+- DISTINCT fields move the row counts of their values in mart_distinct_refs, then are recounted;
+- a roll-up whose optional field may have become all-empty (NULL) is summed again from its units;
+- the changed accounts' filling status and the warehouse checks are computed again.
+
+The result is row for row what a rebuild makes (tests/etl/test_patch.py). The copy is published like
+a build, so readers never see it half-done. A run that adds a survey year, or one that brings the
+patched versions past MAX_PATCHED_SHARE, gets a rebuild instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from . import ddl, marts
+from . import dictionary as d
+from .build import OFFLINE, connect, quarantine_rows
+from .store import Warehouse
+
+# Patched rows sit unsorted at the end of each table, so lookups read more row groups as patches pile up:
+# past a tenth of the versions (or 10,000 in a small warehouse, where it cannot matter) the run rebuilds.
+MAX_PATCHED_SHARE, MIN_PATCHED_ALLOWANCE = 0.1, 10_000
+SQL_DIR = marts.SQL_DIR / "patch"
+ROLLUP_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
+REFS_KEYS = (*ROLLUP_KEYS, "field", "value")
+
+
+def patch(wh: Warehouse, base: Path, run_id: str, db_name: str) -> Path | None:
+    """Write db/<db_name>: `base` plus the committed run `run_id`; None when a rebuild is due instead."""
+    files = {table: wh.parquet_files(parquet, [run_id]) for table, parquet in ddl.PARQUET_OF.items()}
+    if not _patchable(base, files["core_submissions"]):
+        return None
+    final = wh.root / "db" / db_name
+    tmp = final.with_suffix(".duckdb.tmp")
+    shutil.copyfile(base, tmp)  # readers keep the published file open; it is never written to
+    con = connect(wh, tmp)
+    try:
+        con.execute("set checkpoint_threshold = '64GB'")  # one checkpoint at the end, not one per 16 MB of log
+        for table, paths in files.items():
+            if paths:
+                con.execute(
+                    f"insert into {table} by name select * from read_parquet($files, hive_partitioning = true, "
+                    "union_by_name = true)",
+                    {"files": paths},
+                )
+        n_new = con.execute("select count(*) from core_submissions where is_current is null").fetchone()[0]
+        _script(con, "10_versions.sql")
+        _rollup(con)
+        for name in ("20_partners.sql", "30_projects.sql", "40_choices.sql", "50_filling.sql"):
+            _script(con, name)
+        ledger = wh.ledger([run_id])
+        con.register("_ledger", ledger)
+        con.execute("insert into meta_ledger by name select * from _ledger")
+        con.register("_quarantine", quarantine_rows(wh, ledger))
+        con.execute("insert into quality_quarantine by name select * from _quarantine")
+        con.execute((marts.SQL_DIR / "40_checks.sql").read_text(encoding="utf-8"))  # its findings list quarantines
+        con.execute("insert into meta_build values ($run, 'patch', $n)", {"run": run_id, "n": n_new})
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(wh.root / "db" / "spill", ignore_errors=True)
+    con.close()
+    tmp.replace(final)
+    return final
+
+
+def _patchable(base: Path, new_submissions: list[str]) -> bool:
+    """Whether `base` can take these new versions: no new survey year, and not too many patches already."""
+    years = {int(Path(f).parent.name.split("=", 1)[1]) for f in new_submissions}
+    n_new = sum(pq.ParquetFile(f).metadata.num_rows for f in new_submissions)
+    con = duckdb.connect(str(base), read_only=True, config=OFFLINE)
+    try:
+        known = {r[0] for r in con.execute("select survey_year from ref_deadlines").fetchall()}
+        patched, total = con.execute(
+            "select (select coalesce(sum(n_versions), 0) from meta_build where kind = 'patch'), "
+            "(select count(*) from core_submissions)"
+        ).fetchone()
+    finally:
+        con.close()
+    return years <= known and patched + n_new <= max(MAX_PATCHED_SHARE * total, MIN_PATCHED_ALLOWANCE)
+
+
+def _script(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def _rollup(con: duckdb.DuckDBPyConnection) -> None:
+    """mart_rollup and mart_distinct_refs: the signed rows added to every ancestor, DISTINCT fields recounted."""
+    con.execute(
+        f"create temp table patch_rollup_delta as\n{marts.additive_sql('patch_signed_basis', 'true', 'b.sign')}"
+    )
+    _refs(con)
+    keys = ", ".join(ROLLUP_KEYS)
+    on = " and ".join(f"t.{k} = d.{k}" for k in ROLLUP_KEYS)
+    con.execute(f"create temp table patch_rollup_old as select t.rowid as rid, t.* from mart_rollup as t "
+                f"semi join patch_rollup_delta as d on {on}")  # fmt: skip
+    uncertain = " or ".join(f"(o.{n} is not null and d.gone__{n} > 0 and d.came__{n} = 0)" for n in marts.OPTIONAL_SUMS)
+    con.execute(f"""create temp table patch_rollup_recheck as
+        select distinct d.scope_id, d.survey_year
+        from patch_rollup_delta as d
+        inner join patch_rollup_old as o using ({keys})
+        where {uncertain or "false"}""")
+    # An optional field's sum is summed again where the units that left may have been the last to fill it in.
+    exact = ", ".join(f"sum(b.{n}) as {n}" for n in marts.OPTIONAL_SUMS) or "null as none"
+    con.execute(f"""create temp table patch_rollup_exact as
+        select closure.ancestor_id as scope_id, b.survey_year, b.basis, {marts.UNIT_TYPE_KEY}, {exact}
+        from cur_basis as b
+        inner join core_account_closure as closure on closure.descendant_id = b.account_id
+        semi join patch_rollup_recheck as k on k.scope_id = closure.ancestor_id and k.survey_year = b.survey_year
+        where b.account_id in (select c.descendant_id from core_account_closure as c
+                               inner join patch_rollup_recheck as k on k.scope_id = c.ancestor_id)
+        group by {marts.grouping("closure.ancestor_id")}""")
+    refs = (
+        "(select r.* from mart_distinct_refs as r "
+        "semi join patch_rollup_delta as k using (scope_id, survey_year, basis, unit_type))"
+    )
+    # A level-3 unit's DISTINCT fields are its current version's own: the +1 rows (a unit without one is dropped).
+    con.execute(f"""create temp table patch_rollup_counted as
+        {marts.unit_distinct_sql("(select * from patch_signed_basis where sign > 0)", "true")}
+        union all by name
+        {marts.distinct_counts_sql(refs)}""")
+    optional = set(marts.OPTIONAL_SUMS)
+    cols = []
+    for n in [*marts.COUNTS, *(f.name for f in d.MEASURES if f.agg in marts.ADDITIVE)]:
+        recheck = f"when e.scope_id is not null then e.{n}\n" if n in optional else ""
+        cols.append(f"""case {recheck}when o.{n} is null and d.{n} is null then null
+                     else coalesce(o.{n}, 0) + coalesce(d.{n}, 0) end as {n}""")
+    cols += [f"coalesce(c.{n}, 0) as {n}" for n in marts.DISTINCT_SQL]
+    con.execute(f"""create temp table patch_rollup_rows as
+        select {", ".join(f"d.{k}" for k in ROLLUP_KEYS)}, {", ".join(cols)}, a.parent_account_id as parent_id
+        from patch_rollup_delta as d
+        left join patch_rollup_old as o using ({keys})
+        left join patch_rollup_exact as e using ({keys})
+        left join patch_rollup_counted as c using ({keys})
+        left join core_accounts as a on a.account_id = d.scope_id""")
+    con.execute("delete from mart_rollup where rowid in (select rid from patch_rollup_old)")
+    con.execute("""insert into mart_rollup by name
+        select * from patch_rollup_rows where n_reported > 0
+        order by parent_id nulls first, scope_id, basis, unit_type, survey_year""")
+
+
+def _refs(con: duckdb.DuckDBPyConnection) -> None:
+    """mart_distinct_refs: each value's row count moved by the signed rows; a value no row carries goes."""
+    delta = marts.refs_sql("patch_signed_basis", "true", count="sum(b.sign)")
+    con.execute(f"create temp table patch_refs_delta as\n{delta}")
+    on = " and ".join(f"t.{k} is not distinct from d.{k}" for k in REFS_KEYS)  # value is NULL for A-09's unnumbered
+    con.execute(f"create temp table patch_refs_old as select t.rowid as rid, t.* from mart_distinct_refs as t "
+                f"semi join patch_refs_delta as d on {on}")  # fmt: skip
+    on = " and ".join(f"o.{k} is not distinct from d.{k}" for k in REFS_KEYS)
+    con.execute(f"""create temp table patch_refs_rows as
+        select {", ".join(f"d.{k}" for k in REFS_KEYS)}, coalesce(o.n, 0) + d.n as n
+        from patch_refs_delta as d
+        left join patch_refs_old as o on {on}""")
+    con.execute("delete from mart_distinct_refs where rowid in (select rid from patch_refs_old)")
+    con.execute(
+        "insert into mart_distinct_refs by name select * from patch_refs_rows where n > 0 order by survey_year, scope_id"
+    )

@@ -1,0 +1,57 @@
+-- The account × years the run changed, and the versions that count for them before and after it.
+-- Every basis row of those versions is signed: -1 for what counted before, +1 for what counts now.
+-- The later files add the signed rows up the hierarchy. What a mart needs from the old state is
+-- taken here, before is_current moves.
+create temp table patch_changed as
+select distinct account_id, survey_year from core_submissions where is_current is null;
+
+create temp table patch_before as
+select s.version_id
+from core_submissions as s
+semi join patch_changed as c on c.account_id = s.account_id and c.survey_year = s.survey_year
+where s.is_current;
+
+create temp table patch_filling_before as
+select f.*
+from mart_filling_status as f
+semi join patch_changed as c on c.account_id = f.account_id and c.survey_year = f.survey_year;
+
+-- As 10_current.sql does for every version, for the new ones and the account × years they join.
+update core_submissions set is_finished = status in ('submitted', 'approved') where is_finished is null;
+update core_submissions as s
+set is_current = ranked.rn = 1
+from (
+    select s.version_id,
+           row_number() over (partition by s.account_id, s.survey_year order by s.revision desc, s.version_id) as rn
+    from core_submissions as s
+    semi join patch_changed as c on c.account_id = s.account_id and c.survey_year = s.survey_year
+) as ranked
+where ranked.version_id = s.version_id;
+
+create temp table patch_after as
+select s.version_id
+from core_submissions as s
+semi join patch_changed as c on c.account_id = s.account_id and c.survey_year = s.survey_year
+where s.is_current;
+
+-- Grain: one row per signed version × basis it counts in (cur_basis's columns plus sign).
+create temp table patch_signed_basis as
+with
+
+signed as (
+    select version_id, -1 as sign from patch_before anti join patch_after using (version_id)
+    union all
+    select version_id, 1 as sign from patch_after anti join patch_before using (version_id)
+)
+
+select v.sign, 'finished' as basis, s.status, m.*
+from signed as v
+inner join core_submissions as s on s.version_id = v.version_id
+inner join core_measures as m on m.version_id = v.version_id
+where s.is_finished
+union all by name
+select v.sign, 'approved' as basis, s.status, m.*
+from signed as v
+inner join core_submissions as s on s.version_id = v.version_id
+inner join core_measures as m on m.version_id = v.version_id
+where s.status = 'approved';

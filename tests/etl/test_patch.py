@@ -1,0 +1,206 @@
+"""A run with a few resubmissions patches a copy of the published database instead of rebuilding it.
+
+The patched database must be, table by table, what a rebuild from the same history makes; the figures
+asserted below are worked out by hand from tests/fixtures/inbox.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import config, hierarchy
+from etl.build import build
+from etl.run import run
+from etl.store import Warehouse
+from tests.conftest import TODAY, connect
+from tests.fixtures.inbox import VALID, doc, project, write_inbox
+
+
+def _write(inbox: Path, name: str, body: dict) -> None:
+    (inbox / name).parent.mkdir(exist_ok=True)
+    (inbox / name).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+
+
+def resubmit(inbox: Path) -> None:
+    """Five new files: corrections (one superseded at once), a first submission, and one to quarantine."""
+    # U1 corrects 2020: FRA +2 outbound, drops the numbered national project (U2 still reports it), adds a
+    # led standard ISO 2, and is only submitted now (it was approved).
+    _write(inbox, "2020/U1_r5.json", doc(
+        "U1", 2020, revision=5, out={"USA": 20, "DEU": 12, "HKG": 5, "TWN": 3, "FRA": 2}, inbound={"DEU": 10},
+        funds={"central": 200, "provincial": 50, "municipal": 30, "unit_self": 80, "foreign": 20}, foreign={"DEU": 20},
+        projects=[project("U1-A", "lead", "unit", ["USA", "HKG"], unit_self=30)],
+        standards=[("ISO 1", "lead"), ("ISO 2", "lead")], orgs=["ISO"], papers={"USA": 20, "GBR": 10},
+        problems=["funding_shortage", "travel_approval_visa"]))  # fmt: skip
+    # U3 corrects 2020: leaves the optional person-days empty and names another problem.
+    u3 = doc("U3", 2020, revision=3, status="approved", submitted="2021-08-06T10:00:00+08:00",
+             out={"USA": 4, "MAC": 4}, funds={"provincial": 20, "municipal": 15, "unit_self": 5},
+             problems=["travel_approval_visa"])  # fmt: skip
+    del u3["exchange"]["out_person_days"]
+    _write(inbox, "2020/U3_r3.json", u3)
+    # SJZ files 2019 for the first time.
+    _write(inbox, "2019/SJZ_r1.json", doc("SJZ", 2019, funds={"municipal": 60}))
+    # U3's revision 2 arrives in the same run as revision 3: it is kept as history and counts nowhere.
+    _write(inbox, "2020/U3_r2b.json", doc("U3", 2020, revision=2, status="approved", out={"USA": 40},
+                                           submitted="2021-08-05T12:00:00+08:00"))  # fmt: skip
+    broken = copy.deepcopy(VALID["2020/U4_r1.json"])
+    broken["revision"], broken["exchange"]["in_person_times_hmt"] = 9, 2
+    _write(inbox, "2020/U4_r9.json", broken)
+
+
+@pytest.fixture(scope="module")
+def patched(tmp_path_factory) -> tuple[Path, dict, Path]:
+    """(warehouse, summary of the patching run, inbox) after the fixture load and the resubmissions."""
+    root = tmp_path_factory.mktemp("patch")
+    inbox = write_inbox(root / "inbox")
+    run(inbox, root / "wh", today=TODAY, progress=False)
+    resubmit(inbox)
+    return root / "wh", run(inbox, root / "wh", today=TODAY, progress=False), inbox
+
+
+def test_resubmissions_are_patched_in(patched):
+    wh, summary, _ = patched
+    assert summary["warehouse_patched"] and summary["warehouse_rebuilt"]
+    counts = tuple(summary[k] for k in ("documents_in", "unchanged", "loaded", "superseded", "quarantined"))
+    assert counts == (33, 28, 3, 1, 1)
+    assert "H-02" in summary["quarantine_codes"]
+    meta = connect(wh).execute("select kind from meta_build order by kind").fetchall()
+    assert meta == [("build",), ("patch",)]
+
+
+def test_patched_figures_by_hand(patched):
+    con = connect(patched[0])
+
+    def rollup(scope: str, year: int, cols: str, basis: str = "finished") -> tuple:
+        return con.execute(
+            f"select {cols} from mart_rollup where scope_id = $s and survey_year = $y and basis = $b "
+            "and unit_type = 'ALL'",
+            {"s": scope, "y": year, "b": basis},
+        ).fetchone()
+
+    # outbound: HB 10 + U1 42 + U2 5 + U3 8 = 65; INTL partners USA DEU JPN RUS + FRA = 5; standards ISO 1, ISO 2
+    # both led; projects: the national one (still U2's) and U1-A = 2 distinct, from 3 rows to 2.
+    assert rollup("HB", 2020, "out_person_times, n_partner_countries_exchange, std_total, std_led, "
+                              "proj_active_distinct, proj_active") == (65, 5, 2, 2, 2, 2)  # fmt: skip
+    assert rollup("U1", 2020, "proj_active_distinct, std_total") == (1, 2)
+    # approved basis: HB and U3 are left (U1 is only submitted now)
+    assert rollup("HB", 2020, "n_reported, out_person_times", "approved") == (2, 18)
+    # U3 left person-days empty: its own sum is empty, BD's and HB's keep the others' (U4's 0; HB's 100 + U1's 400 …)
+    assert rollup("U3", 2020, "out_person_days") == (None,)
+    assert rollup("BD", 2020, "out_person_days") == (0,)
+    assert rollup("HB", 2020, "out_person_days") == (100 + 420 + 50,)
+    # SJZ's first 2019 form beside U1's and U2's: the 60 municipal funds it reports itself
+    assert rollup("SJZ", 2019, "n_reported, fund_src_municipal") == (3, 60)
+    progress = con.execute(
+        "select n_finished, n_missing from mart_filling_rollup where scope_id = 'HB' and survey_year = 2019 "
+        "and unit_type = 'ALL'"
+    ).fetchone()
+    assert progress == (6, 0)  # HB, SJZ, U1, U2, U3, U4 (approved r2); BD is still a draft
+    problems = con.execute(
+        "select value, n_units from mart_choices where scope_id = 'HB' and survey_year = 2020 and basis = 'finished' "
+        "and unit_type = 'ALL' and field = 'problems' order by value"
+    ).fetchall()
+    assert problems == [("funding_shortage", 1), ("travel_approval_visa", 2)]
+    fra = con.execute(
+        "select value, n_units from mart_partner_rollup where scope_id = 'SJZ' and survey_year = 2020 "
+        "and basis = 'finished' and field = 'out_person_times' and partner_code = 'FRA'"
+    ).fetchall()
+    assert fra == [(2.0, 1)]
+    approved_u1 = con.execute(
+        "select count(*) from mart_partner_rollup where scope_id = 'U1' and survey_year = 2020 and basis = 'approved'"
+    ).fetchone()
+    assert approved_u1 == (0,)  # its approved-basis rows went with its approval
+    con.close()
+
+
+def test_patch_equals_rebuild(patched):
+    """Every table of the patched database holds the same rows as a rebuild of the same runs."""
+    wh_root, _, inbox = patched
+    wh = Warehouse(wh_root)
+    full = build(wh, wh.committed_runs(), hierarchy.load(inbox / "accounts.csv"), config.load(None), "full.duckdb")
+    _assert_same_tables(wh.current_db(), full)
+    full.unlink()
+
+
+def _assert_same_tables(patched_db: Path, rebuilt_db: Path) -> None:
+    """Every table (but meta_build, the files' own history) holds the same rows in both files."""
+    con = duckdb.connect()
+    con.execute(f"attach '{patched_db}' as p (read_only)")
+    con.execute(f"attach '{rebuilt_db}' as f (read_only)")
+    tables = [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'f' and table_name <> 'meta_build' order by 1"
+    ).fetchall()]  # fmt: skip
+    assert {"mart_rollup", "mart_distinct_refs", "mart_partner_rollup", "mart_filling_rollup"} <= set(tables)
+    for t in tables:
+        # Sums of DOUBLE partner values differ in the last bit with the order they are added in (a rebuild's
+        # own parallel sums do too): they are compared to 1e-6 万元/人次.
+        cols = ", ".join(
+            f"round({c}, 6) as {c}" if kind == "DOUBLE" else c
+            for c, kind in con.execute(
+                "select column_name, data_type from duckdb_columns() where database_name = 'f' and table_name = $t "
+                "order by column_index", {"t": t}).fetchall()
+        )  # fmt: skip
+        extra = con.execute(f"select count(*) from (select {cols} from p.{t} except all select {cols} from f.{t})")
+        extra = extra.fetchone()[0]
+        missing = con.execute(f"select count(*) from (select {cols} from f.{t} except all select {cols} from p.{t})")
+        assert (t, extra, missing.fetchone()[0]) == (t, 0, 0)
+    con.close()
+
+
+def test_new_survey_year_is_rebuilt(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox", only=[k for k in VALID if k.startswith("2019/")])
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    _write(inbox, "2020/HB_r1.json", VALID["2020/HB_r1.json"])
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["loaded"], summary["warehouse_rebuilt"], summary["warehouse_patched"]) == (1, True, False)
+    con = connect(tmp_path / "wh")
+    assert con.execute("select kind from meta_build").fetchall() == [("build",)]
+    con.close()
+
+
+CONTENT = ("by_partner", "exchange", "projects", "funding", "conference", "institution", "agreement", "intl_org",
+           "outcome", "talent", "policy", "intl_orgs", "standards", "big_science")  # fmt: skip
+
+
+def test_patch_equals_rebuild_on_demo_data(tmp_path):
+    """300 generated units: 40 corrections take a sibling's figures, projects and choices, and flip their status."""
+    import random
+
+    from etl.demo import generate
+
+    inbox = tmp_path / "inbox"
+    generate(inbox, units=300, years=range(2019, 2021), seed=7)
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    rng = random.Random(3)
+    docs = {}
+    for p in sorted(inbox.glob("*/*.json")):
+        try:
+            d = json.loads(p.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if isinstance(d, dict) and d.get("account_level") == 3 and d.get("status") in ("submitted", "approved"):
+            docs[p] = d
+    siblings: dict[tuple, list[dict]] = {}
+    for d in docs.values():
+        siblings.setdefault((d["parent_account_id"], d["survey_year"]), []).append(d)
+    for p in rng.sample(sorted(docs), 40):
+        d = copy.deepcopy(docs[p])
+        other = rng.choice(siblings[(d["parent_account_id"], d["survey_year"])])
+        d.update({k: copy.deepcopy(other[k]) for k in CONTENT})
+        d["unit_profile"]["has_intl_activity"] = other["unit_profile"]["has_intl_activity"]
+        d["revision"] += 10
+        d["submission_id"] = d["submission_id"][:-4] + "beef"
+        d["status"] = "approved" if d["status"] == "submitted" else "submitted"
+        d["approved_at"] = d["submitted_at"] if d["status"] == "approved" else None
+        d["reviewer_account_id"] = d["parent_account_id"] if d["status"] == "approved" else None
+        p.with_name(p.stem + "_fix.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert summary["warehouse_patched"]
+    assert summary["loaded"] >= 30, summary  # most corrections are valid, so the patch has work to do
+    wh = Warehouse(tmp_path / "wh")
+    full = build(wh, wh.committed_runs(), hierarchy.load(inbox / "accounts.csv"), config.load(None), "full.duckdb")
+    _assert_same_tables(wh.current_db(), full)
