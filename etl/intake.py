@@ -11,6 +11,7 @@ import contextlib
 import gc
 import hashlib
 import multiprocessing
+import pickle
 import sys
 import types
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from .flatten import Rows
 SUFFIXES, REGISTRY_FILE = listing.SUFFIXES, listing.REGISTRY_FILE
 CHUNK = 400  # files per task: big enough to amortise the hand-over, small enough to stream
 PARALLEL_FROM = 4 * CHUNK  # fewer new files than this are checked in-process: workers cost ~1 s to start
+SEND_SEEN_FROM = 20_000  # new files from which workers skip content already loaded themselves
 SCAN_PARALLEL_FROM = 20_000  # files in the first folder from which a second process helps list the rest
 
 
@@ -141,6 +143,16 @@ _STATE: dict[str, Any] = {}
 def _init(inbox: Path, ctx: validate.Context, seen: frozenset[str], run_id: str) -> None:
     """Per-process state: what documents are checked against, and the content already loaded."""
     _STATE.update(inbox=inbox, ctx=ctx, seen=seen, run_id=run_id)
+    _quiet_collector()
+
+
+def _init_pickled(state: bytes) -> None:
+    """_init in a worker, from arguments pickled once for all workers (the registry alone is ~20 MB)."""
+    _STATE.update(pickle.loads(state))
+    _quiet_collector()
+
+
+def _quiet_collector() -> None:
     gc.freeze()  # the registry and reference never die: keep them out of every collection
     gc.set_threshold(50_000, 50, 100)  # documents are acyclic; frequent young collections only cost time
 
@@ -185,10 +197,15 @@ def check_all(
             gc.unfreeze()
             gc.set_threshold(700, 10, 10)
         return
+    if len(files) < SEND_SEEN_FROM:
+        # The caller checks every hash against what is loaded anyway; handing a million hashes to each worker
+        # costs more (~1.2 s) than checking again the few known documents a small batch may hold.
+        seen = frozenset()
+    state = pickle.dumps({"inbox": inbox, "ctx": ctx, "seen": seen, "run_id": run_id}, pickle.HIGHEST_PROTOCOL)
     # spawn, not fork: the parent has Arrow thread pools running, which a forked child would inherit half-locked.
     mp = multiprocessing.get_context("spawn")
     with _nothing_to_import_as_main():
-        pool = mp.Pool(workers, initializer=_init, initargs=(inbox, ctx, seen, run_id))
+        pool = mp.Pool(workers, initializer=_init_pickled, initargs=(state,))
     with pool:
         yield from pool.imap(check_chunk, chunks)
 

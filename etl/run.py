@@ -21,6 +21,7 @@ from .problems import Findings
 from .store import LEDGER_SCHEMA, Warehouse, new_run_id
 
 ETL_VERSION = "6"  # bump when validation or derivation changes: every document is then re-validated
+KEY_SEP = "\x1f"  # between account, year and revision in a version key: no account id holds it
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
 
 
@@ -69,14 +70,18 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     counts["unchanged"] += compared.unchanged
     fresh: dict[str, tuple[int, int, str]] = {}  # what this run read: path → (size, mtime_ns, sha)
     seen: set[str] = set()
-    versions: dict[tuple, str] = {}  # (account, year, revision) → sha of accepted versions
+    versions: dict[str, str] = {}  # _key(account, year, revision) → sha of accepted versions
+    history = None  # the accepted versions before this run
     if todo:  # the history is needed only to judge new content
         ledger = wh.ledger(gen_runs, columns=["sha", "outcome", "account_id", "survey_year", "revision"])
         seen = set(ledger.column("sha").to_pylist())
-        accepted = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
-        cols = (accepted.column(c).to_pylist() for c in ("account_id", "survey_year", "revision", "sha"))
-        versions = {(acc, year, rev): sha for acc, year, rev, sha in zip(*cols, strict=True)}
-        del ledger, accepted
+        history = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
+        # Keys joined in Arrow: a million (account, year, revision) tuples took 1.5 s to build.
+        keys = pc.binary_join_element_wise(
+            *(pc.cast(history.column(c), pa.string()) for c in ("account_id", "survey_year", "revision")), KEY_SEP
+        )
+        versions = dict(zip(keys.to_pylist(), history.column("sha").to_pylist(), strict=True))
+        del ledger, keys
     bar = tqdm(total=len(todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False)
     checked = ()
     if todo:
@@ -93,7 +98,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
                         drop.append(o.sha[:32])
                     continue
                 seen.add(o.sha)
-                key = (o.head["account_id"], o.head["survey_year"], o.head["revision"])
+                key = _key(o.head["account_id"], o.head["survey_year"], o.head["revision"])
                 if o.accepted and key in versions and versions[key] != o.sha:
                     o.accepted, o.raw = False, (inbox / o.file.rel).read_bytes()
                     conflict = Findings()
@@ -117,7 +122,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             bar.update(len(outcomes))
     bar.close()
 
-    current = _current_revisions(versions)
+    current = _current_revisions(new, history)
     outcome_counts = new.settle(current)
     counts.update(outcome_counts)
     if len(new):
@@ -206,9 +211,22 @@ class LedgerRows:
                         schema=LEDGER_SCHEMA)  # fmt: skip
 
 
-def _current_revisions(versions: dict[tuple, str]) -> dict[tuple, int]:
-    """Highest accepted revision per account × year."""
-    out: dict[tuple, int] = {}
-    for acc, year, rev in versions:
-        out[(acc, year)] = max(rev, out.get((acc, year), 0))
+def _key(*parts: object) -> str:
+    return KEY_SEP.join(map(str, parts))
+
+
+def _current_revisions(new: LedgerRows, history: pa.Table | None) -> dict[tuple, int]:
+    """Highest accepted revision per account × year among this run's accepted documents, history included."""
+    c, out = new.cols, {}
+    for acc, year, rev, outcome in zip(c["account_id"], c["survey_year"], c["revision"], c["outcome"], strict=True):
+        if outcome == "accepted":
+            out[(acc, year)] = max(rev, out.get((acc, year), 0))
+    if history is not None and out:
+        account_years = pc.binary_join_element_wise(
+            history.column("account_id"), pc.cast(history.column("survey_year"), pa.string()), KEY_SEP
+        )
+        before = history.filter(pc.is_in(account_years, value_set=pa.array([_key(*k) for k in out])))
+        cols = (before.column(k).to_pylist() for k in ("account_id", "survey_year", "revision"))
+        for acc, year, rev in zip(*cols, strict=True):
+            out[(acc, year)] = max(rev, out[(acc, year)])
     return out
