@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from . import ddl, marts
 from . import dictionary as d
-from .build import OFFLINE, connect, quarantine_rows
+from .build import connect, quarantine_rows
 from .store import Warehouse
 
 # Patched rows sit unsorted at the end of each table, so lookups read more row groups as patches pile up:
@@ -39,13 +39,17 @@ REFS_KEYS = (*ROLLUP_KEYS, "field", "value")
 def patch(wh: Warehouse, base: Path, run_id: str, db_name: str) -> Path | None:
     """Write db/<db_name>: `base` plus the committed run `run_id`; None when a rebuild is due instead."""
     files = {table: wh.parquet_files(parquet, [run_id]) for table, parquet in ddl.PARQUET_OF.items()}
-    if not _patchable(base, files["core_submissions"]):
-        return None
     final = wh.root / "db" / db_name
     tmp = final.with_suffix(".duckdb.tmp")
-    shutil.copyfile(base, tmp)  # readers keep the published file open; it is never written to
+    # Readers keep the published file open and are never disturbed; it is not even opened here, since a
+    # reader in this process (other settings) would refuse a second connection to it.
+    shutil.copyfile(base, tmp)
     con = connect(wh, tmp)
     try:
+        if not _patchable(con, files["core_submissions"]):
+            con.close()
+            tmp.unlink()
+            return None
         con.execute("set checkpoint_threshold = '64GB'")  # one checkpoint at the end, not one per 16 MB of log
         for table, paths in files.items():
             if paths:
@@ -78,19 +82,15 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str) -> Path | None:
     return final
 
 
-def _patchable(base: Path, new_submissions: list[str]) -> bool:
-    """Whether `base` can take these new versions: no new survey year, and not too many patches already."""
+def _patchable(con: duckdb.DuckDBPyConnection, new_submissions: list[str]) -> bool:
+    """Whether the database can take these new versions: no new survey year, and not too many patches already."""
     years = {int(Path(f).parent.name.split("=", 1)[1]) for f in new_submissions}
     n_new = sum(pq.ParquetFile(f).metadata.num_rows for f in new_submissions)
-    con = duckdb.connect(str(base), read_only=True, config=OFFLINE)
-    try:
-        known = {r[0] for r in con.execute("select survey_year from ref_deadlines").fetchall()}
-        patched, total = con.execute(
-            "select (select coalesce(sum(n_versions), 0) from meta_build where kind = 'patch'), "
-            "(select count(*) from core_submissions)"
-        ).fetchone()
-    finally:
-        con.close()
+    known = {r[0] for r in con.execute("select survey_year from ref_deadlines").fetchall()}
+    patched, total = con.execute(
+        "select (select coalesce(sum(n_versions), 0) from meta_build where kind = 'patch'), "
+        "(select count(*) from core_submissions)"
+    ).fetchone()
     return years <= known and patched + n_new <= max(MAX_PATCHED_SHARE * total, MIN_PATCHED_ALLOWANCE)
 
 
@@ -116,9 +116,10 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         where {uncertain or "false"}""")
     # An optional field's sum is summed again where the units that left may have been the last to fill it in.
     exact = ", ".join(f"sum(b.{n}) as {n}" for n in marts.OPTIONAL_SUMS) or "null as none"
+    recheck = con.execute("select count(*) from patch_rollup_recheck").fetchone()[0]
     con.execute(f"""create temp table patch_rollup_exact as
         select closure.ancestor_id as scope_id, b.survey_year, b.basis, {marts.UNIT_TYPE_KEY}, {exact}
-        from cur_basis as b
+        from {"cur_basis" if recheck else "(from cur_basis limit 0)"} as b  -- nothing to recheck: no scan
         inner join core_account_closure as closure on closure.descendant_id = b.account_id
         semi join patch_rollup_recheck as k on k.scope_id = closure.ancestor_id and k.survey_year = b.survey_year
         where b.account_id in (select c.descendant_id from core_account_closure as c

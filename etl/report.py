@@ -28,5 +28,7 @@ def print_summary(summary: dict[str, Any], warehouse: Path) -> None:
         print(f"  账号注册表问题：{summary['registry_problems']} 条（见仓库表 quality_registry）")
     if summary["ignored_files"]:
         print(f"  未处理的非 JSON 文件：{len(summary['ignored_files'])} 个，例如 {summary['ignored_files'][0]}")
-    state = "已重建并发布" if summary["warehouse_rebuilt"] else "无变化，沿用"
+    state = "无变化，沿用"
+    if summary["warehouse_rebuilt"]:
+        state = "已在上一版基础上修补并发布" if summary.get("warehouse_patched") else "已重建并发布"
     print(f"  仓库：{state} {warehouse / summary['database'] if summary['database'] else '（尚无）'}")
