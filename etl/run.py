@@ -144,10 +144,11 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         from .patch import patch
 
         made = None
-        # The published database holds every run of this generation but the new one, under this build version.
-        if len(new) and db_file is not None and db_file.exists() and len(gen_runs) > 1 \
+        # The published database holds every run of this generation but the last (this one, or one killed
+        # before it published), under this build version: that run is patched in.
+        if db_file is not None and db_file.exists() and len(gen_runs) > 1 \
                 and db_file.name == f"warehouse-{gen_runs[-2]}-{build_version()}.duckdb":  # fmt: skip
-            made = patch(wh, db_file, run_id, expected)
+            made = patch(wh, db_file, gen_runs[-1], expected)
             patched = made is not None
         db_file = made or build(wh, gen_runs, registry(), cfg, expected)
         wh.publish(db_file)

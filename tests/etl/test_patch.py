@@ -204,3 +204,38 @@ def test_patch_equals_rebuild_on_demo_data(tmp_path):
     wh = Warehouse(tmp_path / "wh")
     full = build(wh, wh.committed_runs(), hierarchy.load(inbox / "accounts.csv"), config.load(None), "full.duckdb")
     _assert_same_tables(wh.current_db(), full)
+
+
+def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
+    """A run whose only new file is quarantined still publishes its report by a patch; so does the run
+    after a patch killed before publishing."""
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    broken = copy.deepcopy(VALID["2020/U4_r1.json"])
+    broken["revision"], broken["exchange"]["in_person_times_hmt"] = 9, 2
+    _write(inbox, "2020/U4_r9.json", broken)
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["quarantined"], summary["warehouse_patched"]) == (1, True)
+    con = connect(tmp_path / "wh")
+    assert con.execute(
+        "select count(*) from quality_findings where kind = 'quarantine' and account_id = 'U4' and code = 'H-02'"
+    ).fetchone() == (2,)  # the fixture's own 2020/U4_r2.json and this one
+    con.close()
+    pointer = (tmp_path / "wh" / "CURRENT").read_text()
+    _write(inbox, "2019/SJZ_r1.json", doc("SJZ", 2019, funds={"municipal": 60}))
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("killed while patching")
+
+    with monkeypatch.context() as m:
+        m.setattr("etl.patch._rollup", killed)
+        with pytest.raises(KeyboardInterrupt):
+            run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (tmp_path / "wh" / "CURRENT").read_text() == pointer
+    assert not list((tmp_path / "wh" / "db").glob("*.tmp"))
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["unchanged"], summary["warehouse_patched"]) == (30, True)
+    con = connect(tmp_path / "wh")
+    assert con.execute("select n_reported from mart_rollup where scope_id = 'SJZ' and survey_year = 2019 "
+                       "and basis = 'finished' and unit_type = 'ALL'").fetchone() == (3,)  # fmt: skip
+    con.close()
