@@ -81,6 +81,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             *(pc.cast(history.column(c), pa.string()) for c in ("account_id", "survey_year", "revision")), KEY_SEP
         )
         versions = dict(zip(keys.to_pylist(), history.column("sha").to_pylist(), strict=True))
+        history = history.select(["account_id", "survey_year", "revision"])  # the hashes are most of its memory
         del ledger, keys
     bar = tqdm(total=len(todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False)
     checked = ()

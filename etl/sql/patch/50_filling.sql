@@ -55,7 +55,3 @@ where t.scope_id = d.scope_id and t.survey_year = d.survey_year and t.unit_type 
 
 insert into mart_filling_rollup by name
 select * from patch_filling_rows order by parent_id nulls first, scope_id, unit_type, survey_year;
-
--- The warehouse checks compare units with their ancestors and with last year: they are run again.
-drop table quality_findings;
-drop table quality_checks;
