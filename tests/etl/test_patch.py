@@ -167,7 +167,8 @@ CONTENT = ("by_partner", "exchange", "projects", "funding", "conference", "insti
 
 
 def test_patch_equals_rebuild_on_demo_data(tmp_path):
-    """300 generated units: 40 corrections take a sibling's figures, projects and choices, and flip their status."""
+    """300 generated units: 40 corrections take a sibling's figures, projects and choices and flip their approval;
+    some also change unit type, are sent back (leaving both bases) or leave an optional total empty."""
     import random
 
     from etl.demo import generate
@@ -187,7 +188,7 @@ def test_patch_equals_rebuild_on_demo_data(tmp_path):
     siblings: dict[tuple, list[dict]] = {}
     for d in docs.values():
         siblings.setdefault((d["parent_account_id"], d["survey_year"]), []).append(d)
-    for p in rng.sample(sorted(docs), 40):
+    for i, p in enumerate(rng.sample(sorted(docs), 40)):
         d = copy.deepcopy(docs[p])
         other = rng.choice(siblings[(d["parent_account_id"], d["survey_year"])])
         d.update({k: copy.deepcopy(other[k]) for k in CONTENT})
@@ -195,12 +196,30 @@ def test_patch_equals_rebuild_on_demo_data(tmp_path):
         d["revision"] += 10
         d["submission_id"] = d["submission_id"][:-4] + "beef"
         d["status"] = "approved" if d["status"] == "submitted" else "submitted"
+        if i % 4 == 1 and d["unit_profile"]["unit_type"] in ("university", "research_institute"):  # changes type
+            d["unit_profile"]["unit_type"] = {"university": "research_institute"}.get(d["unit_profile"]["unit_type"],
+                                                                                      "university")  # fmt: skip
+        if i % 5 == 2:  # sent back: the unit leaves both bases
+            d["status"] = "returned"
+        if i % 6 == 3:  # leaves an optional total empty
+            d["exchange"].pop("out_person_days", None)
         d["approved_at"] = d["submitted_at"] if d["status"] == "approved" else None
         d["reviewer_account_id"] = d["parent_account_id"] if d["status"] == "approved" else None
         p.with_name(p.stem + "_fix.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     assert summary["warehouse_patched"]
     assert summary["loaded"] >= 30, summary  # most corrections are valid, so the patch has work to do
+    con = connect(tmp_path / "wh")
+    exercised = con.execute("""
+        select
+            (select count(*) from core_submissions where is_current and status = 'returned' and revision > 10),
+            (select count(*) from core_measures as m inner join core_submissions as s using (version_id)
+             where s.is_current and m.out_person_days is null),
+            (select count(*) from core_measures as a inner join core_measures as b
+             on a.account_id = b.account_id and a.survey_year = b.survey_year and a.unit_type < b.unit_type)
+    """).fetchone()
+    con.close()
+    assert min(exercised) > 0, exercised  # units left, emptied an optional total and changed type
     wh = Warehouse(tmp_path / "wh")
     full = build(wh, wh.committed_runs(), hierarchy.load(inbox / "accounts.csv"), config.load(None), "full.duckdb")
     _assert_same_tables(wh.current_db(), full)
