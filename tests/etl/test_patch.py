@@ -258,3 +258,24 @@ def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
     assert con.execute("select n_reported from mart_rollup where scope_id = 'SJZ' and survey_year = 2019 "
                        "and basis = 'finished' and unit_type = 'ALL'").fetchone() == (3,)  # fmt: skip
     con.close()
+
+
+def test_fourth_patch_in_a_row_rebuilds(tmp_path):
+    """Patched rows sit unsorted at the end of the marts: after MAX_PATCHES patches the next run re-sorts."""
+    from etl.patch import MAX_PATCHES
+
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    kinds = []
+    for revision in range(3, 4 + MAX_PATCHES):  # HB 2019 is at revision 2
+        _write(inbox, f"2019/HB_r{revision}.json", doc("HB", 2019, revision=revision, out={"USA": revision}))
+        summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+        kinds.append("patch" if summary["warehouse_patched"] else "build")
+    assert kinds == ["patch"] * MAX_PATCHES + ["build"]
+    con = connect(tmp_path / "wh")
+    assert con.execute("select kind from meta_build").fetchall() == [("build",)]
+    assert con.execute(
+        "select out_person_times from mart_rollup where scope_id = 'HB' and survey_year = 2019 and basis = 'finished' "
+        "and unit_type = 'ALL'"
+    ).fetchone() == (6 + 30 + 6 + 2,)  # HB's own 6 (revision 6), U1 20 + 10, U3 6, U4 2 (BD: draft; SJZ, U2: none)
+    con.close()
