@@ -28,10 +28,11 @@ from . import dictionary as d
 from .build import connect, quarantine_rows
 from .store import Warehouse
 
-# Each patch appends its rows, unsorted by scope, at the end of every mart, and a lookup reads one more
-# stretch per patch: nationally, 国别逐年合计 took 8.4 ms on a rebuilt file and 15.8 ms after five 1 % patches.
-# So a run rebuilds (and re-sorts) once the file carries MAX_PATCHES patches, or patched versions past a
-# tenth of all (at least 10,000 are allowed: in a small warehouse the order cannot matter).
+# Each patch appends its rows at the end of every mart, and a lookup reads one more stretch per patch:
+# nationally, 国别逐年合计 took 7.4 ms on a rebuilt file and 8.4 ms after three 1 % patches (15.8 ms after
+# five, before the appended partner rows were sorted by scope). So a run rebuilds (and re-sorts) once the
+# file carries MAX_PATCHES patches, or patched versions past a tenth of all (at least 10,000 are allowed:
+# in a small warehouse the order cannot matter).
 MAX_PATCHES, MAX_PATCHED_SHARE, MIN_PATCHED_ALLOWANCE = 3, 0.1, 10_000
 SQL_DIR = marts.SQL_DIR / "patch"
 ROLLUP_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
