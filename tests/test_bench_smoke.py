@@ -22,3 +22,21 @@ def test_benchmark_smoke_run(tmp_path):
     assert set(results["targets"]) >= {"etl_warm_docs_per_s", "query_p95_ms", "page_p95_cached_ms"}
     assert results["dashboard_rss_peak_mb"] > 0 and results["browser_errors"] == 0  # a real server, in Chromium
     assert set(results["browser_page_ms"]) == {"overview", "partners"}
+    assert results["rerun_1pct_patched"] is True  # the 1 % re-run patched the database in
+
+
+def test_patch_tax_runs(tmp_path):
+    """bench/patch_tax.py compares a patched database with a rebuild of the same runs, and cleans up."""
+    from etl.run import run
+    from tests.conftest import TODAY
+    from tests.fixtures.inbox import doc, write_inbox
+
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    (inbox / "2019" / "HB_r3.json").write_text(json.dumps(doc("HB", 2019, revision=3)), encoding="utf-8")
+    assert run(inbox, tmp_path / "wh", today=TODAY, progress=False)["warehouse_patched"]
+    tax = subprocess.run([sys.executable, "bench/patch_tax.py", "--warehouse", str(tmp_path / "wh"), "--inbox",
+                          str(inbox), "--repeat", "2"], cwd=ROOT, check=True, capture_output=True, text=True,
+                         timeout=600).stdout  # fmt: skip
+    assert "修补 1 次" in tax and "rollup_by_year" in tax and "最慢" in tax
+    assert not list((tmp_path / "wh" / "db").glob("patch-tax-*"))  # the rebuild is not left behind
