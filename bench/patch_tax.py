@@ -24,19 +24,17 @@ from etl.build import build  # noqa: E402
 from etl.store import Warehouse  # noqa: E402
 
 
-def median_ms(fn, con, params: dict, repeat: int, other, other_con) -> tuple[float, float]:
-    """Median milliseconds of fn on con and on other_con, run alternately so both meet the same machine."""
-    a, b = [], []
-    fn(con, **params)
-    other(other_con, **params)
+def medians_ms(fn, params: dict, repeat: int, *cons) -> list[float]:
+    """Median milliseconds of fn on each connection, run in turn so that all meet the same machine."""
+    times: list[list[float]] = [[] for _ in cons]
+    for con in cons:
+        fn(con, **params)  # warm up
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn(con, **params)
-        a.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        other(other_con, **params)
-        b.append((time.perf_counter() - t) * 1000)
-    return statistics.median(a), statistics.median(b)
+        for con, out in zip(cons, times, strict=True):
+            t = time.perf_counter()
+            fn(con, **params)
+            out.append((time.perf_counter() - t) * 1000)
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
@@ -55,8 +53,7 @@ def main() -> None:
         print(f"{current.name}：修补 {patches} 次；与同样数据整库重建的文件交替各测 {args.repeat} 次（中位数，毫秒）")
         worst = [0.0, 0.0]
         for scope, name, params in query_specs(cp):
-            fn = getattr(queries, name)
-            p, r = median_ms(fn, cp, params, args.repeat, fn, cr)
+            p, r = medians_ms(getattr(queries, name), params, args.repeat, cp, cr)
             worst = [max(worst[0], p), max(worst[1], r)]
             print(f"{scope:<4}{name:<32}{p:8.1f}{r:8.1f}")
         print(f"{'最慢':<36}{worst[0]:8.1f}{worst[1]:8.1f}")
