@@ -1,24 +1,25 @@
 -- mart_project_dimensions: project rows and funds are added. Distinct projects (A-09) are the unnumbered
 -- ones, added like rows, plus the numbered ones: a programme number the run touched counts in a group
 -- when some current row there carries it, and counted before when that many rows minus the run's did.
-create temp table patch_project_delta as
+-- Grain: one row per signed project row × scope with subordinates × dimension: joined and unpivoted once
+-- for both aggregates below.
+create temp table patch_project_long as
 with
 
 projects as (
     select closure.ancestor_id as scope_id, b.survey_year, b.basis, b.unit_type, b.sign, p.programme,
-           p.fund_reportable, p.field, p.funding_level, p.role, p.coop_form, p.status_in_year
+           p.project_key, p.fund_reportable, p.field, p.funding_level, p.role, p.coop_form, p.status_in_year
     from patch_signed_basis as b
     inner join core_projects as p on p.version_id = b.version_id
     inner join core_account_closure as closure on closure.descendant_id = b.account_id
     inner join core_accounts as scope on scope.account_id = closure.ancestor_id and scope.level <= 2
-),
-
-long as (
-    unpivot projects
-    on field, funding_level, role, coop_form, status_in_year
-    into name dimension value category
 )
 
+unpivot projects
+on field, funding_level, role, coop_form, status_in_year
+into name dimension value category;
+
+create temp table patch_project_delta as
 select
     scope_id,
     survey_year,
@@ -29,31 +30,13 @@ select
     sum(sign) as project_rows,
     coalesce(sum(sign) filter (where programme is null), 0) as unnumbered,
     sum(sign * fund_reportable) as fund_reportable
-from long
+from patch_project_long
 group by grouping sets (
     (scope_id, survey_year, basis, dimension, category),
     (scope_id, survey_year, basis, unit_type, dimension, category)
 );
 
 create temp table patch_numbered_delta as
-with
-
-projects as (
-    select closure.ancestor_id as scope_id, b.survey_year, b.basis, b.unit_type, b.sign, p.project_key,
-           p.field, p.funding_level, p.role, p.coop_form, p.status_in_year
-    from patch_signed_basis as b
-    inner join core_projects as p on p.version_id = b.version_id
-    inner join core_account_closure as closure on closure.descendant_id = b.account_id
-    inner join core_accounts as scope on scope.account_id = closure.ancestor_id and scope.level <= 2
-    where p.programme is not null
-),
-
-long as (
-    unpivot projects
-    on field, funding_level, role, coop_form, status_in_year
-    into name dimension value category
-)
-
 select
     scope_id,
     survey_year,
@@ -63,7 +46,8 @@ select
     category,
     project_key,
     sum(sign) as rows_moved
-from long
+from patch_project_long
+where programme is not null
 group by grouping sets (
     (scope_id, survey_year, basis, dimension, category, project_key),
     (scope_id, survey_year, basis, unit_type, dimension, category, project_key)
