@@ -27,6 +27,7 @@ from . import ddl, marts
 from . import dictionary as d
 from .build import connect, quarantine_rows
 from .store import Warehouse
+from .timing import Stopwatch
 
 # Each patch appends its rows at the end of every mart, and a lookup reads one more stretch per patch:
 # nationally, 国别逐年合计 took 7.4 ms on a rebuilt file and 8.4 ms after three 1 % patches (15.8 ms after
@@ -39,14 +40,19 @@ ROLLUP_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
 REFS_KEYS = (*ROLLUP_KEYS, "field", "value")
 
 
-def patch(wh: Warehouse, base: Path, run_id: str, db_name: str) -> Path | None:
-    """Write db/<db_name>: `base` plus the committed run `run_id`; None when a rebuild is due instead."""
+def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch | None = None) -> Path | None:
+    """Write db/<db_name>: `base` plus the committed run `run_id`; None when a rebuild is due instead.
+
+    `watch` times the steps (as patch.<step>).
+    """
+    step = (watch or Stopwatch()).step
     files = {table: wh.parquet_files(parquet, [run_id]) for table, parquet in ddl.PARQUET_OF.items()}
     final = wh.root / "db" / db_name
     tmp = final.with_suffix(".duckdb.tmp")
     # Readers keep the published file open and are never disturbed; it is not even opened here, since a
     # reader in this process (other settings) would refuse a second connection to it.
-    shutil.copyfile(base, tmp)
+    with step("patch.copy"):
+        shutil.copyfile(base, tmp)
     con = connect(wh, tmp)
     try:
         if not _patchable(con, files["core_submissions"]):
@@ -54,29 +60,34 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str) -> Path | None:
             tmp.unlink()
             return None
         con.execute("set checkpoint_threshold = '64GB'")  # one checkpoint at the end, not one per 16 MB of log
-        for table, paths in files.items():
-            if paths:
-                con.execute(
-                    f"insert into {table} by name select * from read_parquet($files, hive_partitioning = true, "
-                    "union_by_name = true)",
-                    {"files": paths},
-                )
-        n_new = con.execute("select count(*) from core_submissions where is_current is null").fetchone()[0]
-        _script(con, "10_versions.sql")
-        _rollup(con)
+        with step("patch.core"):
+            for table, paths in files.items():
+                if paths:
+                    con.execute(
+                        f"insert into {table} by name select * from read_parquet($files, hive_partitioning = true, "
+                        "union_by_name = true)",
+                        {"files": paths},
+                    )
+            n_new = con.execute("select count(*) from core_submissions where is_current is null").fetchone()[0]
+            _script(con, "10_versions.sql")
+        with step("patch.rollup"):
+            _rollup(con)
         for name in ("20_partners.sql", "30_projects.sql", "40_choices.sql", "50_filling.sql"):
-            _script(con, name)
-        ledger = wh.ledger([run_id])
-        con.register("_ledger", ledger)
-        con.execute("insert into meta_ledger by name select * from _ledger")
-        con.register("_quarantine", quarantine_rows(wh, ledger))
-        con.execute("insert into quality_quarantine by name select * from _quarantine")
-        # The warehouse checks compare units with their ancestors and with last year, and their findings list
-        # the quarantine: they are run again in full (1.3 s nationally), after the new quarantine rows.
-        con.execute("drop table quality_findings; drop table quality_checks")
-        con.execute((marts.SQL_DIR / "40_checks.sql").read_text(encoding="utf-8"))
-        con.execute("insert into meta_build values ($run, 'patch', $n)", {"run": run_id, "n": n_new})
-        con.execute("checkpoint")
+            with step(f"patch.{name[3:-4]}"):
+                _script(con, name)
+        with step("patch.checks"):
+            ledger = wh.ledger([run_id])
+            con.register("_ledger", ledger)
+            con.execute("insert into meta_ledger by name select * from _ledger")
+            con.register("_quarantine", quarantine_rows(wh, ledger))
+            con.execute("insert into quality_quarantine by name select * from _quarantine")
+            # The warehouse checks compare units with their ancestors and with last year, and their findings list
+            # the quarantine: they are run again in full (1.3 s nationally), after the new quarantine rows.
+            con.execute("drop table quality_findings; drop table quality_checks")
+            con.execute((marts.SQL_DIR / "40_checks.sql").read_text(encoding="utf-8"))
+            con.execute("insert into meta_build values ($run, 'patch', $n)", {"run": run_id, "n": n_new})
+        with step("patch.checkpoint"):
+            con.execute("checkpoint")
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)

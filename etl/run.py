@@ -19,6 +19,7 @@ from . import config, hierarchy, intake, reference, validate
 from .marts import build_version
 from .problems import Findings
 from .store import LEDGER_SCHEMA, Warehouse, new_run_id
+from .timing import Stopwatch
 
 ETL_VERSION = "6"  # bump when validation or derivation changes: every document is then re-validated
 KEY_SEP = "\x1f"  # between account, year and revision in a version key: no account id holds it
@@ -48,6 +49,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     reads everything); `workers` processes check new files (default: one per core).
     """
     started = time.perf_counter()
+    watch = Stopwatch()
     cfg = config.load(config_path)
     registry_file = inbox / intake.REGISTRY_FILE
     # Parsing and resolving 100,000 accounts takes 1.5 s: a run parses the registry only when it has files to
@@ -62,9 +64,11 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     new = LedgerRows(run_id, fingerprint)
     counts: Counter[str] = Counter()
     codes: Counter[str] = Counter()
-    listing, ignored = intake.scan(inbox, workers or os.cpu_count() or 1)
-    old_cache = None if rehash else wh.intake_cache(fingerprint, gen_runs)
-    compared = intake.unseen(listing, old_cache)  # unchanged files are recognised by stat alone
+    with watch.step("scan"):
+        listing, ignored = intake.scan(inbox, workers or os.cpu_count() or 1)
+    with watch.step("compare"):
+        old_cache = None if rehash else wh.intake_cache(fingerprint, gen_runs)
+        compared = intake.unseen(listing, old_cache)  # unchanged files are recognised by stat alone
     todo = compared.todo
     cached_problems = (old_cache.schema.metadata or {}).get(b"registry_problems") if old_cache is not None else None
     counts["unchanged"] += compared.unchanged
@@ -73,22 +77,15 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     versions: dict[str, str] = {}  # _key(account, year, revision) → sha of accepted versions
     history = None  # the accepted versions before this run
     if todo:  # the history is needed only to judge new content
-        ledger = wh.ledger(gen_runs, columns=["sha", "outcome", "account_id", "survey_year", "revision"])
-        seen = set(ledger.column("sha").to_pylist())
-        history = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
-        # Keys joined in Arrow: a million (account, year, revision) tuples took 1.5 s to build.
-        keys = pc.binary_join_element_wise(
-            *(pc.cast(history.column(c), pa.string()) for c in ("account_id", "survey_year", "revision")), KEY_SEP
-        )
-        versions = dict(zip(keys.to_pylist(), history.column("sha").to_pylist(), strict=True))
-        history = history.select(["account_id", "survey_year", "revision"])  # the hashes are most of its memory
-        del ledger, keys
+        with watch.step("history"):
+            seen, versions, history = _history(wh, gen_runs)
     bar = tqdm(total=len(todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False)
     checked = ()
     if todo:
-        ctx = validate.Context(registry(), ref, cfg, today or dt.date.today())
+        with watch.step("registry"):
+            ctx = validate.Context(registry(), ref, cfg, today or dt.date.today())
         checked = intake.check_all(inbox, todo, ctx, frozenset(seen), run_id, workers or os.cpu_count() or 1)
-    with wh.parquet_writer(run_id) as parquet:
+    with watch.step("check"), wh.parquet_writer(run_id) as parquet:
         for outcomes, tables in checked:
             drop: list[str] = []
             for o in outcomes:
@@ -123,20 +120,20 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             bar.update(len(outcomes))
     bar.close()
 
-    current = _current_revisions(new, history)
-    outcome_counts = new.settle(current)
-    counts.update(outcome_counts)
-    if len(new):
-        wh.commit(run_id, new.table())
-        gen_runs.append(run_id)
+    with watch.step("commit"):
+        counts.update(new.settle(_current_revisions(new, history)))
+        if len(new):
+            wh.commit(run_id, new.table())
+            gen_runs.append(run_id)
     # The same fingerprint means the same registry bytes, so its problem count can be kept with the cache.
     problems = (
         int(cached_problems) if cached_problems and not registry.cache_info().currsize else len(registry().problems)
     )
     moved = old_cache is not None and (compared.at is not None or compared.unchanged < old_cache.num_rows)
     if gen_runs and (len(new) or fresh or moved or old_cache is None or cached_problems is None):
-        wh.write_intake_cache(intake.next_cache(listing, compared, wh.intake_shas, fresh), fingerprint, gen_runs[-1],
-                              problems)  # fmt: skip
+        with watch.step("intake_cache"):
+            wh.write_intake_cache(intake.next_cache(listing, compared, wh.intake_shas, fresh), fingerprint, gen_runs[-1],
+                                  problems)  # fmt: skip
     db_file = wh.current_db()
     expected = f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" if gen_runs else None
     rebuilt = patched = False
@@ -149,9 +146,13 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         # before it published), under this build version: that run is patched in.
         if db_file is not None and db_file.exists() and len(gen_runs) > 1 \
                 and db_file.name == f"warehouse-{gen_runs[-2]}-{build_version()}.duckdb":  # fmt: skip
-            made = patch(wh, db_file, gen_runs[-1], expected)
+            with watch.step("patch"):
+                made = patch(wh, db_file, gen_runs[-1], expected, watch)
             patched = made is not None
-        db_file = made or build(wh, gen_runs, registry(), cfg, expected)
+        if made is None:
+            with watch.step("build"):
+                made = build(wh, gen_runs, registry(), cfg, expected)
+        db_file = made
         wh.publish(db_file)
         rebuilt = True
     summary = {
@@ -165,6 +166,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         "warehouse_patched": patched,
         "database": str(db_file.relative_to(wh.root)) if db_file else None,
         "seconds": round(time.perf_counter() - started, 2),
+        "steps_s": watch.rounded(),
     }
     assert summary["documents_in"] == sum(summary[k] for k in SUMMARY_KEYS[1:]), summary
     wh.write_summary(run_id, summary)
@@ -211,6 +213,19 @@ class LedgerRows:
         n = len(self)
         return pa.table({**self.cols, "run_id": [self.run_id] * n, "fingerprint": [self.fingerprint] * n},
                         schema=LEDGER_SCHEMA)  # fmt: skip
+
+
+def _history(wh: Warehouse, gen_runs: list[str]) -> tuple[set[str], dict[str, str], pa.Table]:
+    """What the generation holds: every content hash, the hash of each accepted version by key, and those versions."""
+    ledger = wh.ledger(gen_runs, columns=["sha", "outcome", "account_id", "survey_year", "revision"])
+    seen = set(ledger.column("sha").to_pylist())
+    history = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
+    # Keys joined in Arrow: a million (account, year, revision) tuples took 1.5 s to build.
+    keys = pc.binary_join_element_wise(
+        *(pc.cast(history.column(c), pa.string()) for c in ("account_id", "survey_year", "revision")), KEY_SEP
+    )
+    versions = dict(zip(keys.to_pylist(), history.column("sha").to_pylist(), strict=True))
+    return seen, versions, history.select(["account_id", "survey_year", "revision"])  # hashes: most of its memory
 
 
 def _key(*parts: object) -> str:

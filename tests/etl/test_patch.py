@@ -68,6 +68,19 @@ def test_resubmissions_are_patched_in(patched):
     counts = tuple(summary[k] for k in ("documents_in", "unchanged", "loaded", "superseded", "quarantined"))
     assert counts == (33, 28, 3, 1, 1)
     assert "H-02" in summary["quarantine_codes"]
+    steps = summary["steps_s"]  # where a slow run's time went
+    assert {
+        "scan",
+        "compare",
+        "history",
+        "registry",
+        "check",
+        "commit",
+        "patch",
+        "patch.rollup",
+        "patch.checkpoint",
+    } <= set(steps)
+    assert "build" not in steps and all(v >= 0 for v in steps.values())
     meta = connect(wh).execute("select kind from meta_build order by kind").fetchall()
     assert meta == [("build",), ("patch",)]
 
