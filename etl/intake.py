@@ -8,6 +8,7 @@ that depends on order or on the history (duplicates, revision conflicts, quarant
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import multiprocessing
@@ -22,8 +23,10 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import listing, validate
+from . import hierarchy, listing, validate
+from .config import SurveyConfig
 from .flatten import Rows
+from .reference import Reference
 
 SUFFIXES, REGISTRY_FILE = listing.SUFFIXES, listing.REGISTRY_FILE
 CHUNK = 400  # files per task: big enough to amortise the hand-over, small enough to stream
@@ -52,6 +55,24 @@ class Outcome:
     codes: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     raw: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ContextRecipe:
+    """What workers build their validate.Context from: each parses the registry itself instead of unpickling it.
+
+    Workers started this way parse the registry while the main process reads the history, instead of
+    waiting for it to parse (1.1 s nationally) and pickle it (~20 MB).
+    """
+
+    registry_file: Path
+    reference: Reference
+    config: SurveyConfig
+    today: dt.date
+
+    def make(self) -> validate.Context:
+        """The context, with the registry parsed here."""
+        return validate.Context(hierarchy.load(self.registry_file), self.reference, self.config, self.today)
 
 
 LISTING = pa.schema([("source_file", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64())])
@@ -149,6 +170,11 @@ def _init(inbox: Path, ctx: validate.Context, seen: frozenset[str], run_id: str)
 def _init_pickled(state: bytes) -> None:
     """_init in a worker, from arguments pickled once for all workers (the registry alone is ~20 MB)."""
     _STATE.update(pickle.loads(state))
+    if isinstance(_STATE["ctx"], ContextRecipe):
+        try:
+            _STATE["ctx"] = _STATE["ctx"].make()
+        except Exception as exc:  # raised from check_chunk: a pool whose initializer fails respawns forever
+            _STATE["ctx"] = exc
     _quiet_collector()
 
 
@@ -160,6 +186,8 @@ def _quiet_collector() -> None:
 def check_chunk(files: list[InboxFile]) -> tuple[list[Outcome], dict[str, pa.Table]]:
     """Check files in order; accepted documents come back flattened, one Arrow table per warehouse table."""
     inbox, ctx, seen, run_id = _STATE["inbox"], _STATE["ctx"], _STATE["seen"], _STATE["run_id"]
+    if isinstance(ctx, Exception):
+        raise ctx
     rows, out, here = Rows(), [], set()
     for f in files:
         raw = (inbox / f.rel).read_bytes()
@@ -184,19 +212,28 @@ def check_chunk(files: list[InboxFile]) -> tuple[list[Outcome], dict[str, pa.Tab
     return out, rows.tables()
 
 
+def workers_take_recipe(n_files: int, workers: int) -> bool:
+    """Whether check_all would start workers that need nothing from the history: they can take a ContextRecipe
+    and start before the caller has read the history."""
+    return workers > 1 and PARALLEL_FROM <= n_files < SEND_SEEN_FROM
+
+
 def check_all(
-    inbox: Path, files: list[InboxFile], ctx: validate.Context, seen: frozenset[str], run_id: str, workers: int
+    inbox: Path,
+    files: list[InboxFile],
+    ctx: validate.Context | ContextRecipe,
+    seen: frozenset[str],
+    run_id: str,
+    workers: int,
 ) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
-    """Check every file, chunk by chunk, results in inbox order; `workers` > 1 uses that many processes."""
+    """Check every file, chunk by chunk, results in inbox order; `workers` > 1 uses that many processes.
+
+    Workers start when this is called, not when the results are first asked for: the caller can do other
+    work meanwhile.
+    """
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     if workers <= 1 or len(files) < PARALLEL_FROM:
-        _init(inbox, ctx, seen, run_id)
-        try:
-            yield from map(check_chunk, chunks)
-        finally:
-            gc.unfreeze()
-            gc.set_threshold(700, 10, 10)
-        return
+        return _in_process(chunks, inbox, ctx.make() if isinstance(ctx, ContextRecipe) else ctx, seen, run_id)
     if len(files) < SEND_SEEN_FROM:
         # The caller checks every hash against what is loaded anyway; handing a million hashes to each worker
         # costs more (~1.2 s) than checking again the few known documents a small batch may hold.
@@ -206,6 +243,19 @@ def check_all(
     mp = multiprocessing.get_context("spawn")
     with _nothing_to_import_as_main():
         pool = mp.Pool(workers, initializer=_init_pickled, initargs=(state,))
+    return _from_pool(pool, chunks)
+
+
+def _in_process(chunks: list[list[InboxFile]], *state: Any) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
+    _init(*state)
+    try:
+        yield from map(check_chunk, chunks)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(700, 10, 10)
+
+
+def _from_pool(pool: Any, chunks: list[list[InboxFile]]) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
     with pool:
         yield from pool.imap(check_chunk, chunks)
 

@@ -63,9 +63,10 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     run_id = new_run_id()
     new = LedgerRows(run_id, fingerprint)
     counts: Counter[str] = Counter()
+    n_workers = workers or os.cpu_count() or 1
     codes: Counter[str] = Counter()
     with watch.step("scan"):
-        listing, ignored = intake.scan(inbox, workers or os.cpu_count() or 1)
+        listing, ignored = intake.scan(inbox, n_workers)
     with watch.step("compare"):
         old_cache = None if rehash else wh.intake_cache(fingerprint, gen_runs)
         compared = intake.unseen(listing, old_cache)  # unchanged files are recognised by stat alone
@@ -76,15 +77,29 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     seen: set[str] = set()
     versions: dict[str, str] = {}  # _key(account, year, revision) → sha of accepted versions
     history = None  # the accepted versions before this run
+    checked = ()
+    # Workers that need nothing from the history start now and parse the registry themselves, while the
+    # history is read here; only when the registry is known to parse (a run of this generation cached its count).
+    early = cached_problems is not None and intake.workers_take_recipe(len(todo), n_workers)
+    if early:
+        recipe = intake.ContextRecipe(registry_file, ref, cfg, today or dt.date.today())
+        checked = intake.check_all(inbox, todo, recipe, frozenset(), run_id, n_workers)
     if todo:  # the history is needed only to judge new content
         with watch.step("history"):
-            seen, versions, history = _history(wh, gen_runs)
+            ledger = _read_history(wh, gen_runs)
+        if early:
+            with watch.step("check"):
+                checked = list(checked)  # fewer than SEND_SEEN_FROM files: held, so only their hashes are looked up
+            seen, versions, history = _lookups(ledger, [o for outcomes, _ in checked for o in outcomes])
+        else:
+            with watch.step("history"):
+                seen, versions, history = _lookups(ledger)
+        del ledger
     bar = tqdm(total=len(todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False)
-    checked = ()
-    if todo:
+    if todo and not early:
         with watch.step("registry"):
             ctx = validate.Context(registry(), ref, cfg, today or dt.date.today())
-        checked = intake.check_all(inbox, todo, ctx, frozenset(seen), run_id, workers or os.cpu_count() or 1)
+        checked = intake.check_all(inbox, todo, ctx, frozenset(seen), run_id, n_workers)
     with watch.step("check"), wh.parquet_writer(run_id) as parquet:
         for outcomes, tables in checked:
             drop: list[str] = []
@@ -215,17 +230,33 @@ class LedgerRows:
                         schema=LEDGER_SCHEMA)  # fmt: skip
 
 
-def _history(wh: Warehouse, gen_runs: list[str]) -> tuple[set[str], dict[str, str], pa.Table]:
-    """What the generation holds: every content hash, the hash of each accepted version by key, and those versions."""
-    ledger = wh.ledger(gen_runs, columns=["sha", "outcome", "account_id", "survey_year", "revision"])
-    seen = set(ledger.column("sha").to_pylist())
+def _read_history(wh: Warehouse, gen_runs: list[str]) -> pa.Table:
+    """Every document the generation's ledger holds: sha, outcome, account_id, survey_year, revision."""
+    return wh.ledger(gen_runs, columns=["sha", "outcome", "account_id", "survey_year", "revision"])
+
+
+def _lookups(
+    ledger: pa.Table, outcomes: list[intake.Outcome] | None = None
+) -> tuple[set[str], dict[str, str], pa.Table]:
+    """The content hashes already loaded, the hash of each accepted version by key, and the accepted versions.
+
+    With `outcomes`, the hashes and keys are only those of these documents: a million Python strings
+    (1 s nationally) are not built for a run that checked a few thousand.
+    """
+    shas = ledger.column("sha")
     history = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
     # Keys joined in Arrow: a million (account, year, revision) tuples took 1.5 s to build.
     keys = pc.binary_join_element_wise(
         *(pc.cast(history.column(c), pa.string()) for c in ("account_id", "survey_year", "revision")), KEY_SEP
     )
-    versions = dict(zip(keys.to_pylist(), history.column("sha").to_pylist(), strict=True))
-    return seen, versions, history.select(["account_id", "survey_year", "revision"])  # hashes: most of its memory
+    version_shas = history.column("sha")
+    if outcomes is not None:
+        shas = shas.filter(pc.is_in(shas, value_set=pa.array([o.sha for o in outcomes], pa.string())))
+        wanted = [_key(o.head["account_id"], o.head["survey_year"], o.head["revision"]) for o in outcomes if o.accepted]
+        hit = pc.is_in(keys, value_set=pa.array(wanted, pa.string()))
+        keys, version_shas = keys.filter(hit), version_shas.filter(hit)
+    versions = dict(zip(keys.to_pylist(), version_shas.to_pylist(), strict=True))
+    return set(shas.to_pylist()), versions, history.select(["account_id", "survey_year", "revision"])
 
 
 def _key(*parts: object) -> str:

