@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import functools
 import hashlib
@@ -145,10 +146,19 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         int(cached_problems) if cached_problems and not registry.cache_info().currsize else len(registry().problems)
     )
     moved = old_cache is not None and (compared.at is not None or compared.unchanged < old_cache.num_rows)
-    if gen_runs and (len(new) or fresh or moved or old_cache is None or cached_problems is None):
+
+    # The intake cache (1 s for a million files, mostly in Arrow and Parquet, which release the GIL) is written in a
+    # thread while the database is patched or built; the run ends only once it is written.
+    def write_intake_cache() -> None:
         with watch.step("intake_cache"):
-            wh.write_intake_cache(intake.next_cache(listing, compared, wh.intake_shas, fresh), fingerprint, gen_runs[-1],
-                                  problems)  # fmt: skip
+            cache = intake.next_cache(listing, compared, wh.intake_shas, fresh)
+            wh.write_intake_cache(cache, fingerprint, gen_runs[-1], problems)
+
+    cache_writer = concurrent.futures.ThreadPoolExecutor(1)
+    cache_written = None
+    if gen_runs and (len(new) or fresh or moved or old_cache is None or cached_problems is None):
+        cache_written = cache_writer.submit(write_intake_cache)
+    cache_writer.shutdown(wait=False)
     db_file = wh.current_db()
     expected = f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" if gen_runs else None
     rebuilt = patched = False
@@ -170,6 +180,8 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         db_file = made
         wh.publish(db_file)
         rebuilt = True
+    if cache_written is not None:
+        cache_written.result()  # raises what the writer raised
     summary = {
         "run_id": run_id,
         "documents_in": listing.num_rows,
