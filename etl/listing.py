@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 
-SUFFIXES = (".json", ".xlsx")  # submissions as JSON documents or filled survey workbooks
+BATCH_SUFFIX = ".jsonl"  # a batch export: JSON Lines, one document per line
+SUFFIXES = (".json", BATCH_SUFFIX, ".xlsx")  # submissions as JSON documents, batches, or filled survey workbooks
 REGISTRY_FILE = "accounts.csv"
 
 Listed = tuple[list[str], list[int], list[int], list[str], list[tuple[str, str]]]

@@ -74,14 +74,16 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     todo = compared.todo
     cached_problems = (old_cache.schema.metadata or {}).get(b"registry_problems") if old_cache is not None else None
     counts["unchanged"] += compared.unchanged
-    fresh: dict[str, tuple[int, int, str]] = {}  # what this run read: path → (size, mtime_ns, sha)
+    # What this run read: path → [size, mtime_ns, sha (of a single document), documents in it]
+    fresh: dict[str, list] = {f.rel: [f.size, f.mtime_ns, None, 0] for f in todo}
+    checked_docs = 0
     seen: set[str] = set()
     versions: dict[str, str] = {}  # _key(account, year, revision) → sha of accepted versions
     history = None  # the accepted versions before this run
     checked = ()
     # Workers that need nothing from the history start now and parse the registry themselves, while the
     # history is read here; only when the registry is known to parse (a run of this generation cached its count).
-    early = cached_problems is not None and intake.workers_take_recipe(len(todo), n_workers)
+    early = cached_problems is not None and intake.workers_take_recipe(todo, n_workers)
     if early:
         recipe = intake.ContextRecipe(registry_file, ref, cfg, today or dt.date.today())
         checked = intake.check_all(inbox, todo, recipe, frozenset(), run_id, n_workers)
@@ -96,7 +98,9 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             with watch.step("history"):
                 seen, versions, history = _lookups(ledger)
         del ledger
-    bar = tqdm(total=len(todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False)
+    bar = tqdm(
+        total=sum(f.weight for f in todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False
+    )
     if todo and not early:
         with watch.step("registry"):
             ctx = validate.Context(registry(), ref, cfg, today or dt.date.today())
@@ -105,7 +109,10 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         for outcomes, tables in checked:
             drop: list[str] = []
             for o in outcomes:
-                fresh[o.file.rel] = (o.file.size, o.file.mtime_ns, o.sha)
+                read = fresh[o.file.rel]
+                read[3] += 1
+                if o.span is None:
+                    read[2] = o.sha
                 if o.known or o.sha in seen:  # loaded before, or met earlier in this run
                     counts["unchanged"] += 1
                     if o.accepted:
@@ -114,7 +121,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
                 seen.add(o.sha)
                 key = _key(o.head["account_id"], o.head["survey_year"], o.head["revision"])
                 if o.accepted and key in versions and versions[key] != o.sha:
-                    o.accepted, o.raw = False, (inbox / o.file.rel).read_bytes()
+                    o.accepted, o.raw = False, intake.read_raw(inbox, o)
                     conflict = Findings()
                     conflict.add("E_REVISION_CONFLICT", "revision", o.head["revision"],
                                  "同一账号、同一年度已有该版次但内容不同；修改后请提高版次", severity="H")  # fmt: skip
@@ -122,9 +129,9 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
                     o.codes = sorted({*o.codes, "E_REVISION_CONFLICT"})
                     drop.append(o.sha[:32])
                 if not o.accepted:
-                    report = {"source_file": o.file.rel, "sha256": o.sha, "run_id": run_id, "problems": o.problems}
+                    report = {"source_file": o.source, "sha256": o.sha, "run_id": run_id, "problems": o.problems}
                     codes.update(p["code"] for p in o.problems)
-                    new.add(o, "quarantined", wh.quarantine(o.raw, o.file.rel, o.sha, report))
+                    new.add(o, "quarantined", wh.quarantine(o.raw, o.source, o.sha, report))
                     counts["quarantined"] += 1
                     continue
                 versions[key] = o.sha
@@ -133,6 +140,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
                 tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
                           for name, t in tables.items()}  # fmt: skip
             parquet.write(tables)
+            checked_docs += len(outcomes)
             bar.update(len(outcomes))
     bar.close()
 
@@ -145,13 +153,15 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     problems = (
         int(cached_problems) if cached_problems and not registry.cache_info().currsize else len(registry().problems)
     )
-    moved = old_cache is not None and (compared.at is not None or compared.unchanged < old_cache.num_rows)
+    moved = old_cache is not None and (
+        compared.at is not None or (pc.sum(compared.same).as_py() or 0) < old_cache.num_rows
+    )
 
     # The intake cache (1 s for a million files, mostly in Arrow and Parquet, which release the GIL) is written in a
     # thread while the database is patched or built; the run ends only once it is written.
     def write_intake_cache() -> None:
         with watch.step("intake_cache"):
-            cache = intake.next_cache(listing, compared, wh.intake_shas, fresh)
+            cache = intake.next_cache(listing, compared, wh.intake_rest, fresh)
             wh.write_intake_cache(cache, fingerprint, gen_runs[-1], problems)
 
     cache_writer = concurrent.futures.ThreadPoolExecutor(1)
@@ -184,7 +194,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         cache_written.result()  # raises what the writer raised
     summary = {
         "run_id": run_id,
-        "documents_in": listing.num_rows,
+        "documents_in": compared.unchanged + checked_docs,
         **{k: counts[k] for k in SUMMARY_KEYS[1:]},
         "quarantine_codes": dict(codes.most_common()),
         "registry_problems": problems,
@@ -217,7 +227,7 @@ class LedgerRows:
         """One document: accepted (settled later into loaded or superseded) or quarantined."""
         c, h = self.cols, o.head
         c["sha"].append(o.sha)
-        c["source_file"].append(o.file.rel)
+        c["source_file"].append(o.source)
         c["outcome"].append(outcome)
         c["version_id"].append(o.sha[:32] if outcome == "accepted" else None)
         for k in ("account_id", "survey_year", "revision", "status"):

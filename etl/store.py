@@ -35,6 +35,14 @@ LEDGER_SCHEMA = pa.schema([
 ])  # fmt: skip
 
 
+def _with_n_docs(f: pq.ParquetFile, columns: list[str]) -> pa.Table:
+    """Columns of an intake cache plus n_docs (caches written before batch files held one document per file)."""
+    if "n_docs" in f.schema_arrow.names:
+        return f.read(columns=[*columns, "n_docs"])
+    table = f.read(columns=columns)
+    return table.append_column("n_docs", pa.array([1] * table.num_rows, pa.int64()))
+
+
 def new_run_id() -> str:
     """A sortable, unique id: UTC time plus a random suffix."""
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
@@ -112,24 +120,24 @@ class Warehouse:
 
     # --- intake cache ---------------------------------------------------------------------
     def intake_cache(self, fingerprint: str, runs: list[str]) -> pa.Table | None:
-        """source_file, size and mtime_ns of the inbox files seen by the last run of this generation, in listing order.
+        """source_file, size, mtime_ns and n_docs of the inbox files the last run of this generation saw, in listing order.
 
         None when the cache was written under another fingerprint or after a run that is no longer
         committed (every sha it names must be in the ledger of `runs`), or cannot be read. Their content
-        hashes are read apart (`intake_shas`): they are most of the file and a re-run rarely needs them.
+        hashes are read apart (`intake_rest`): they are most of the file and a re-run rarely needs them.
         """
         try:
             f = pq.ParquetFile(self.root / "intake.parquet")  # not read_table: that would import pyarrow.dataset
             meta = f.schema_arrow.metadata or {}
             if meta.get(b"fingerprint", b"").decode() != fingerprint or meta.get(b"last_run", b"").decode() not in runs:
                 return None
-            return f.read(columns=["source_file", "size", "mtime_ns"]).replace_schema_metadata(meta)
+            return _with_n_docs(f, ["source_file", "size", "mtime_ns"]).replace_schema_metadata(meta)
         except (OSError, pa.ArrowInvalid):  # missing or unreadable: it is only a shortcut, so read every file
             return None
 
-    def intake_shas(self) -> pa.ChunkedArray:
-        """The content hashes of the intake cache, row for row."""
-        return pq.ParquetFile(self.root / "intake.parquet").read(columns=["sha"]).column("sha")
+    def intake_rest(self) -> pa.Table:
+        """sha and n_docs of the intake cache, row for row."""
+        return _with_n_docs(pq.ParquetFile(self.root / "intake.parquet"), ["sha"])
 
     def write_intake_cache(self, cache: pa.Table, fingerprint: str, last_run: str, registry_problems: int) -> None:
         """Replace the intake cache (after a commit: it only names content the ledger knows)."""
