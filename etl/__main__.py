@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--units", type=int, default=5000, help="三级填报单位数（默认 5000，最多 100000）")
     demo.add_argument("--years", default="2016-2020", help="统计年度范围，如 2016-2020")
     demo.add_argument("--seed", type=int, default=2021)
+    demo.add_argument("--batch", type=int, default=0, metavar="N",
+                      help="每 N 份填报写入一个批量导出文件（<年度>/export-NNNN.jsonl，每行一份）；默认每份一个文件")  # fmt: skip
     run = sub.add_parser("run", help="校验收件箱中的新填报记录并发布仓库")
     run.add_argument("--inbox", type=Path, required=True)
     run.add_argument("--warehouse", type=Path, required=True)
@@ -44,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         from .demo import generate
 
         first, _, last = args.years.partition("-")
-        stats = generate(args.inbox, units=args.units, years=range(int(first), int(last or first) + 1), seed=args.seed)
+        stats = generate(args.inbox, units=args.units, years=range(int(first), int(last or first) + 1), seed=args.seed,
+                         batch=args.batch)  # fmt: skip
         print(f"演示数据已写入 {args.inbox}：{stats}")
         return 0
     if args.command == "run":

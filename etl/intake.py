@@ -30,7 +30,7 @@ from .flatten import Rows
 from .reference import Reference
 
 SUFFIXES, REGISTRY_FILE, BATCH_SUFFIX = listing.SUFFIXES, listing.REGISTRY_FILE, listing.BATCH_SUFFIX
-BATCH_BYTES_PER_DOC = 2048  # a batch not yet read counts as one document per this many bytes (demo documents: ~5 KB)
+BATCH_BYTES_PER_DOC = 4096  # a batch not yet read counts as one document per this many bytes (demo: 4–5 KB)
 CHUNK = 400  # files per task: big enough to amortise the hand-over, small enough to stream
 PARALLEL_FROM = 4 * CHUNK  # fewer new files than this are checked in-process: workers cost ~1 s to start
 SEND_SEEN_FROM = 20_000  # new files from which workers skip content already loaded themselves

@@ -142,6 +142,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             parquet.write(tables)
             checked_docs += len(outcomes)
             bar.update(len(outcomes))
+    bar.total = bar.n  # batches were counted by their size until read
     bar.close()
 
     with watch.step("commit"):

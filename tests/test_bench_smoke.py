@@ -23,6 +23,7 @@ def test_benchmark_smoke_run(tmp_path):
     assert results["dashboard_rss_peak_mb"] > 0 and results["browser_errors"] == 0  # a real server, in Chromium
     assert set(results["browser_page_ms"]) == {"overview", "partners"}
     assert results["rerun_1pct_patched"] is True  # the 1 % re-run patched the database in
+    assert results["input"].startswith("批量导出") and results["rerun_1pct_documents"] > 0  # batches by default
 
 
 def test_patch_tax_runs(tmp_path):

@@ -58,8 +58,37 @@ def _fund_funders(rng: random.Random, docs: dict[str, dict], reg: Registry, by_i
         f["fund_on_exchange"], f["fund_on_projects"], f["fund_on_platforms"] = (u / 100 for u in uses)
 
 
-def generate(inbox: Path, *, units: int = 5000, years: range = range(2016, 2021), seed: int = 2021) -> dict:
-    """Write accounts.csv and <year>/<account>_r<revision>.json files; same seed, same bytes."""
+class _Writer:
+    """Where a year's documents go: one file each, or (`batch` > 0) batch exports of `batch` lines each."""
+
+    def __init__(self, folder: Path, batch: int) -> None:
+        self.folder, self.batch, self.lines, self.n_files = folder, batch, [], 0
+
+    def write(self, name: str, raw: bytes) -> bool:
+        """Write one document; False when a batch cannot hold it (an empty document is no line)."""
+        if not self.batch:
+            (self.folder / name).write_bytes(raw)
+            return True
+        if not raw.strip():
+            return False
+        self.lines.append(raw)
+        if len(self.lines) >= self.batch:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if self.lines:
+            self.n_files += 1
+            (self.folder / f"export-{self.n_files:04d}.jsonl").write_bytes(b"\n".join(self.lines) + b"\n")
+            self.lines = []
+
+
+def generate(inbox: Path, *, units: int = 5000, years: range = range(2016, 2021), seed: int = 2021,
+             batch: int = 0) -> dict:  # fmt: skip
+    """Write accounts.csv and <year>/<account>_r<revision>.json files; same seed, same bytes.
+
+    With `batch`, a year's documents go into batch exports <year>/export-NNNN.jsonl of `batch` lines each.
+    """
     if not 1 <= units <= 100_000:
         raise ValueError("--units 应在 1–100000 之间")
     rng = random.Random(seed)
@@ -82,6 +111,7 @@ def generate(inbox: Path, *, units: int = 5000, years: range = range(2016, 2021)
         _fund_funders(rng, docs, reg, by_id)
         folder = inbox / str(year)
         folder.mkdir(exist_ok=True)
+        out = _Writer(folder, batch)
         finished: list[tuple[dict, int]] = []
         for acc in accounts:
             progress.update()
@@ -107,15 +137,16 @@ def generate(inbox: Path, *, units: int = 5000, years: range = range(2016, 2021)
                 doc = {**header(rng, acc, year, rev, status, submitted), **body}
                 if rev > 1 and status != "draft":  # the correction changes a figure, consistently
                     doc = {**doc, "conference": {**body["conference"], "conf_online": 0}}
-                (folder / f"{acc.account_id}_r{rev}.json").write_bytes(orjson.dumps(doc))
+                out.write(f"{acc.account_id}_r{rev}.json", orjson.dumps(doc))
                 stats[status] += 1
             if versions[-1][0] in ("submitted", "approved"):
                 finished.append((doc, len(versions)))
         for doc, n_versions in rng.sample(finished, min(per_year, len(finished))):
             kind = BREAKAGES[n_broken % len(BREAKAGES)]
             name, raw = break_document(kind, doc, n_versions, rng)
-            (folder / name).write_bytes(raw)
-            stats[f"invalid:{kind}"] += 1
             n_broken += 1
+            if out.write(name, raw):
+                stats[f"invalid:{kind}"] += 1
+        out.flush()
     progress.close()
     return {"accounts": len(accounts), "level3_units": units, "years": f"{years[0]}-{years[-1]}", **dict(stats)}

@@ -37,6 +37,11 @@ def write_batches(inbox, *, chunk_ends=(b"\r\n", b"\n")):
     return inbox, where
 
 
+def sources(warehouse):
+    """The source names in a warehouse's first ledger, sorted."""
+    return sorted(r["source_file"] for r in pq.read_table(next((warehouse / "ledger").glob("*.parquet"))).to_pylist())
+
+
 def test_a_batch_loads_what_its_single_files_load(tmp_path):
     singles = write_inbox(tmp_path / "singles")
     (singles / "2020" / "empty.json").unlink()  # a blank line is no document in a batch
@@ -83,7 +88,4 @@ def test_batch_parts_checked_by_workers_give_what_one_process_gives(tmp_path, mo
     keys = ("documents_in", "loaded", "superseded", "quarantined", "unchanged", "quarantine_codes")
     assert {k: two[k] for k in keys} == {k: one[k] for k in keys}
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
-    sources = lambda wh: sorted(
-        r["source_file"] for r in pq.read_table(next((wh / "ledger").glob("*.parquet"))).to_pylist()
-    )  # noqa: E731
     assert sources(tmp_path / "two") == sources(tmp_path / "one")

@@ -69,3 +69,22 @@ def test_demo_has_the_2020_exchange_collapse(demo):
     ).fetchall())  # fmt: skip
     con.close()
     assert out[2020] < 0.4 * out[2019]
+
+
+def test_a_batch_demo_loads_the_same_documents_as_single_files(tmp_path, demo):
+    """`etl demo --batch N`: the same documents as lines of <year>/export-NNNN.jsonl (empty documents cannot be lines)."""
+    _, stats, summary = demo
+    batched = generate(tmp_path / "inbox", units=400, years=range(2018, 2021), seed=11, batch=500)
+    assert sorted(p.name for p in (tmp_path / "inbox" / "2018").iterdir())[:2] == [
+        "export-0001.jsonl",
+        "export-0002.jsonl",
+    ]
+    assert not list((tmp_path / "inbox").rglob("*.json"))
+    assert {k: v for k, v in batched.items() if k != "invalid:E_EMPTY"} == {
+        k: v for k, v in stats.items() if k != "invalid:E_EMPTY"
+    }
+    again = run(tmp_path / "inbox", tmp_path / "wh", today=TODAY, progress=False)
+    empty = stats["invalid:E_EMPTY"]
+    assert again["documents_in"] == summary["documents_in"] - empty
+    assert again["loaded"] == summary["loaded"] and again["superseded"] == summary["superseded"]
+    assert again["quarantined"] == summary["quarantined"] - summary["quarantine_codes"].get("E_EMPTY", 0)
