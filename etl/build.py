@@ -36,7 +36,7 @@ QUARANTINE_SCHEMA = pa.schema([(n, pa.int32() if n in ("survey_year", "revision"
 def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig, db_name: str) -> Path:
     """Write db/<db_name> from the given runs' Parquet and ledger; returns its path (not yet published)."""
     final = wh.root / "db" / db_name
-    tmp = final.with_suffix(".duckdb.tmp")
+    tmp = wh.unpublished(db_name)
     tmp.unlink(missing_ok=True)
     con = connect(wh, tmp)
     try:

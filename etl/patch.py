@@ -17,6 +17,7 @@ patched MAX_PATCHES times (or past MAX_PATCHED_SHARE of the versions), gets a re
 
 from __future__ import annotations
 
+import concurrent.futures
 import shutil
 from pathlib import Path
 
@@ -40,19 +41,23 @@ ROLLUP_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
 REFS_KEYS = (*ROLLUP_KEYS, "field", "value")
 
 
-def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch | None = None) -> Path | None:
+def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch | None = None,
+          copied: concurrent.futures.Future | None = None) -> Path | None:  # fmt: skip
     """Write db/<db_name>: `base` plus the committed run `run_id`; None when a rebuild is due instead.
 
-    `watch` times the steps (as patch.<step>).
+    `watch` times the steps (as patch.<step>); `copied` is a copy of `base` to wh.unpublished(db_name) being made.
     """
     step = (watch or Stopwatch()).step
     files = {table: wh.parquet_files(parquet, [run_id]) for table, parquet in ddl.PARQUET_OF.items()}
     final = wh.root / "db" / db_name
-    tmp = final.with_suffix(".duckdb.tmp")
+    tmp = wh.unpublished(db_name)
     # Readers keep the published file open and are never disturbed; it is not even opened here, since a
     # reader in this process (other settings) would refuse a second connection to it.
     with step("patch.copy"):
-        shutil.copyfile(base, tmp)
+        if copied is None:
+            shutil.copyfile(base, tmp)
+        elif copied.result() != tmp:
+            raise ValueError(f"copied to {copied.result()}, not {tmp}")
     con = connect(wh, tmp)
     try:
         if not _patchable(con, files["core_submissions"]):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 import orjson
@@ -41,6 +42,17 @@ def _with_n_docs(f: pq.ParquetFile, columns: list[str]) -> pa.Table:
         return f.read(columns=[*columns, "n_docs"])
     table = f.read(columns=columns)
     return table.append_column("n_docs", pa.array([1] * table.num_rows, pa.int64()))
+
+
+def copy_flushed(src: Path, dst: Path) -> Path:
+    """Copy a file and flush the copy to disk (so a later fsync of it, such as a checkpoint's, has little to write)."""
+    shutil.copyfile(src, dst)
+    fd = os.open(dst, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return dst
 
 
 def new_run_id() -> str:
@@ -160,6 +172,10 @@ class Warehouse:
         return str((folder / f"{stem}.report.json").relative_to(self.root))
 
     # --- publishing -----------------------------------------------------------------------
+    def unpublished(self, db_name: str) -> Path:
+        """Where the database db/<db_name> is built or patched before it is published."""
+        return self.root / "db" / f"{db_name}.tmp"
+
     def current_db(self) -> Path | None:
         """The published database, as named by CURRENT (None before the first run)."""
         pointer = self.root / "CURRENT"

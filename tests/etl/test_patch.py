@@ -273,6 +273,18 @@ def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
     con.close()
 
 
+def test_new_files_with_nothing_new_leave_no_copy_behind(tmp_path):
+    """A run copies the published database for its patch while it checks; with nothing to patch the copy goes."""
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    pointer = (tmp_path / "wh" / "CURRENT").read_text()
+    _write(inbox, "2020/HB_copy.json", json.loads((inbox / "2020" / "HB_r1.json").read_bytes()))
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["unchanged"], summary["warehouse_rebuilt"]) == (29, False)
+    assert (tmp_path / "wh" / "CURRENT").read_text() == pointer
+    assert sorted(p.suffix for p in (tmp_path / "wh" / "db").iterdir()) == [".duckdb"]
+
+
 def test_fourth_patch_in_a_row_rebuilds(tmp_path):
     """Patched rows sit unsorted at the end of the marts: after MAX_PATCHES patches the next run re-sorts."""
     from etl.patch import MAX_PATCHES
@@ -284,6 +296,7 @@ def test_fourth_patch_in_a_row_rebuilds(tmp_path):
         _write(inbox, f"2019/HB_r{revision}.json", doc("HB", 2019, revision=revision, out={"USA": revision}))
         summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
         kinds.append("patch" if summary["warehouse_patched"] else "build")
+        assert not list((tmp_path / "wh" / "db").glob("*.tmp"))  # the copy made for a patch never stays behind
     assert kinds == ["patch"] * MAX_PATCHES + ["build"]
     con = connect(tmp_path / "wh")
     assert con.execute("select kind from meta_build").fetchall() == [("build",)]
