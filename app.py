@@ -36,6 +36,13 @@ if data.current_db() is None:
     )
     st.stop()
 
+if not data.current_db().stem.endswith(f"-{data.code_build_version()}"):
+    # The ETL rebuilds on its next run, but until then a page may ask for a column the older file lacks.
+    st.warning(
+        f"当前数据库（{data.current_db().name}）由较早版本的程序生成，部分页面可能无法显示。"
+        "请运行一次 `python -m etl run --inbox 收件箱 --warehouse 仓库目录`：没有新数据也会按新版本重建（全国规模约 3 分钟）。"
+    )
+
 user = auth.current()
 # Registered before sign-in, so that a bookmarked page is still the one shown after signing in.
 nav = st.navigation(PAGES, position="sidebar" if user else "hidden")

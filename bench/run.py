@@ -82,24 +82,31 @@ def resubmit(where: list[tuple[Path, int | None]], share: float) -> int:
     as the next day's export would bring them.
     """
     batches: dict[Path, list[bytes]] = {}
-    lines_of: dict[Path, list[bytes]] = {}
-    n = 0
+    picked: dict[Path, list[int | None]] = {}
     for p, i in random.Random(1).sample(where, max(1, int(len(where) * share))):
-        raw = p.read_bytes() if i is None else lines_of.setdefault(p, p.read_bytes().split(b"\n"))[i]
-        try:
-            doc = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            continue
-        doc["revision"] += 10
-        doc["submission_id"] = f"bench-{doc['submission_id']}"
-        if i is None:
-            p.with_name(p.stem + "_bench.json").write_bytes(orjson.dumps(doc))
-        else:
-            batches.setdefault(p.parent, []).append(orjson.dumps(doc))
-        n += 1
+        picked.setdefault(p, []).append(i)
+    n = 0
+    for p, lines in picked.items():  # each batch file read once
+        split = p.read_bytes().split(b"\n") if lines[0] is not None else None
+        n += sum(_resubmit_one(p, None if i is None else split[i], batches) for i in lines)
     for folder, lines in batches.items():
         (folder / "resubmitted_bench.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     return n
+
+
+def _resubmit_one(p: Path, line: bytes | None, batches: dict[Path, list[bytes]]) -> bool:
+    """One corrected resubmission of the document in file `p` (or of its batch line); False for a broken one."""
+    try:
+        doc = orjson.loads(p.read_bytes() if line is None else line)
+    except orjson.JSONDecodeError:
+        return False
+    doc["revision"] += 10
+    doc["submission_id"] = f"bench-{doc['submission_id']}"
+    if line is None:
+        p.with_name(p.stem + "_bench.json").write_bytes(orjson.dumps(doc))
+    else:
+        batches.setdefault(p.parent, []).append(orjson.dumps(doc))
+    return True
 
 
 def bench_etl(inbox: Path, work: Path, results: dict) -> Path:

@@ -166,11 +166,9 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             cache = intake.next_cache(listing, compared, wh.intake_rest, fresh)
             wh.write_intake_cache(cache, fingerprint, gen_runs[-1], problems)
 
-    cache_writer = concurrent.futures.ThreadPoolExecutor(1)
     cache_written = None
     if gen_runs and (len(new) or fresh or moved or old_cache is None or cached_problems is None):
-        cache_written = cache_writer.submit(write_intake_cache)
-    cache_writer.shutdown(wait=False)
+        cache_written = _in_thread(write_intake_cache)
     db_file = wh.current_db()
     expected = f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" if gen_runs else None
     rebuilt = patched = False
@@ -269,10 +267,16 @@ def _copy_for_patch(wh: Warehouse, gen_runs: list[str], run_id: str) -> concurre
     if not gen_runs or db_file is None or db_file.name != f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" \
             or not db_file.exists():  # fmt: skip
         return None
-    copier = concurrent.futures.ThreadPoolExecutor(1)
-    copied = copier.submit(copy_flushed, db_file, wh.unpublished(f"warehouse-{run_id}-{build_version()}.duckdb"))
-    copier.shutdown(wait=False)
-    return copied
+    return _in_thread(copy_flushed, db_file, wh.unpublished(f"warehouse-{run_id}-{build_version()}.duckdb"))
+
+
+def _in_thread(fn: Any, *args: Any) -> concurrent.futures.Future:
+    """Run fn(*args) in a thread of its own; the future gives its result or raises its exception."""
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        return pool.submit(fn, *args)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _read_history(wh: Warehouse, gen_runs: list[str]) -> pa.Table:

@@ -13,7 +13,8 @@ select
     q.path,
     q.value,
     q.message_zh,
-    q.rule_text
+    q.rule_text,
+    q.source_file  -- the document: a file, or a batch file#line (none for warehouse checks)
 from quality_findings as q
 where (q.survey_year = $year or q.survey_year is null)
     -- the subtree, by the ETL's ancestor columns; unknown accounts only nationally

@@ -29,6 +29,14 @@ def current_db() -> Path | None:
     return db if db.exists() else None
 
 
+@st.cache_resource(show_spinner=False)
+def code_build_version() -> str:
+    """The build version this code would give a database (the suffix of its file name): an older file lacks it."""
+    from etl.marts import build_version
+
+    return build_version()
+
+
 class ScopeError(PermissionError):
     """A query for a scope outside the signed-in user's subtree (or with nobody signed in)."""
 
@@ -90,4 +98,12 @@ def fetch(name: str, **params: object) -> pd.DataFrame:
         if not _within(str(db), root, scope):
             raise ScopeError(f"无权查看范围 {scope}")
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached(str(db), name, frozen)
+    try:
+        return _cached(str(db), name, frozen)
+    except Exception:
+        if db.stem.endswith(f"-{code_build_version()}"):
+            raise
+        # A file built by older code may lack a column this code asks for: say so instead of a traceback.
+        st.error(f"当前数据库（{db.name}）由较早版本的程序生成，缺少这部分内容需要的数据。"
+                 "请运行一次 `python -m etl run --inbox 收件箱 --warehouse 仓库目录` 按新版本重建，然后刷新本页。")  # fmt: skip
+        st.stop()

@@ -82,20 +82,23 @@ union all select * from registry;
 comment on table quality_checks is '仓库级规则检查（F-08、F-09、F-12、C-18、A-07、A-08）：跨填报记录的核查结果';
 
 -- Grain: one row per finding on the data-quality page: document warnings of current versions,
--- warehouse checks and quarantined documents' problems, with the account's name and ancestors and the
--- rule's text, stored in the order the page lists them (a national year has tens of thousands).
+-- warehouse checks and quarantined documents' problems, with the account's name and ancestors, the
+-- rule's text and the document's source (file, or batch file#line), stored in the order the page lists
+-- them (a national year has tens of thousands).
 create table quality_findings as
 with
 
 findings as (
-    select 'warning' as kind, w.code, w.severity, w.account_id, w.survey_year, w.path, w.value, w.message_zh
+    select 'warning' as kind, w.code, w.severity, w.account_id, w.survey_year, w.path, w.value, w.message_zh,
+           s.source_file
     from quality_warnings as w
     inner join core_submissions as s on s.version_id = w.version_id
     where s.is_current
     union all
-    select 'check', code, severity, account_id, survey_year, null, value, message_zh from quality_checks
+    select 'check', code, severity, account_id, survey_year, null, value, message_zh, null from quality_checks
     union all
-    select 'quarantine', code, severity, account_id, survey_year, path, value, message_zh from quality_quarantine
+    select 'quarantine', code, severity, account_id, survey_year, path, value, message_zh, source_file
+    from quality_quarantine
 )
 
 select
@@ -111,6 +114,7 @@ select
     f.value,
     f.message_zh,
     r.text_zh as rule_text,
+    f.source_file,
     case f.kind when 'quarantine' then 0 when 'check' then 1 else 2 end as kind_order
 from findings as f
 left join core_accounts as a on a.account_id = f.account_id

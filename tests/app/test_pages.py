@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 
+import duckdb
 import pytest
 
 from tests.app.conftest import PAGES, metric, open_page
@@ -151,3 +153,20 @@ def test_compare_any_two_scopes_of_the_same_level(fixture_run, monkeypatch):
     table = at.dataframe[-1].value
     row = table[table["指标"] == "出访人次"].iloc[0]
     assert list(row.iloc[1:]) == ["40 人次", "8 人次"]
+
+
+def test_a_database_from_older_code_says_so_instead_of_a_traceback(fixture_run, monkeypatch, tmp_path):
+    """Between a code upgrade and the next ETL run, the published file lacks what new queries ask for."""
+    wh = tmp_path / "wh"
+    shutil.copytree(fixture_run[0], wh)
+    db = wh / (wh / "CURRENT").read_text().strip()
+    older = db.with_name(db.stem.rsplit("-", 1)[0] + "-0ldc0de.duckdb")
+    db.rename(older)
+    (wh / "CURRENT").write_text(str(older.relative_to(wh)), encoding="utf-8")
+    con = duckdb.connect(str(older))
+    con.execute("alter table quality_findings drop column source_file")  # as built before it existed
+    con.close()
+    at = open_page(wh, "quality", monkeypatch, year="2020")
+    assert not at.exception
+    assert any("较早版本的程序生成" in w.value for w in at.warning)
+    assert any("按新版本重建" in e.value for e in at.error)  # the findings list, in Chinese

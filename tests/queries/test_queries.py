@@ -184,6 +184,13 @@ def test_quality_findings_are_scoped(con):
     assert "E_UNKNOWN_ACCOUNT" not in set(bd["code"])
     schema = q.quality_findings_by_account(con, "BD", 2019)
     assert "E_SCHEMA" in set(schema["code"])  # attributed to U3 although the document failed the schema
+    # Each finding names the document to fix; a warehouse check spans documents and names none.
+    sources = dict(zip(national["code"], national["source_file"], strict=True))
+    assert (sources["E_EMPTY"], sources["H-02"], sources["F-04"]) == (
+        "2020/empty.json",
+        "2020/U4_r2.json",
+        "2020/U1_r4.json",
+    )
 
 
 def test_meta_fields_lists_the_dictionary(con):
