@@ -48,7 +48,7 @@ def listed(rows: pd.DataFrame) -> pd.DataFrame:
     table = rows.assign(kind=rows["kind"].map(KINDS)).rename(columns={
         "kind": "类别", "code": "代码", "severity": "级别", "account_id": "账号", "account_name": "名称",
         "survey_year": "年度", "path": "字段", "value": "取值", "message_zh": "说明", "source_file": "来源文件"})  # fmt: skip
-    table = table[["类别", "代码", "账号", "名称", "年度", "字段", "取值", "说明", "来源文件"]]
+    table = table[["类别", "代码", "账号", "名称", "来源文件", "年度", "字段", "取值", "说明"]]
     return table.astype(object).where(table.notna(), "")  # a file that could not be read has no account or year
 
 
