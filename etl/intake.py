@@ -172,19 +172,20 @@ def next_cache(found: pa.Table, seen_before: Unseen, old_cache, fresh: dict[str,
     """The new intake cache, in listing order: unchanged files keep their row, the others get what this run read.
 
     `old_cache()` reads the previous cache's sha and n_docs (only needed here: the hashes are most of the file);
-    `fresh` maps each file this run read to [size, mtime_ns, sha, n_docs].
+    `fresh` maps each file this run read to [sha, n_docs].
     """
+    read = ("sha", "n_docs")  # the columns this run fills in, in the order of `fresh`'s values
     if seen_before.same is None:
         rels = found.column("source_file").to_pylist()
-        columns = [pa.array([fresh[rel][i - 1] for rel in rels], CACHE.field(i).type) for i in (3, 4)]
+        columns = [pa.array([fresh[rel][i] for rel in rels], CACHE.field(name).type) for i, name in enumerate(read)]
     else:
         old = old_cache()
         changed = pc.invert(seen_before.same).combine_chunks()
         rels = found.column("source_file").filter(changed).to_pylist()
         columns = []
-        for i, name in ((3, "sha"), (4, "n_docs")):
+        for i, name in enumerate(read):
             kept = old.column(name) if seen_before.at is None else pc.take(old.column(name), seen_before.at)
-            now = pa.array([fresh[rel][i - 1] for rel in rels], CACHE.field(i).type)
+            now = pa.array([fresh[rel][i] for rel in rels], CACHE.field(name).type)
             columns.append(pc.replace_with_mask(kept.combine_chunks(), changed, now))
     return found.append_column("sha", columns[0]).append_column("n_docs", columns[1])
 

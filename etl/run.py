@@ -74,8 +74,8 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     todo = compared.todo
     cached_problems = (old_cache.schema.metadata or {}).get(b"registry_problems") if old_cache is not None else None
     counts["unchanged"] += compared.unchanged
-    # What this run read: path → [size, mtime_ns, sha (of a single document), documents in it]
-    fresh: dict[str, list] = {f.rel: [f.size, f.mtime_ns, None, 0] for f in todo}
+    # What this run read: path → [sha (of a single-document file), documents in it]; size and mtime are the listing's
+    fresh: dict[str, list] = {f.rel: [None, 0] for f in todo}
     checked_docs = 0
     seen: set[str] = set()
     versions: dict[str, str] = {}  # _key(account, year, revision) → sha of accepted versions
@@ -111,9 +111,9 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             drop: list[str] = []
             for o in outcomes:
                 read = fresh[o.file.rel]
-                read[3] += 1
+                read[1] += 1
                 if o.span is None:
-                    read[2] = o.sha
+                    read[0] = o.sha
                 if o.known or o.sha in seen:  # loaded before, or met earlier in this run
                     counts["unchanged"] += 1
                     if o.accepted:
