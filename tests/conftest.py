@@ -22,6 +22,18 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return queries.connect(warehouse / name)  # the app's settings: one process may hold both
 
 
+def run_killed_in(target: str, inbox: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the ETL as if killed when it reaches `target` (a dotted function path); the kill propagates."""
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt(f"killed in {target}")
+
+    with monkeypatch.context() as m:
+        m.setattr(target, killed)
+        with pytest.raises(KeyboardInterrupt):
+            run(inbox, warehouse, today=TODAY, progress=False)
+
+
 @pytest.fixture(scope="session")
 def fixture_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """(warehouse path, run summary) of the fixture inbox loaded once."""

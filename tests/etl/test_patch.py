@@ -17,7 +17,7 @@ from etl import config, hierarchy
 from etl.build import build
 from etl.run import run
 from etl.store import Warehouse
-from tests.conftest import TODAY, connect
+from tests.conftest import TODAY, connect, run_killed_in
 from tests.fixtures.inbox import VALID, doc, project, write_inbox
 
 
@@ -255,14 +255,7 @@ def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
     con.close()
     pointer = (tmp_path / "wh" / "CURRENT").read_text()
     _write(inbox, "2019/SJZ_r1.json", doc("SJZ", 2019, funds={"municipal": 60}))
-
-    def killed(*args, **kwargs):
-        raise KeyboardInterrupt("killed while patching")
-
-    with monkeypatch.context() as m:
-        m.setattr("etl.patch._rollup", killed)
-        with pytest.raises(KeyboardInterrupt):
-            run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    run_killed_in("etl.patch._rollup", inbox, tmp_path / "wh", monkeypatch)
     assert (tmp_path / "wh" / "CURRENT").read_text() == pointer
     assert not list((tmp_path / "wh" / "db").glob("*.tmp"))
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)

@@ -19,7 +19,7 @@ from etl.hierarchy import RegistryError
 from etl.intake import ContextRecipe
 from etl.run import run
 from etl.store import Warehouse
-from tests.conftest import TODAY, connect
+from tests.conftest import TODAY, connect, run_killed_in
 from tests.fixtures.inbox import VALID, doc, write_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,14 +116,7 @@ def test_run_killed_before_publishing_is_rebuilt(tmp_path, monkeypatch):
     run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     old_pointer = (tmp_path / "wh" / "CURRENT").read_text()
     write_inbox(inbox)  # the 2020 documents arrive
-
-    def killed(*args, **kwargs):
-        raise KeyboardInterrupt("killed while building the database")
-
-    with monkeypatch.context() as m:
-        m.setattr("etl.build.build", killed)
-        with pytest.raises(KeyboardInterrupt):
-            run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    run_killed_in("etl.build.build", inbox, tmp_path / "wh", monkeypatch)
     assert (tmp_path / "wh" / "CURRENT").read_text() == old_pointer  # readers still see the old, complete one
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     # the killed run had committed its documents: nothing is re-read, but the database is rebuilt
