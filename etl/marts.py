@@ -196,6 +196,11 @@ COMMENTS = {
                           "n = 带该取值的明细行数；n > 0 的取值个数即该指标（value 为空的行计 n 个按构造互异的项目，A-09）",
     "mart_partner_rollup": "按国家（地区）分列的逐级汇总（A-01）；partner_scope = INTL/HMT，合计 = 国际 + 港澳台（H-02）",
 }  # fmt: skip
+COLUMN_COMMENTS = {
+    "mart_partner_rollup": {
+        "scope_level": "范围的级别（0 全国，1、2 有下属的账号，3 单位）：每年先存有下属的范围，再存单位"
+    },
+}
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
@@ -234,6 +239,8 @@ def yearly(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
         con.execute(f"{verb}\n{select}", {"year": year})
     if table in COMMENTS:
         con.execute(f"comment on table {table} is '{COMMENTS[table]}'")
+    for column, text in COLUMN_COMMENTS.get(table, {}).items():
+        con.execute(f"comment on column {table}.{column} is '{text}'")
 
 
 def build_version() -> str:

@@ -4,8 +4,11 @@ A rebuild reads the whole history: over three minutes at 100,000 units × 10 yea
 a few thousand resubmissions changes only those units' rows and their ancestors' roll-ups. The patch
 signs the versions of the account × years the run touched (-1: counted before, +1: counts now):
 
+- a level-3 unit's own rows (most of mart_rollup and mart_partner_rollup) are made afresh from the
+  versions that count now, as a build makes them, and its old rows are deleted unread;
 - additive marts (SUM fields, unit counts, partner values, project rows, choices, filling counts) add
-  the signed sums; a row whose units all left is dropped, as a rebuild would not make it;
+  the signed sums at every scope with subordinates; a row whose units all left is dropped, as a rebuild
+  would not make it;
 - DISTINCT fields move the row counts of their values in mart_distinct_refs, then are recounted;
 - a roll-up whose optional field may have become all-empty (NULL) is summed again from its units;
 - the changed accounts' filling status and the warehouse checks are computed again.
@@ -39,6 +42,8 @@ MAX_PATCHES, MAX_PATCHED_SHARE, MIN_PATCHED_ALLOWANCE = 3, 0.1, 10_000
 SQL_DIR = marts.SQL_DIR / "patch"
 ROLLUP_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
 REFS_KEYS = (*ROLLUP_KEYS, "field", "value")
+# The scopes whose rows a patch adds signed sums to; a level-3 unit's own rows are made afresh instead.
+UP_TO_L2 = "inner join core_accounts as scope on scope.account_id = closure.ancestor_id and scope.level <= 2"
 
 
 def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch | None = None,
@@ -126,15 +131,23 @@ def _script(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def _rollup(con: duckdb.DuckDBPyConnection) -> None:
-    """mart_rollup and mart_distinct_refs: the signed rows added to every ancestor, DISTINCT fields recounted."""
+    """mart_rollup and mart_distinct_refs: the signed rows added to every ancestor, DISTINCT fields recounted.
+
+    A level-3 unit's rows (97 % of the mart) are made afresh from its +1 rows, as a build makes them.
+    """
+    delta = marts.additive_sql("patch_signed_basis", "true", "b.sign", only=UP_TO_L2)
+    con.execute(f"create temp table patch_rollup_delta as\n{delta}")
+    plus = "(select * from patch_signed_basis where sign > 0)"
     con.execute(
-        f"create temp table patch_rollup_delta as\n{marts.additive_sql('patch_signed_basis', 'true', 'b.sign')}"
+        f"create temp table patch_rollup_units as\n{marts.additive_sql(plus, 'closure.depth = 0', only=marts.SELF_AT_L3)}"
     )
     _refs(con)
     keys = ", ".join(ROLLUP_KEYS)
     on = " and ".join(f"t.{k} = d.{k}" for k in ROLLUP_KEYS)
-    con.execute(f"create temp table patch_rollup_old as select t.rowid as rid, t.* from mart_rollup as t "
-                f"semi join patch_rollup_delta as d on {on}")  # fmt: skip
+    # Found by their keys, then read by row id: the mart is 110 columns wide (measured 0.35 → 0.09 s nationally).
+    con.execute(f"""create temp table patch_rollup_old as
+        select rowid as rid, * from mart_rollup
+        where rowid in (select t.rowid from mart_rollup as t semi join patch_rollup_delta as d on {on})""")
     uncertain = " or ".join(f"(o.{n} is not null and d.gone__{n} > 0 and d.came__{n} = 0)" for n in marts.OPTIONAL_SUMS)
     con.execute(f"""create temp table patch_rollup_recheck as
         select distinct d.scope_id, d.survey_year
@@ -174,11 +187,19 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         left join patch_rollup_old as o using ({keys})
         left join patch_rollup_exact as e using ({keys})
         left join patch_rollup_counted as c using ({keys})
-        left join core_accounts as a on a.account_id = d.scope_id""")
-    con.execute("delete from mart_rollup where rowid in (select rid from patch_rollup_old)")
+        left join core_accounts as a on a.account_id = d.scope_id
+        where coalesce(o.n_reported, 0) + d.n_reported > 0
+        union all by name
+        select u.*, {", ".join(f"coalesce(c.{n}, 0) as {n}" for n in marts.DISTINCT_SQL)}, a.parent_account_id as parent_id
+        from patch_rollup_units as u
+        left join patch_rollup_counted as c using ({keys})
+        left join core_accounts as a on a.account_id = u.scope_id""")
+    con.execute("""delete from mart_rollup where rowid in (
+        select rid from patch_rollup_old
+        union all
+        select t.rowid from mart_rollup as t semi join patch_unit_keys as k using (scope_id, survey_year, basis))""")
     con.execute("""insert into mart_rollup by name
-        select * from patch_rollup_rows where n_reported > 0
-        order by parent_id nulls first, scope_id, basis, unit_type, survey_year""")
+        select * from patch_rollup_rows order by parent_id nulls first, scope_id, basis, unit_type, survey_year""")
 
 
 def _refs(con: duckdb.DuckDBPyConnection) -> None:

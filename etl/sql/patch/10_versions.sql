@@ -55,3 +55,11 @@ from signed as v
 inner join core_submissions as s on s.version_id = v.version_id
 inner join core_measures as m on m.version_id = v.version_id
 where s.status = 'approved';
+
+-- The level-3 units' own rows the run replaces in mart_rollup and mart_partner_rollup: a unit's row is its
+-- current version's own, so it is made afresh from the +1 rows rather than patched (most of both marts'
+-- rows are units' own: reading them back cost most of a patch).
+create temp table patch_unit_keys as
+select distinct b.account_id as scope_id, b.survey_year, b.basis
+from patch_signed_basis as b
+inner join core_accounts as a on a.account_id = b.account_id and a.level = 3;
