@@ -11,7 +11,8 @@ signs the versions of the account × years the run touched (-1: counted before, 
   would not make it;
 - DISTINCT fields move the row counts of their values in mart_distinct_refs, then are recounted;
 - a roll-up whose optional field may have become all-empty (NULL) is summed again from its units;
-- the changed accounts' filling status and the warehouse checks are computed again.
+- the changed accounts' filling status and warehouse checks (with their ancestors' and the next
+  year's) are computed again.
 
 The result is row for row what a rebuild makes (tests/etl/test_patch.py). The copy is published like
 a build, so readers never see it half-done. A run that adds a survey year, or finds the file already
@@ -91,10 +92,11 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             con.execute("insert into meta_ledger by name select * from _ledger")
             con.register("_quarantine", quarantine_rows(wh, ledger))
             con.execute("insert into quality_quarantine by name select * from _quarantine")
-            # The warehouse checks compare units with their ancestors and with last year, and their findings list
-            # the quarantine: they are run again in full (1.3 s nationally), after the new quarantine rows.
-            con.execute("drop table quality_findings; drop table quality_checks")
-            con.execute((marts.SQL_DIR / "40_checks.sql").read_text(encoding="utf-8"))
+            _script(con, "60_checks.sql")
+            # The page's list is stored in the order it shows (the quarantine first): made again, after the new
+            # quarantine rows and checks.
+            con.execute("drop table quality_findings")
+            con.execute((marts.SQL_DIR / "41_findings.sql").read_text(encoding="utf-8"))
             con.execute("insert into meta_build values ($run, 'patch', $n)", {"run": run_id, "n": n_new})
         with step("patch.checkpoint"):
             con.execute("checkpoint")

@@ -1,12 +1,21 @@
--- Grain: one row per warehouse-level finding (rules that need more than one document).
-create table quality_checks as
+-- Grain: one row per warehouse-level finding (rules that need more than one document) on an account × year
+-- listed in the table named `keys` (account_id, survey_year). The build passes every one; a patch
+-- (etl/patch.py) those a run may have changed: the changed ones, their ancestors' (F-09) and the next
+-- year's (F-12, C-18 compare with last year).
+create macro checks_of(keys) as table
 with
+
+wanted as (
+    select distinct account_id, survey_year from query_table(keys)
+),
 
 cur as (
     select b.*, a.funder_level, a.parent_account_id, s.excluded_sources
     from cur_basis as b
     inner join core_accounts as a on a.account_id = b.account_id
     inner join core_submissions as s on s.version_id = b.version_id
+    semi join (select account_id, survey_year from wanted union select account_id, survey_year - 1 from wanted) as k
+        on k.account_id = b.account_id and k.survey_year = b.survey_year
     where b.basis = 'finished'
 ),
 
@@ -31,17 +40,19 @@ f08 as (
     where not list_contains(excluded_sources, 'municipal') and fund_src_municipal > 0
 ),
 
+-- What the department's subordinates filled in is its roll-up less its own row (the roll-up is exact decimal):
+-- a patch then reads one row per department, not every unit of the province.
 f09 as (
     select 'F-09' as code, 'S' as severity, dept.account_id, dept.survey_year,
-           '辖区内单位填报的省级经费（备查）' || round(sum(unit.fund_src_provincial), 2)
+           '辖区内单位填报的省级经费（备查）' || round(r.fund_src_provincial - dept.fund_src_provincial, 2)
                || ' 万元，超过本级省级经费的1.2倍' as message_zh,
-           round(sum(unit.fund_src_provincial), 2)::varchar as value
+           round(r.fund_src_provincial - dept.fund_src_provincial, 2)::varchar as value
     from cur as dept
-    inner join core_account_closure as closure on closure.ancestor_id = dept.account_id and closure.depth > 0
-    inner join cur as unit on unit.account_id = closure.descendant_id and unit.survey_year = dept.survey_year
-    where dept.funder_level = 'provincial'
-    group by dept.account_id, dept.survey_year, dept.fund_src_provincial
-    having sum(unit.fund_src_provincial) > 1.2 * dept.fund_src_provincial
+    inner join mart_rollup as r
+        on r.scope_id = dept.account_id and r.survey_year = dept.survey_year and r.basis = 'finished'
+        and r.unit_type = 'ALL'
+    where dept.funder_level = 'provincial' and r.n_reported > 1
+        and r.fund_src_provincial - dept.fund_src_provincial > 1.2 * dept.fund_src_provincial
 ),
 
 f12 as (
@@ -69,55 +80,20 @@ c18 as (
         or (prev.out_person_times > 0 and cur.out_person_times > 4 * prev.out_person_times)
 ),
 
-registry as (
-    select code, 'H' as severity, account_id, null::integer as survey_year, message_zh, null as value
-    from quality_registry
+found as (
+    select * from f08
+    union all select * from f09
+    union all select * from f12
+    union all select * from c18
 )
 
-select * from f08
-union all select * from f09
-union all select * from f12
-union all select * from c18
-union all select * from registry;
+select * from found semi join wanted using (account_id, survey_year);
+
+create temp view all_account_years as select distinct account_id, survey_year from cur_basis;
+
+create table quality_checks as
+select * from checks_of('all_account_years')
+union all
+select code, 'H' as severity, account_id, null::integer as survey_year, message_zh, null as value
+from quality_registry;
 comment on table quality_checks is '仓库级规则检查（F-08、F-09、F-12、C-18、A-07、A-08）：跨填报记录的核查结果';
-
--- Grain: one row per finding on the data-quality page: document warnings of current versions,
--- warehouse checks and quarantined documents' problems, with the account's name and ancestors, the
--- rule's text and the document's source (file, or batch file#line), stored in the order the page lists
--- them (a national year has tens of thousands).
-create table quality_findings as
-with
-
-findings as (
-    select 'warning' as kind, w.code, w.severity, w.account_id, w.survey_year, w.path, w.value, w.message_zh,
-           s.source_file
-    from quality_warnings as w
-    inner join core_submissions as s on s.version_id = w.version_id
-    where s.is_current
-    union all
-    select 'check', code, severity, account_id, survey_year, null, value, message_zh, null from quality_checks
-    union all
-    select 'quarantine', code, severity, account_id, survey_year, path, value, message_zh, source_file
-    from quality_quarantine
-)
-
-select
-    f.kind,
-    f.code,
-    f.severity,
-    f.account_id,
-    coalesce(a.name, '（注册表中无此账号）') as account_name,
-    a.l1_id,
-    a.l2_id,
-    f.survey_year,
-    f.path,
-    f.value,
-    f.message_zh,
-    r.text_zh as rule_text,
-    f.source_file,
-    case f.kind when 'quarantine' then 0 when 'check' then 1 else 2 end as kind_order
-from findings as f
-left join core_accounts as a on a.account_id = f.account_id
-left join meta_rules as r on r.rule_id = f.code
-order by f.survey_year nulls first, kind_order, f.code, f.account_id;
-comment on table quality_findings is '数据质量问题清单：软规则提示（当前版本）、仓库级核查和隔离原因各一行；kind = warning/check/quarantine';

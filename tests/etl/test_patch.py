@@ -164,6 +164,43 @@ def _assert_same_tables(patched_db: Path, rebuilt_db: Path) -> None:
     con.close()
 
 
+def test_warehouse_checks_follow_a_patch(tmp_path):
+    """F-09 and F-12 worked out by hand, after a patch and in a rebuild of the same runs.
+
+    U1 now reports 700 万元 of provincial money for 2020: HB's units hold 700 + U3's 20 = 720 万元, more than
+    1.2 × HB's own 500 (F-09, on HB). U4 corrects 2019 to 1 万元 reportable: its unchanged 2020 (10 万元)
+    is then more than 4 × last year's (F-12, on a year the run did not touch).
+    """
+    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
+    found = ("select code, account_id, survey_year, value, message_zh from quality_checks "
+             "where code in ('F-09', 'F-12') order by all")  # fmt: skip
+    f12 = ("F-12", "U4", 2020, "10.00", "计入统计经费同比变化异常（上年 1.00 万元）")
+    run(inbox, wh, today=TODAY, progress=False)
+    con = connect(wh)
+    assert con.execute(found).fetchall() == []
+    con.close()
+    _write(inbox, "2020/U1_r9.json", doc("U1", 2020, revision=9, funds={"provincial": 700, "unit_self": 100}))
+    _write(inbox, "2019/U4_r9.json", doc("U4", 2019, revision=9, funds={"unit_self": 1}))
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["warehouse_patched"], summary["loaded"]) == (True, 2)
+    con = connect(wh)
+    assert con.execute(found).fetchall() == [
+        ("F-09", "HB", 2020, "720.00", "辖区内单位填报的省级经费（备查）720.00 万元，超过本级省级经费的1.2倍"), f12,
+    ]  # fmt: skip
+    con.close()
+    store = Warehouse(wh)
+    full = build(
+        store, store.committed_runs(), hierarchy.load(inbox / "accounts.csv"), config.load(None), "full.duckdb"
+    )
+    _assert_same_tables(store.current_db(), full)
+    # U1 takes it back: HB's finding goes, U4's stays.
+    _write(inbox, "2020/U1_r10.json", doc("U1", 2020, revision=10, funds={"provincial": 50, "unit_self": 100}))
+    assert run(inbox, wh, today=TODAY, progress=False)["warehouse_patched"]
+    con = connect(wh)
+    assert con.execute(found).fetchall() == [f12]
+    con.close()
+
+
 def test_new_survey_year_is_rebuilt(tmp_path):
     inbox = write_inbox(tmp_path / "inbox", only=[k for k in VALID if k.startswith("2019/")])
     run(inbox, tmp_path / "wh", today=TODAY, progress=False)
