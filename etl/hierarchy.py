@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import SurveyConfig
 from .dictionary import UNIT_TYPES
@@ -21,9 +23,8 @@ class RegistryError(ValueError):
     """The registry file itself cannot be read (missing file or columns)."""
 
 
-@dataclass(frozen=True)
-class Account:
-    """One row of the registry."""
+class Account(NamedTuple):
+    """One row of the registry (a named tuple: cheaper to make than a frozen dataclass, 100,000 at a time)."""
 
     account_id: str
     parent_account_id: str | None
@@ -87,35 +88,60 @@ def load(path: Path) -> Registry:
     """Read accounts.csv and resolve the hierarchy; bad rows are reported, never silently dropped."""
     if not path.exists():
         raise RegistryError(f"账号注册表不存在：{path}（account registry not found）")
+    # 100,000 acyclic records: the collector would only walk them again and again as they are made (~40 % of it).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(path: Path) -> Registry:
     raw = path.read_bytes()
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    missing = [c for c in REQUIRED_COLUMNS if rows and c not in rows[0]]
+    # csv.reader and column positions, not DictReader: a worker parses the registry before checking anything, so
+    # its parse is part of every run's wait. With the collector off and parents' chains reused: 0.8–1.1 → 0.45–0.5 s
+    # for the national registry.
+    reader = csv.reader(raw.decode("utf-8-sig").splitlines())
+    header = next(reader, [])
+    rows = [r for r in reader if r]
+    missing = [c for c in REQUIRED_COLUMNS if rows and c not in header]
     if missing or not rows:
         raise RegistryError(f"账号注册表缺少列：{', '.join(missing) or '（空文件）'}（missing columns）")
+    at = {name: i for i, name in enumerate(header)}  # the last of two same-named columns, as DictReader
+    width = len(header)
+    i_id, i_parent, i_level, i_name, i_division, i_type = (at[c] for c in REQUIRED_COLUMNS)
+    i_short, i_funder, i_municipal = (
+        at.get(c, width) for c in ("name_short", "funder_level", "reports_municipal_funds")
+    )
     reg = Registry(accounts={}, fingerprint=_digest(raw))
     for r in rows:
-        acc_id = (r["account_id"] or "").strip()
+        r += [""] * (width + 1 - len(r))  # a short row reads as empty cells; position `width` is an absent column
+        acc_id = r[i_id].strip()
         try:
-            level = int(r["level"])
-        except (TypeError, ValueError):
-            reg.problems.append((acc_id, "A-08", f"账号级别“{r['level']}”不是 1、2、3"))
-            reg.broken.add(acc_id)
+            level = int(r[i_level])
+        except ValueError:
             level = 0
+        if level not in (1, 2, 3):  # a level-4 account under a unit would pass the walk's level steps
+            reg.problems.append((acc_id, "A-08", f"账号级别“{r[i_level]}”不是 1、2、3"))
+            reg.broken.add(acc_id)
         if acc_id in reg.accounts or acc_id == ROOT_ID or not acc_id:
             reg.problems.append((acc_id, "A-08", "账号ID为空或重复"))
             reg.broken.add(acc_id)
             continue
-        funder = (r.get("funder_level") or "").strip() or None
+        funder = r[i_funder].strip() or None
+        name, unit_type = r[i_name].strip(), r[i_type].strip()
         reg.accounts[acc_id] = Account(
             account_id=acc_id,
-            parent_account_id=(r["parent_account_id"] or "").strip() or None,
+            parent_account_id=r[i_parent].strip() or None,
             level=level,
-            name=r["name"].strip(),
-            admin_division_code=(r["admin_division_code"] or "").strip(),
-            unit_type=r["unit_type"].strip() if r["unit_type"].strip() in UNIT_TYPES else "other",
-            name_short=(r.get("name_short") or "").strip() or r["name"].strip(),
+            name=name,
+            admin_division_code=r[i_division].strip(),
+            unit_type=unit_type if unit_type in UNIT_TYPES else "other",
+            name_short=r[i_short].strip() or name,
             funder_level=funder if funder in FUNDER_LEVELS else None,
-            reports_municipal_funds=_bool(r.get("reports_municipal_funds")),
+            reports_municipal_funds=_bool(r[i_municipal]),
         )
     _resolve(reg)
     return reg
@@ -125,6 +151,10 @@ def _resolve(reg: Registry) -> None:
     """Walk each account up to 全国; flag orphans, cycles, wrong levels and A-07 breaches."""
     for acc_id, acc in reg.accounts.items():
         chain, cur, problem = [acc_id], acc, None
+        parent_chain = reg.ancestors.get(acc.parent_account_id)
+        if parent_chain is not None and reg.accounts[acc.parent_account_id].level == acc.level - 1:
+            # A parent already resolved: its walk checked the rest of the chain, which now ends at its level-1 account.
+            chain, cur = [acc_id, *parent_chain[:-1]], reg.accounts[parent_chain[-2]]
         while cur.parent_account_id is not None:
             parent = reg.accounts.get(cur.parent_account_id)
             if parent is None:
@@ -151,7 +181,7 @@ def _resolve(reg: Registry) -> None:
             continue
         reg.ancestors[acc_id] = [*chain, ROOT_ID]
     # Descendants of a broken account cannot roll up either.
-    for acc_id in list(reg.ancestors):
+    for acc_id in list(reg.ancestors) if reg.broken else ():
         if any(a in reg.broken for a in reg.ancestors[acc_id]):
             del reg.ancestors[acc_id]
             reg.broken.add(acc_id)

@@ -25,11 +25,24 @@ def test_closure_includes_self_and_the_national_root(tmp_path):
 def test_orphan_cycle_and_level_problems_are_reported_not_dropped(tmp_path):
     reg = registry(tmp_path, "A,,1,甲,130000,gov_agency,,\nO,NOPE,3,孤儿,130100,other,,\n"
                              "X,Y,2,环1,130100,other,,\nY,X,1,环2,130100,other,,\nL,A,3,跳级,130100,other,,\n"
-                             "K,L,4,跳级下级,130100,other,,\n")  # fmt: skip
-    assert {"O", "X", "Y", "L", "K"} <= reg.broken
-    assert "A" not in reg.broken
+                             "K,L,4,跳级下级,130100,other,,\nB,A,2,乙,130100,other,,\nC,B,3,丙,130100,other,,\n"
+                             "D,C,4,第四级,130100,other,,\nE,D,5,第五级,130100,other,,\n")  # fmt: skip
+    assert {"O", "X", "Y", "L", "K", "D", "E"} <= reg.broken
+    assert not {"A", "B", "C"} & reg.broken
     codes = {acc: code for acc, code, _ in reg.problems}
     assert codes["O"] == "A-08" and codes["L"] == "A-08"
+    assert ("D", "A-08", "账号级别“4”不是 1、2、3") in reg.problems  # the walk alone would accept 3 → 4
+
+
+def test_optional_columns_and_short_rows_read_as_empty(tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id,parent_account_id,level,name,admin_division_code,unit_type\n"
+                    "A,,1, 甲省 ,130000,gov_agency\n\nB,A,2,乙市,130100\n", encoding="utf-8")  # fmt: skip
+    reg = load(path)
+    assert reg.problems == []
+    assert reg.accounts["A"].name == reg.accounts["A"].name_short == "甲省"
+    assert (reg.accounts["B"].unit_type, reg.accounts["B"].funder_level) == ("other", None)
+    assert not reg.accounts["B"].reports_municipal_funds
 
 
 def test_hebei_province_administered_cities_must_hang_under_hebei(tmp_path):
