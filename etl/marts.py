@@ -168,6 +168,21 @@ where n > 0
 group by all"""
 
 
+def distinct_moves_sql(changed: str) -> str:
+    """Per scope × year × basis × unit type: how far each DISTINCT field moves when the `changed` refs rows go
+    from old_n to n rows (distinct_counts_sql's count, over the rows that changed only)."""
+    cols = []
+    for name in DISTINCT_SQL:
+        n = f"coalesce(sum((n > 0)::int - (old_n > 0)::int) filter (where field = '{name}' and value is not null), 0)"
+        if name in NULL_COUNTS:
+            n = f"{n} + coalesce(sum(n - old_n) filter (where field = '{name}' and value is null), 0)"
+        cols.append(f"cast({n} as bigint) as {name}")
+    return f"""select scope_id, survey_year, basis, unit_type,
+    {", ".join(cols)}
+from {changed}
+group by all"""
+
+
 def rollup_sql() -> str:
     """mart_rollup for survey year $year: every scope × basis with SUM fields summed and DISTINCT fields recounted.
 

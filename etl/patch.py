@@ -9,7 +9,8 @@ signs the versions of the account × years the run touched (-1: counted before, 
 - additive marts (SUM fields, unit counts, partner values, project rows, choices, filling counts) add
   the signed sums at every scope with subordinates; a row whose units all left is dropped, as a rebuild
   would not make it;
-- DISTINCT fields move the row counts of their values in mart_distinct_refs, then are recounted;
+- DISTINCT fields move the row counts of their values in mart_distinct_refs, and by the values that
+  came (0 → some rows) or left (some → 0);
 - a roll-up whose optional field may have become all-empty (NULL) is summed again from its units;
 - the changed accounts' filling status and warehouse checks (with their ancestors' and the next
   year's) are computed again.
@@ -133,7 +134,7 @@ def _script(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def _rollup(con: duckdb.DuckDBPyConnection) -> None:
-    """mart_rollup and mart_distinct_refs: the signed rows added to every ancestor, DISTINCT fields recounted.
+    """mart_rollup and mart_distinct_refs: the signed rows added to every ancestor, DISTINCT fields moved.
 
     A level-3 unit's rows (97 % of the mart) are made afresh from its +1 rows, as a build makes them.
     """
@@ -167,28 +168,24 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         where b.account_id in (select c.descendant_id from core_account_closure as c
                                inner join patch_rollup_recheck as k on k.scope_id = c.ancestor_id)
         group by {marts.grouping("closure.ancestor_id")}""")
-    refs = (
-        "(select r.* from mart_distinct_refs as r "
-        "semi join patch_rollup_delta as k using (scope_id, survey_year, basis, unit_type))"
-    )
     # A level-3 unit's DISTINCT fields are its current version's own: the +1 rows (a unit without one is dropped).
     con.execute(f"""create temp table patch_rollup_counted as
-        {marts.unit_distinct_sql("(select * from patch_signed_basis where sign > 0)", "true")}
-        union all by name
-        {marts.distinct_counts_sql(refs)}""")
+        {marts.unit_distinct_sql("(select * from patch_signed_basis where sign > 0)", "true")}""")
+    # A scope with subordinates moves by the values that came to or left its refs: only the changed refs are read.
+    con.execute(f"create temp table patch_rollup_moved as\n{marts.distinct_moves_sql('patch_refs_rows')}")
     optional = set(marts.OPTIONAL_SUMS)
     cols = []
     for n in [*marts.COUNTS, *(f.name for f in d.MEASURES if f.agg in marts.ADDITIVE)]:
         recheck = f"when e.scope_id is not null then e.{n}\n" if n in optional else ""
         cols.append(f"""case {recheck}when o.{n} is null and d.{n} is null then null
                      else coalesce(o.{n}, 0) + coalesce(d.{n}, 0) end as {n}""")
-    cols += [f"coalesce(c.{n}, 0) as {n}" for n in marts.DISTINCT_SQL]
+    cols += [f"coalesce(o.{n}, 0) + coalesce(m.{n}, 0) as {n}" for n in marts.DISTINCT_SQL]
     con.execute(f"""create temp table patch_rollup_rows as
         select {", ".join(f"d.{k}" for k in ROLLUP_KEYS)}, {", ".join(cols)}, a.parent_account_id as parent_id
         from patch_rollup_delta as d
         left join patch_rollup_old as o using ({keys})
         left join patch_rollup_exact as e using ({keys})
-        left join patch_rollup_counted as c using ({keys})
+        left join patch_rollup_moved as m using ({keys})
         left join core_accounts as a on a.account_id = d.scope_id
         where coalesce(o.n_reported, 0) + d.n_reported > 0
         union all by name
@@ -205,7 +202,10 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _refs(con: duckdb.DuckDBPyConnection) -> None:
-    """mart_distinct_refs: each value's row count moved by the signed rows; a value no row carries goes."""
+    """mart_distinct_refs: each value's row count moved by the signed rows; a value no row carries goes.
+
+    patch_refs_rows keeps each changed value's count before (old_n) and after (n).
+    """
     delta = marts.refs_sql("patch_signed_basis", "true", count="sum(b.sign)")
     con.execute(f"create temp table patch_refs_delta as\n{delta}")
     on = " and ".join(f"t.{k} is not distinct from d.{k}" for k in REFS_KEYS)  # value is NULL for A-09's unnumbered
@@ -213,10 +213,11 @@ def _refs(con: duckdb.DuckDBPyConnection) -> None:
                 f"semi join patch_refs_delta as d on {on}")  # fmt: skip
     on = " and ".join(f"o.{k} is not distinct from d.{k}" for k in REFS_KEYS)
     con.execute(f"""create temp table patch_refs_rows as
-        select {", ".join(f"d.{k}" for k in REFS_KEYS)}, coalesce(o.n, 0) + d.n as n
+        select {", ".join(f"d.{k}" for k in REFS_KEYS)}, coalesce(o.n, 0) + d.n as n, coalesce(o.n, 0) as old_n
         from patch_refs_delta as d
         left join patch_refs_old as o on {on}""")
     con.execute("delete from mart_distinct_refs where rowid in (select rid from patch_refs_old)")
     con.execute(
-        "insert into mart_distinct_refs by name select * from patch_refs_rows where n > 0 order by survey_year, scope_id"
+        "insert into mart_distinct_refs by name "
+        "select * exclude (old_n) from patch_refs_rows where n > 0 order by survey_year, scope_id"
     )
