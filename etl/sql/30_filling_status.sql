@@ -7,6 +7,7 @@ create macro filling_status_of(keys) as table
 select
     a.account_id,
     a.parent_account_id,
+    parent.name as parent_name,
     a.l1_id,
     a.l2_id,
     a.level,
@@ -24,6 +25,7 @@ select
     coalesce(c.status, 'missing') not in ('submitted', 'approved') as is_outstanding
 from query_table(keys) as k
 inner join core_accounts as a on a.account_id = k.account_id
+left join core_accounts as parent on parent.account_id = a.parent_account_id  -- for the 督促名单, without a join
 inner join ref_deadlines as y on y.survey_year = k.survey_year
 left join core_submissions as c on c.account_id = k.account_id and c.survey_year = k.survey_year and c.is_current
 left join (

@@ -125,6 +125,7 @@ def test_filling_queries(con):
     assert tuple(by_child.loc["保定市", ["n_expected", "n_finished", "n_draft", "n_approved"]]) == (3, 2, 1, 1)
     outstanding = q.filling_outstanding(con, "HB", 2019, "ALL")
     assert list(outstanding["account_id"]) == ["BD", "SJZ"]  # draft before missing
+    assert list(outstanding["parent_name"]) == ["河北省科学技术厅"] * 2  # whom to ask: stored with the status
     summary = q.filling_summary_by_year(con, "HB", 2019, 2020, "ALL").set_index("survey_year")
     assert tuple(summary.loc[2020, ["n_expected", "n_finished", "n_approved", "n_on_time"]]) == (7, 7, 3, 6)
     assert tuple(summary.loc[2019, ["n_expected", "n_finished"]]) == (7, 5)
