@@ -236,32 +236,44 @@ for page in pages:
         at.switch_page(f"pages/{{page}}.py")
     import streamlit as st
     st.cache_data.clear()
-    t = time.perf_counter(); at.run(); uncached = (time.perf_counter() - t) * 1000
+    t = time.perf_counter(); at.run(); first = (time.perf_counter() - t) * 1000
+    uncached = []
+    for _ in range({uncached_runs}):
+        st.cache_data.clear()
+        t = time.perf_counter(); at.run(); uncached.append((time.perf_counter() - t) * 1000)
     cached = []
     for _ in range({repeat}):
         t = time.perf_counter(); at.run(); cached.append((time.perf_counter() - t) * 1000)
-    out[page] = {{"uncached": uncached, "cached": cached, "errors": len(at.exception)}}
+    out[page] = {{"first": first, "uncached": uncached, "cached": cached, "errors": len(at.exception)}}
 out["_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 PAGES = ["overview", "partners", "funding", "exchange", "projects", "monitoring", "compare", "progress", "quality"]
 
 
+# Uncached reruns per page (Streamlit's result cache cleared before each): a page's first run in a process
+# also reads its data blocks into DuckDB's buffer for the first time and is reported on its own.
+UNCACHED_RUNS = 5
+
+
 def _page_run(wh: Path, scope: str, repeat: int, pages: list[str]) -> subprocess.Popen:
     code = PAGE_PROBE.format(root=str(ROOT), wh=str(wh), pages=pages, app=str(ROOT / "app.py"), scope=scope,
-                             repeat=repeat)  # fmt: skip
+                             repeat=repeat, uncached_runs=UNCACHED_RUNS)  # fmt: skip
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             cwd=ROOT)  # fmt: skip
 
 
 def bench_pages(wh: Path, repeat: int, results: dict, smoke: bool) -> None:
-    """Server-side rerun time of every page (AppTest), cached and uncached, alone and with 4 and 8 sessions."""
+    """Server-side rerun time of every page (AppTest): its first run in the process, uncached and cached reruns,
+    alone and with 4 and 8 sessions."""
     pages = PAGES[:2] if smoke else PAGES
     single = json.loads(_page_run(wh, "CN", repeat, pages).communicate()[0])
-    results["pages"] = {p: {"uncached_ms": round(v["uncached"], 1), "cached_p95_ms": round(pct(v["cached"], 95), 1),
-                            "errors": v["errors"]} for p, v in single.items() if p in PAGES}  # fmt: skip
+    results["pages"] = {p: {"first_run_ms": round(v["first"], 1), "uncached_p95_ms": round(pct(v["uncached"], 95), 1),
+                            "cached_p95_ms": round(pct(v["cached"], 95), 1), "errors": v["errors"]}
+                        for p, v in single.items() if p in PAGES}  # fmt: skip
     results["page_p95_cached_ms"] = max(v["cached_p95_ms"] for v in results["pages"].values())
-    results["page_p95_uncached_ms"] = max(v["uncached_ms"] for v in results["pages"].values())
+    results["page_p95_uncached_ms"] = max(v["uncached_p95_ms"] for v in results["pages"].values())
+    results["page_first_run_max_ms"] = max(v["first_run_ms"] for v in results["pages"].values())
     results["apptest_rss_mb"] = round(single["_rss_mb"])  # AppTest holds every page's elements too
     for n in (2,) if smoke else (4, 8):
         procs = [_page_run(wh, "CN", max(2, repeat // 2), pages) for _ in range(n)]
@@ -395,6 +407,8 @@ def main() -> None:
         f"1% 重新提交：{'在上一版数据库上修补' if results.get('rerun_1pct_patched') else '整库重建'}；各步用时（秒）："
     )
     print("  " + "，".join(f"{k} {v}" for k, v in results.get("rerun_1pct_steps_s", {}).items()))
+    print(f"页面在进程中的首次运行（DuckDB 首次读入其数据块）：最慢 {results['page_first_run_max_ms']} ms；"
+          f"未缓存 p95 取每页 {UNCACHED_RUNS} 次清除缓存后的重跑")  # fmt: skip
     print(f"仓库 {results['warehouse_db_mb']} MB，Parquet {results['parquet_mb']} MB；结果已写入 {args.out}")
     if args.smoke:
         shutil.rmtree(args.work, ignore_errors=True)
