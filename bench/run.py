@@ -109,6 +109,11 @@ def _resubmit_one(p: Path, line: bytes | None, batches: dict[Path, list[bytes]])
     return True
 
 
+# The 1 % re-run is timed this many times from the same state, and the median reported: on this shared 2-core
+# machine one sample swung by a quarter between runs of the same code.
+RERUN_SAMPLES = 3
+
+
 def bench_etl(inbox: Path, work: Path, results: dict) -> Path:
     """Full loads (cold and warm), a re-run with nothing new, and a re-run with 1 % resubmissions."""
     t = time.perf_counter()
@@ -130,11 +135,23 @@ def bench_etl(inbox: Path, work: Path, results: dict) -> Path:
     results["etl_vs_parse_x"] = round(results["baseline_parse_docs_per_s"] / results["etl_warm_docs_per_s"], 1)
     results["rerun_nothing_new_s"] = round(sh([*etl, "--warehouse", str(work / "wh")]), 2)
     results["rerun_1pct_documents"] = resubmit(where, 0.01)
-    results["rerun_1pct_s"] = round(sh([*etl, "--warehouse", str(work / "wh")]), 2)
-    last = max((work / "wh" / "runs").glob("*.json"))  # run ids sort by time
-    summary = orjson.loads(last.read_bytes())
-    results["rerun_1pct_patched"] = summary.get("warehouse_patched", False)
-    results["rerun_1pct_steps_s"] = summary.get("steps_s", {})  # where the re-run's time went
+    # A run replaces warehouse files and never rewrites one, so hard links keep the state before the re-run.
+    before = work / "wh_before_1pct"
+    shutil.copytree(work / "wh", before, copy_function=os.link)
+    samples = []
+    for i in range(RERUN_SAMPLES):
+        if i:
+            shutil.rmtree(work / "wh")
+            shutil.copytree(before, work / "wh", copy_function=os.link)
+        seconds = sh([*etl, "--warehouse", str(work / "wh")])
+        last = max((work / "wh" / "runs").glob("*.json"))  # run ids sort by time
+        samples.append((seconds, orjson.loads(last.read_bytes())))
+    shutil.rmtree(before)
+    seconds, summary = sorted(samples, key=lambda sample: sample[0])[len(samples) // 2]
+    results["rerun_1pct_s"] = round(seconds, 2)
+    results["rerun_1pct_samples_s"] = [round(t, 2) for t, _ in samples]
+    results["rerun_1pct_patched"] = all(s.get("warehouse_patched", False) for _, s in samples)
+    results["rerun_1pct_steps_s"] = summary.get("steps_s", {})  # where the median re-run's time went
     return work / "wh"
 
 
@@ -404,7 +421,8 @@ def main() -> None:
           f"pandas 全国汇总 {results['pandas_rollup_ms']} ms；DuckDB 扫描最大事实表（{results['largest_table_rows']:,} 行）"
           f"{results['duckdb_raw_scan_ms']} ms")  # fmt: skip
     print(
-        f"1% 重新提交：{'在上一版数据库上修补' if results.get('rerun_1pct_patched') else '整库重建'}；各步用时（秒）："
+        f"1% 重新提交：{'在上一版数据库上修补' if results.get('rerun_1pct_patched') else '整库重建'}；"
+        f"同一状态测 {RERUN_SAMPLES} 次 {results['rerun_1pct_samples_s']} 秒，取中位数；其各步用时（秒）："
     )
     print("  " + "，".join(f"{k} {v}" for k, v in results.get("rerun_1pct_steps_s", {}).items()))
     print(f"页面在进程中的首次运行（DuckDB 首次读入其数据块）：最慢 {results['page_first_run_max_ms']} ms；"
