@@ -147,7 +147,7 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
     _refs(con)
     keys = ", ".join(ROLLUP_KEYS)
     on = " and ".join(f"t.{k} = d.{k}" for k in ROLLUP_KEYS)
-    # Found by their keys, then read by row id: the mart is 110 columns wide (measured 0.35 → 0.09 s nationally).
+    # Found by their keys, then read by row id: the mart is 110 columns wide (2,700 rows nationally: 0.35 → 0.09 s).
     con.execute(f"""create temp table patch_rollup_old as
         select rowid as rid, * from mart_rollup
         where rowid in (select t.rowid from mart_rollup as t semi join patch_rollup_delta as d on {on})""")
