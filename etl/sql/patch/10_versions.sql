@@ -35,6 +35,7 @@ semi join patch_changed as c on c.account_id = s.account_id and c.survey_year = 
 where s.is_current;
 
 -- Grain: one row per signed version × basis it counts in (cur_basis's columns plus sign).
+-- The bases are listed first and joined with core_measures once: that table is over a hundred columns wide.
 create temp table patch_signed_basis as
 with
 
@@ -42,19 +43,19 @@ signed as (
     select version_id, -1 as sign from patch_before anti join patch_after using (version_id)
     union all
     select version_id, 1 as sign from patch_after anti join patch_before using (version_id)
+),
+
+bases as (
+    select v.version_id, v.sign, b.basis, s.status
+    from signed as v
+    inner join core_submissions as s on s.version_id = v.version_id
+    inner join (values ('finished'), ('approved')) as b (basis)
+        on (b.basis = 'finished' and s.is_finished) or (b.basis = 'approved' and s.status = 'approved')
 )
 
-select v.sign, 'finished' as basis, s.status, m.*
-from signed as v
-inner join core_submissions as s on s.version_id = v.version_id
-inner join core_measures as m on m.version_id = v.version_id
-where s.is_finished
-union all by name
-select v.sign, 'approved' as basis, s.status, m.*
-from signed as v
-inner join core_submissions as s on s.version_id = v.version_id
-inner join core_measures as m on m.version_id = v.version_id
-where s.status = 'approved';
+select k.sign, k.basis, k.status, m.*
+from bases as k
+inner join core_measures as m on m.version_id = k.version_id;
 
 -- The level-3 units' own rows the run replaces in mart_rollup and mart_partner_rollup: a unit's row is its
 -- current version's own, so it is made afresh from the +1 rows rather than patched (most of both marts'
