@@ -62,7 +62,9 @@ wanted = {"scope_id": f.scope_id, "year": f.year, "unit_type": f.unit_type}
 def listed(todo: pd.DataFrame) -> pd.DataFrame:
     """The outstanding accounts as the page and its exports show them."""
     shown = todo.assign(
-        status=todo["status"].map(STATUS_ZH), level=todo["level"].map({1: "一级", 2: "二级", 3: "三级"})
+        status=todo["status"].map(STATUS_ZH),
+        level=todo["level"].map({1: "一级", 2: "二级", 3: "三级"}),
+        deadline=pd.to_datetime(todo["deadline"]).dt.date,  # a day: shown without 00:00:00
     )
     shown = shown.rename(columns={"account_id": "账号", "name": "名称", "level": "级别", "parent_name": "上级",
                                   "status": "状态", "deadline": "截止日期"})  # fmt: skip
