@@ -36,7 +36,7 @@ if data.current_db() is None:
     )
     st.stop()
 
-if not data.current_db().stem.endswith(f"-{data.code_build_version()}"):
+if data.built_by_older_code(data.current_db()):
     # The ETL rebuilds on its next run, but until then a page may ask for a column the older file lacks.
     st.warning(
         f"当前数据库（{data.current_db().name}）由较早版本的程序生成，部分页面可能无法显示。"

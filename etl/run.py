@@ -170,7 +170,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     if gen_runs and (len(new) or fresh or moved or old_cache is None or cached_problems is None):
         cache_written = _in_thread(write_intake_cache)
     db_file = wh.current_db()
-    expected = f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" if gen_runs else None
+    expected = _db_name(gen_runs[-1]) if gen_runs else None
     rebuilt = patched = False
     if expected and (db_file is None or db_file.name != expected or not db_file.exists()):
         from .build import build  # DuckDB is loaded only when there is a database to build
@@ -180,7 +180,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         # The published database holds every run of this generation but the last (this one, or one killed
         # before it published), under this build version: that run is patched in.
         if db_file is not None and db_file.exists() and len(gen_runs) > 1 \
-                and db_file.name == f"warehouse-{gen_runs[-2]}-{build_version()}.duckdb":  # fmt: skip
+                and db_file.name == _db_name(gen_runs[-2]):  # fmt: skip
             with watch.step("patch"):
                 made = patch(wh, db_file, gen_runs[-1], expected, watch, copied)
             patched, copied = made is not None, None
@@ -264,10 +264,14 @@ def _copy_for_patch(wh: Warehouse, gen_runs: list[str], run_id: str) -> concurre
     are checked, and the patch waits for it. A run that ends up not patching deletes the copy.
     """
     db_file = wh.current_db()
-    if not gen_runs or db_file is None or db_file.name != f"warehouse-{gen_runs[-1]}-{build_version()}.duckdb" \
-            or not db_file.exists():  # fmt: skip
+    if not gen_runs or db_file is None or db_file.name != _db_name(gen_runs[-1]) or not db_file.exists():
         return None
-    return _in_thread(copy_flushed, db_file, wh.unpublished(f"warehouse-{run_id}-{build_version()}.duckdb"))
+    return _in_thread(copy_flushed, db_file, wh.unpublished(_db_name(run_id)))
+
+
+def _db_name(run_id: str) -> str:
+    """The database file that holds the generation up to `run_id`, as this code's build version makes it."""
+    return f"warehouse-{run_id}-{build_version()}.duckdb"
 
 
 def _in_thread(fn: Any, *args: Any) -> concurrent.futures.Future:

@@ -37,6 +37,11 @@ def code_build_version() -> str:
     return build_version()
 
 
+def built_by_older_code(db: Path) -> bool:
+    """True when `db` was built by another version of the ETL: a page may ask it for a column it lacks."""
+    return not db.stem.endswith(f"-{code_build_version()}")
+
+
 class ScopeError(PermissionError):
     """A query for a scope outside the signed-in user's subtree (or with nobody signed in)."""
 
@@ -101,7 +106,7 @@ def fetch(name: str, **params: object) -> pd.DataFrame:
     try:
         return _cached(str(db), name, frozen)
     except Exception:
-        if db.stem.endswith(f"-{code_build_version()}"):
+        if not built_by_older_code(db):
             raise
         # A file built by older code may lack a column this code asks for: say so instead of a traceback.
         st.error(f"当前数据库（{db.name}）由较早版本的程序生成，缺少这部分内容需要的数据。"
