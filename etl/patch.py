@@ -44,8 +44,6 @@ MAX_PATCHES, MAX_PATCHED_SHARE, MIN_PATCHED_ALLOWANCE = 3, 0.1, 10_000
 SQL_DIR = marts.SQL_DIR / "patch"
 ROLLUP_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
 REFS_KEYS = (*ROLLUP_KEYS, "field", "value")
-# The scopes whose rows a patch adds signed sums to; a level-3 unit's own rows are made afresh instead.
-UP_TO_L2 = "inner join core_accounts as scope on scope.account_id = closure.ancestor_id and scope.level <= 2"
 
 
 def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch | None = None,
@@ -138,12 +136,10 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
 
     A level-3 unit's rows (97 % of the mart) are made afresh from its +1 rows, as a build makes them.
     """
-    delta = marts.additive_sql("patch_signed_basis", "true", "b.sign", only=UP_TO_L2)
+    delta = marts.additive_sql("patch_signed_basis", "true", "b.sign", only=marts.UP_TO_L2)
     con.execute(f"create temp table patch_rollup_delta as\n{delta}")
     plus = "(select * from patch_signed_basis where sign > 0)"
-    con.execute(
-        f"create temp table patch_rollup_units as\n{marts.additive_sql(plus, 'closure.depth = 0', only=marts.SELF_AT_L3)}"
-    )
+    con.execute(f"create temp table patch_rollup_units as\n{marts.unit_additive_sql(plus, 'true')}")
     _refs(con)
     keys = ", ".join(ROLLUP_KEYS)
     on = " and ".join(f"t.{k} = d.{k}" for k in ROLLUP_KEYS)

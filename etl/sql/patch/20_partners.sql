@@ -46,7 +46,7 @@ select
 from patch_partner_delta as d
 left join patch_partner_old as o using (scope_id, survey_year, basis, unit_type, field, partner_code)
 union all
--- As 15_mart_partner_rollup.sql makes a unit's rows (its closure to itself only).
+-- As 15_mart_partner_rollup.sql makes a unit's rows (its own values, listed).
 select
     b.account_id as scope_id,
     scope.level as scope_level,
@@ -56,14 +56,13 @@ select
     v.field,
     v.partner_code,
     p.partner_scope,
-    sum(v.value) as value,
-    count(*) as n_units
+    v.value,
+    1 as n_units
 from patch_signed_basis as b
-inner join core_accounts as scope on scope.account_id = b.account_id and scope.level = 3
 inner join core_partner_values as v on v.version_id = b.version_id
 inner join ref_partner_scope as p on p.partner_code = v.partner_code
-where b.sign > 0
-group by all;
+inner join core_accounts as scope on scope.account_id = b.account_id and scope.level = 3
+where b.sign > 0;
 
 -- A unit's old rows are found by unit × year × basis: three key columns read, no values.
 delete from mart_partner_rollup
