@@ -154,7 +154,7 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         inner join patch_rollup_old as o using ({keys})
         where {uncertain or "false"}""")
     # An optional field's sum is summed again where the units that left may have been the last to fill it in.
-    exact = ", ".join(f"sum(b.{n}) as {n}" for n in marts.OPTIONAL_SUMS) or "null as none"
+    exact = ", ".join(f"{marts.summed(f'b.{n}', n)} as {n}" for n in marts.OPTIONAL_SUMS) or "null as none"
     recheck = con.execute("select count(*) from patch_rollup_recheck").fetchone()[0]
     con.execute(f"""create temp table patch_rollup_exact as
         select closure.ancestor_id as scope_id, b.survey_year, b.basis, {marts.UNIT_TYPE_KEY}, {exact}
