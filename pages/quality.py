@@ -49,7 +49,9 @@ def listed(rows: pd.DataFrame) -> pd.DataFrame:
         "kind": "类别", "code": "代码", "severity": "级别", "account_id": "账号", "account_name": "名称",
         "survey_year": "年度", "path": "字段", "value": "取值", "message_zh": "说明", "source_file": "来源文件"})  # fmt: skip
     table = table[["类别", "代码", "账号", "名称", "来源文件", "年度", "字段", "取值", "说明"]]
-    return table.astype(object).where(table.notna(), "")  # a file that could not be read has no account or year
+    # A file that could not be read has no account or year: blank, not "None". Every column is text, since
+    # Arrow takes one type a column: years mixed with "" made Streamlit log a conversion traceback on every rerun.
+    return table.assign(年度=table["年度"].astype("Int64")).astype("string").fillna("")
 
 
 page = fetch("quality_findings_by_account", **wanted, limit=widgets.PAGE_ROWS, offset=offset)
