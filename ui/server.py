@@ -60,15 +60,11 @@ def check(args: list[str], env: dict[str, str], config_file: Path = ROOT / ".str
 
 
 def settle_memory() -> None:
-    """Load what pages share (plotly's validators, the province boundaries), `gc.freeze` it all, and make full
-    garbage collections rare.
+    """Load what pages share (plotly's validators, the province boundaries), then `gc.freeze` it all.
 
     The first visitor of a map page no longer pays for loading boundaries and validators (地区对比
     uncached, benchmark page probe: ~690 → ~295 ms), and full garbage collections no longer walk these
-    long-lived objects. A full collection still stopped a page for 26–46 ms every few reruns and made the
-    slowest cached reruns (national, 20 reruns a page, two probes each: slowest page 105–106 → 90–92 ms);
-    with these thresholds one comes every couple of hundred reruns. Young objects are still collected, after
-    20,000 allocations instead of 700; the probe's process memory stayed at 322–333 MB.
+    long-lived objects. Objects made later are collected as before.
     """
     import gc
 
@@ -81,7 +77,6 @@ def settle_memory() -> None:
     charts.geojson("china_provinces_simplified")
     gc.collect()
     gc.freeze()
-    gc.set_threshold(20_000, 20, 100)
 
 
 def main() -> None:
