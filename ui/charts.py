@@ -126,6 +126,9 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, unit: str,
         textposition="outside", cliponaxis=False,
     ))  # fmt: skip
     fig.update_xaxes(title_text=unit, showgrid=True, gridcolor="#eee", tickformat=",~f")
+    longest = d[value].max()
+    if pd.notna(longest) and longest > 0:  # room for the longest bar's label, which was cut off in a half-width column
+        fig.update_xaxes(range=[0, longest * 1.18])
     return frame(fig, title, unit, source, height=max(320, 28 * len(d) + 150))
 
 
