@@ -214,10 +214,17 @@ class RunWriter:
         for name, table in tables.items():
             if table.num_rows == 0:
                 continue
-            for year in pc.unique(table.column("survey_year")).to_pylist():
-                mask = pc.equal(table.column("survey_year"), pa.scalar(year, pa.int32()))
+            years = table.column("survey_year")
+            bounds = pc.min_max(years).as_py()
+            # A chunk is nearly always one year (a batch export holds one): kept whole, not copied by a filter.
+            if bounds["min"] == bounds["max"]:
+                parts = [(bounds["min"], table)]
+            else:
+                parts = [(year, table.filter(pc.equal(years, pa.scalar(year, pa.int32()))))
+                         for year in pc.unique(years).to_pylist()]  # fmt: skip
+            for year, part in parts:
                 key = (name, year)
-                self.buffers.setdefault(key, []).append(table.filter(mask).drop_columns(["survey_year"]))
+                self.buffers.setdefault(key, []).append(part.drop_columns(["survey_year"]))
                 if sum(t.num_rows for t in self.buffers[key]) >= self.ROW_GROUP:
                     self._flush(key)
 

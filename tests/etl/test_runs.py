@@ -278,3 +278,21 @@ def _fingerprint_and_runs(warehouse: Path) -> tuple[str, list[str]]:
 
     meta = pq.ParquetFile(warehouse / "intake.parquet").schema_arrow.metadata
     return meta[b"fingerprint"].decode(), [meta[b"last_run"].decode()]
+
+
+def test_run_writer_files_rows_by_year_whether_a_chunk_holds_one_year_or_several(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from etl.store import RunWriter
+
+    schema = pa.schema([("account_id", pa.string()), ("survey_year", pa.int32()), ("value", pa.float64())])
+    with RunWriter(tmp_path, "r1") as writer:
+        writer.write({"t": pa.table([["A", "B"], [2020, 2020], [1.0, 2.0]], schema=schema)})
+        writer.write({"t": pa.table([["C", "D", "E"], [2021, 2020, 2021], [3.0, 4.0, 5.0]], schema=schema)})
+        writer.write({"t": pa.table([[], [], []], schema=schema)})
+    read = {year: pq.read_table(tmp_path / "t" / f"survey_year={year}" / "r1.parquet").to_pydict()
+            for year in (2020, 2021)}  # fmt: skip
+    assert read == {2020: {"account_id": ["A", "B", "D"], "value": [1.0, 2.0, 4.0]},
+                    2021: {"account_id": ["C", "E"], "value": [3.0, 5.0]}}  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["survey_year=2020", "survey_year=2021"]
