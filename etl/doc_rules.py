@@ -220,8 +220,9 @@ def _agreements_orgs(doc: dict, ctx: Context, found: Findings) -> None:
         found.add("C-10", "intl_org.org_positions_senior", o["org_positions_senior"], "超过任职岗位数")
     if o["org_persons"] > doc["unit_profile"]["staff_total"]:
         found.add("C-10", "intl_org.org_persons", o["org_persons"], "超过从业人员数")
-    orgs = Counter(r["org_code"] for r in doc.get("intl_orgs") or [])
-    for i, r in enumerate(doc.get("intl_orgs") or []):
+    rows = doc.get("intl_orgs") or ()
+    orgs = Counter(r["org_code"] for r in rows) if rows else {}
+    for i, r in enumerate(rows):
         if r["org_code"] not in ctx.reference.org_codes:
             found.add("C-15", f"intl_orgs[{i}].org_code", r["org_code"], "不是有效的国际组织代码")
         elif orgs[r["org_code"]] > 1 and r["org_code"] != "OTHER":
@@ -242,8 +243,11 @@ def _monitoring(doc: dict, ctx: Context, found: Findings) -> None:
         ("standards", "standard_no", None),
         ("big_science", "programme_code", ctx.reference.programme_codes),
     ):
-        seen = Counter(r[code_field] for r in doc.get(key) or [])
-        for i, r in enumerate(doc.get(key) or []):
+        rows = doc.get(key)
+        if not rows:  # most units report neither: no Counter to build
+            continue
+        seen = Counter(r[code_field] for r in rows)
+        for i, r in enumerate(rows):
             if valid is not None and r[code_field] not in valid:
                 found.add("C-15", f"{key}[{i}].{code_field}", r[code_field], "不在参考代码表中")
             elif seen[r[code_field]] > 1 and r[code_field] != "OTHER":

@@ -46,9 +46,17 @@ class Registry:
     broken: set[str] = field(default_factory=set)
     ancestors: dict[str, list[str]] = field(default_factory=dict)  # id → [self, parent, …, ROOT]
     fingerprint: str = ""
+    # excl(u) once per account and survey settings: every document asks twice (rules, then flattening).
+    _excluded: dict[tuple[str, frozenset[str]], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def excluded_sources(self, account_id: str, cfg: SurveyConfig) -> frozenset[str]:
         """excl(u) of §14: the funding sources account `account_id` must leave out of its reportable total."""
+        key = (account_id, cfg.municipal_exclusion_provinces)
+        if (known := self._excluded.get(key)) is None:
+            known = self._excluded[key] = self._excluded_sources(account_id, cfg)
+        return known
+
+    def _excluded_sources(self, account_id: str, cfg: SurveyConfig) -> frozenset[str]:
         acc = self.accounts[account_id]
         if acc.funder_level == "central":
             return frozenset()
