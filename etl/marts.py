@@ -140,12 +140,14 @@ def _by_source() -> dict[str, list[tuple[str, str]]]:
     return by_source
 
 
-def refs_sql(basis: str, where: str, count: str = "count(*)") -> str:
+def refs_sql(basis: str, where: str, count: str = "count(*)", *, moved_only: bool = False) -> str:
     """Scopes with subordinates × year × basis × unit type × DISTINCT field × value: `count` of detail rows with it.
 
     One SELECT per field: a list of (field, value) pairs unnested per detail row was measured 10× slower.
+    `moved_only` keeps only the values whose `count` is not 0 (a patch's signed rows that did not cancel out).
     """
     parts = []
+    having = f"\nhaving {count} <> 0" if moved_only else ""
     for source, fields in _by_source().items():
         for name, expr in fields:
             keep = "true" if name in NULL_COUNTS else f"({expr}) is not null"
@@ -156,7 +158,7 @@ inner join core_{source} as x on x.version_id = b.version_id
 {PARTNER_JOIN.get(source, "")}
 {CLOSURE_UP_TO_L2}
 where ({where}) and {keep}
-group by {grouping("closure.ancestor_id", f"({expr})::varchar")}""")
+group by {grouping("closure.ancestor_id", f"({expr})::varchar")}{having}""")
     return "\nunion all\n".join(parts)
 
 

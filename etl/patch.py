@@ -200,9 +200,11 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
 def _refs(con: duckdb.DuckDBPyConnection) -> None:
     """mart_distinct_refs: each value's row count moved by the signed rows; a value no row carries goes.
 
+    Values whose count did not move (a correction that left them as they were) are not rewritten.
+
     patch_refs_rows keeps each changed value's count before (old_n) and after (n).
     """
-    delta = marts.refs_sql("patch_signed_basis", "true", count="sum(b.sign)")
+    delta = marts.refs_sql("patch_signed_basis", "true", count="sum(b.sign)", moved_only=True)
     con.execute(f"create temp table patch_refs_delta as\n{delta}")
     on = " and ".join(f"t.{k} is not distinct from d.{k}" for k in REFS_KEYS)  # value is NULL for A-09's unnumbered
     con.execute(f"create temp table patch_refs_old as select t.rowid as rid, t.* from mart_distinct_refs as t "

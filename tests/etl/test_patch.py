@@ -275,6 +275,48 @@ def test_patch_equals_rebuild_on_demo_data(tmp_path):
     _assert_same_tables(wh.current_db(), full)
 
 
+def test_resubmissions_that_change_little_are_patched_like_a_rebuild(tmp_path):
+    """Corrections as most are: 30 resubmit the same figures, 10 add one outbound person-time to a partner
+    (with its total and purpose), 5 of which also drop a problem they had chosen. The patch leaves alone
+    the partner, choice, project and DISTINCT rows that did not change, and still equals a rebuild."""
+    import random
+
+    from etl.demo import generate
+
+    inbox = tmp_path / "inbox"
+    generate(inbox, units=300, years=range(2019, 2021), seed=11)
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    con = connect(tmp_path / "wh")
+    counted = con.execute("select s.source_file from core_submissions as s inner join core_accounts as a "
+                          "using (account_id) where s.is_current and s.is_finished and a.level = 3").fetchall()  # fmt: skip
+    con.close()
+    docs = {inbox / f: json.loads((inbox / f).read_text(encoding="utf-8")) for (f,) in sorted(counted)}
+    intl = [p for p, d in docs.items() if any(c not in ("HKG", "MAC", "TWN") and v > 0
+                                              for c, v in d["by_partner"].get("out_person_times", {}).items())]  # fmt: skip
+    rng = random.Random(5)
+    changed = rng.sample(intl, 10)
+    same = rng.sample(sorted(set(docs) - set(changed)), 30)
+    for i, p in enumerate(changed + same):
+        d = copy.deepcopy(docs[p])
+        d["revision"] += 10
+        if p in changed:
+            partner = next(c for c, v in d["by_partner"]["out_person_times"].items()
+                           if c not in ("HKG", "MAC", "TWN") and v > 0)  # fmt: skip
+            d["by_partner"]["out_person_times"][partner] += 1
+            d["exchange"]["out_person_times"] += 1
+            d["exchange"]["out_pt_other"] += 1
+            if d["exchange"].get("out_person_days") is not None:
+                d["exchange"]["out_person_days"] += 1
+            if i % 2 and d["policy"]["problems"]:
+                d["policy"]["problems"] = d["policy"]["problems"][1:]
+        p.with_name(p.stem + "_again.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert (summary["warehouse_patched"], summary["loaded"], summary["quarantined"]) == (True, 40, 0), summary
+    wh = Warehouse(tmp_path / "wh")
+    full = build(wh, wh.committed_runs(), hierarchy.load(inbox / "accounts.csv"), config.load(None), "full.duckdb")
+    _assert_same_tables(wh.current_db(), full)
+
+
 def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
     """A run whose only new file is quarantined still publishes its report by a patch; so does the run
     after a patch killed before publishing."""

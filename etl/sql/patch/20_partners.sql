@@ -1,7 +1,8 @@
 -- mart_partner_rollup. A level-3 unit's rows are its current version's own values: they are taken from
 -- the +1 rows afresh (patch_unit_keys says which unit × year × basis to replace), without reading the
 -- old ones, which are two thirds of the mart. Scopes with subordinates add the signed values and unit
--- rows; a row left with no unit goes.
+-- rows; a row left with no unit goes. A field × partner that a correction left as it was adds exactly
+-- nothing (value 0, no unit moved): it is dropped here, so a patch rewrites only what changed.
 create temp table patch_partner_delta as
 select
     closure.ancestor_id as scope_id,
@@ -19,7 +20,8 @@ inner join core_partner_values as v on v.version_id = b.version_id
 inner join ref_partner_scope as p on p.partner_code = v.partner_code
 inner join core_account_closure as closure on closure.descendant_id = b.account_id
 inner join core_accounts as scope on scope.account_id = closure.ancestor_id and scope.level <= 2
-group by all;
+group by all
+having sum(b.sign * v.value) is distinct from 0 or sum(b.sign) <> 0;
 
 -- The rows the run touches are read once (with their row ids, for the delete): the mart is the largest table,
 -- and the units' row groups are skipped by their scope_level.

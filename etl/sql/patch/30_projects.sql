@@ -133,10 +133,12 @@ select
     coalesce(o.fund_reportable, 0) + d.fund_reportable as fund_reportable
 from patch_project_delta as d
 left join mart_project_dimensions as o using (scope_id, survey_year, basis, unit_type, dimension, category)
-left join patch_numbered_change as nc using (scope_id, survey_year, basis, unit_type, dimension, category);
+left join patch_numbered_change as nc using (scope_id, survey_year, basis, unit_type, dimension, category)
+-- A category whose project rows came and went in equal numbers, with the same funds, stays as it is.
+where d.project_rows <> 0 or d.unnumbered <> 0 or d.fund_reportable is distinct from 0 or coalesce(nc.n, 0) <> 0;
 
 delete from mart_project_dimensions as t
-using patch_project_delta as d
+using patch_project_rows as d
 where t.scope_id = d.scope_id and t.survey_year = d.survey_year and t.basis = d.basis and t.unit_type = d.unit_type
     and t.dimension = d.dimension and t.category = d.category;
 

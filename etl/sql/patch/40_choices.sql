@@ -1,5 +1,5 @@
 -- mart_choices: a unit counts once per option it chose, so its signed rows are added and a row left
--- with no unit goes.
+-- with no unit goes. An option whose units did not change adds nothing and is dropped from the delta.
 create temp table patch_choice_delta as
 select
     closure.ancestor_id as scope_id,
@@ -20,7 +20,8 @@ inner join core_accounts as scope on scope.account_id = closure.ancestor_id and 
 group by grouping sets (
     (closure.ancestor_id, b.survey_year, b.basis, c.field, c.value),
     (closure.ancestor_id, b.survey_year, b.basis, b.unit_type, c.field, c.value)
-);
+)
+having sum(b.sign) <> 0;
 
 create temp table patch_choice_rows as
 select d.scope_id, d.survey_year, d.basis, d.unit_type, d.field, d.value, coalesce(o.n_units, 0) + d.n_units as n_units
