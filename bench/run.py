@@ -79,7 +79,8 @@ def resubmit(where: list[tuple[Path, int | None]], share: float) -> int:
     """Write a corrected resubmission (revision + 10) of a random `share` of the documents; returns how many.
 
     Single files get a `_bench.json` sibling; lines of batches go into one `resubmitted_bench.jsonl` per folder,
-    as the next day's export would bring them.
+    as the next day's export would bring them. Each correction changes figures as a unit's usually do (see
+    `correct`): a patch skips what did not change, so resubmitting the same figures would flatter it.
     """
     batches: dict[Path, list[bytes]] = {}
     picked: dict[Path, list[int | None]] = {}
@@ -102,11 +103,33 @@ def _resubmit_one(p: Path, line: bytes | None, batches: dict[Path, list[bytes]])
         return False
     doc["revision"] += 10
     doc["submission_id"] = f"bench-{doc['submission_id']}"
+    correct(doc)
     if line is None:
         p.with_name(p.stem + "_bench.json").write_bytes(orjson.dumps(doc))
     else:
         batches.setdefault(p.parent, []).append(orjson.dumps(doc))
     return True
+
+
+def correct(doc: dict) -> None:
+    """A correction that keeps the document valid: one more staff member and, where the unit went abroad, one
+    more outbound person-time to its first partner country (with the total, a purpose and a day to match)."""
+    from etl.reference import load
+
+    profile, exchange = doc.get("unit_profile"), doc.get("exchange")
+    if not (isinstance(profile, dict) and isinstance(exchange, dict)):  # a draft or a broken document: resent as is
+        return
+    if isinstance(profile.get("staff_total"), int):
+        profile["staff_total"] += 1
+    scope = load().partner_scope
+    out = (doc.get("by_partner") or {}).get("out_person_times") or {}
+    partner = next((c for c, v in out.items() if scope.get(c) == "INTL" and isinstance(v, int) and v > 0), None)
+    if partner is not None and isinstance(exchange.get("out_person_times"), int):
+        out[partner] += 1
+        exchange["out_person_times"] += 1
+        exchange["out_pt_other"] += 1
+        if exchange.get("out_person_days") is not None:
+            exchange["out_person_days"] += 1
 
 
 # The 1 % re-run is timed this many times from the same state, and the median reported: on this shared 2-core
