@@ -151,6 +151,10 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         if len(new):
             wh.commit(run_id, new.table())
             gen_runs.append(run_id)
+    n_new = len(new)
+    # What judged this run's documents (nationally ~1 GB of Python strings) goes before the database is built
+    # with up to BUILD_MEMORY of its own: the ETL's peak memory is the two together.
+    del new, seen, versions, history
     # The same fingerprint means the same registry bytes, so its problem count can be kept with the cache.
     problems = (
         int(cached_problems) if cached_problems and not registry.cache_info().currsize else len(registry().problems)
@@ -167,7 +171,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             wh.write_intake_cache(cache, fingerprint, gen_runs[-1], problems)
 
     cache_written = None
-    if gen_runs and (len(new) or fresh or moved or old_cache is None or cached_problems is None):
+    if gen_runs and (n_new or fresh or moved or old_cache is None or cached_problems is None):
         cache_written = _in_thread(write_intake_cache)
     db_file = wh.current_db()
     expected = _db_name(gen_runs[-1]) if gen_runs else None

@@ -296,3 +296,24 @@ def test_run_writer_files_rows_by_year_whether_a_chunk_holds_one_year_or_several
     assert read == {2020: {"account_id": ["A", "B", "D"], "value": [1.0, 2.0, 4.0]},
                     2021: {"account_id": ["C", "E"], "value": [3.0, 5.0]}}  # fmt: skip
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["survey_year=2020", "survey_year=2021"]
+
+
+def test_run_writer_writes_earlier_years_once_its_buffers_are_full(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from etl.store import RunWriter
+
+    monkeypatch.setattr(RunWriter, "BUFFER_BYTES", 100)  # a few rows' worth
+    schema = pa.schema([("account_id", pa.string()), ("survey_year", pa.int32()), ("value", pa.float64())])
+    rows = {year: pa.table([[f"U{i}" for i in range(10)], [year] * 10, [float(i) for i in range(10)]], schema=schema)
+            for year in (2019, 2020)}  # fmt: skip
+    with RunWriter(tmp_path, "r1") as writer:
+        writer.write({"t": rows[2019]})
+        assert list(writer.buffers) == [("t", 2019)]  # its own year waits for more rows
+        writer.write({"t": rows[2020]})
+        assert list(writer.buffers) == [("t", 2020)] and list(writer.writers) == [("t", 2019)]  # 2019 went to disk
+        assert writer.buffered == rows[2020].drop_columns(["survey_year"]).nbytes
+    for year in (2019, 2020):
+        written = pq.read_table(tmp_path / "t" / f"survey_year={year}" / "r1.parquet")
+        assert written.column("value").to_pylist() == [float(i) for i in range(10)]
