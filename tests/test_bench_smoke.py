@@ -17,6 +17,7 @@ def test_benchmark_smoke_run(tmp_path):
                    timeout=600)  # fmt: skip
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["documents"] > 0 and results["etl_warm_docs_per_s"] > 0
+    assert {"check", "build"} <= set(results["etl_steps_s"])  # the full load's time, split
     assert {q["query"] for q in results["queries"]} >= {"rollup_by_year", "partner_values_by_partner"}
     assert all(p["errors"] == 0 for p in results["pages"].values())
     # A page's first run in the process is reported apart from its uncached reruns (several each).
