@@ -40,7 +40,7 @@ if data.built_by_older_code(data.current_db()):
     # The ETL rebuilds on its next run, but until then a page may ask for a column the older file lacks.
     st.warning(
         f"当前数据库（{data.current_db().name}）由较早版本的程序生成，部分页面可能无法显示。"
-        "请运行一次 `python -m etl run --inbox 收件箱 --warehouse 仓库目录`：没有新数据也会按新版本重建（全国规模约 3 分钟）。"
+        "请运行一次 `python -m etl run --inbox 收件箱 --warehouse 仓库目录`：没有新数据也会按新版本重建（全国规模约 2 分钟）。"
     )
 
 user = auth.current()
