@@ -11,6 +11,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+from tqdm import tqdm
 
 from . import ddl, marts
 from . import dictionary as d
@@ -33,12 +34,22 @@ QUARANTINE_SCHEMA = pa.schema([(n, pa.int32() if n in ("survey_year", "revision"
     "message_zh", "message_en", "report_file", "run_id")])  # fmt: skip
 
 
-def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig, db_name: str) -> Path:
-    """Write db/<db_name> from the given runs' Parquet and ledger; returns its path (not yet published)."""
+def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig, db_name: str,
+          progress: bool = False) -> Path:  # fmt: skip
+    """Write db/<db_name> from the given runs' Parquet and ledger; returns its path (not yet published).
+
+    `progress` shows a bar on a terminal: nationally the build is the second half of a full load (~100 s).
+    """
     final = wh.root / "db" / db_name
     tmp = wh.unpublished(db_name)
     tmp.unlink(missing_ok=True)
     con = connect(wh, tmp)
+    bar = tqdm(total=len(ddl.PARQUET_OF), desc="建库", unit="步", disable=not progress or None, leave=False)
+
+    def step(what: str) -> None:
+        bar.set_postfix_str(what, refresh=False)
+        bar.update()
+
     try:
         for stmt in ddl.create_statements():
             con.execute(stmt)
@@ -50,11 +61,13 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
                     "union_by_name = true)",
                     {"files": files},
                 )
+            step(table)
         _reference(con)
         _accounts(con, registry, cfg)
         _ledger(con, wh, runs)
         _metadata(con)
-        marts.create(con)
+        bar.total += marts.n_steps(con)
+        marts.create(con, step)
         con.execute(
             "create table meta_build as select $run as run_id, 'build' as kind, count(*) as n_versions from core_submissions",
             {"run": runs[-1] if runs else None},
@@ -64,6 +77,7 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
         )
         con.execute("checkpoint")
     finally:
+        bar.close()
         con.close()
         shutil.rmtree(wh.root / "db" / "spill", ignore_errors=True)
     tmp.replace(final)

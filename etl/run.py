@@ -193,7 +193,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             copied = None
         if made is None:
             with watch.step("build"):
-                made = build(wh, gen_runs, registry(), cfg, expected)
+                made = build(wh, gen_runs, registry(), cfg, expected, progress)
         db_file = made
         wh.publish(db_file)
         rebuilt = True

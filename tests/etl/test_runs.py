@@ -317,3 +317,31 @@ def test_run_writer_writes_earlier_years_once_its_buffers_are_full(tmp_path, mon
     for year in (2019, 2020):
         written = pq.read_table(tmp_path / "t" / f"survey_year={year}" / "r1.parquet")
         assert written.column("value").to_pylist() == [float(i) for i in range(10)]
+
+
+def test_build_progress_bar_counts_every_step_it_announces(tmp_path, monkeypatch):
+    """The 建库 bar's total is known before the marts are built, and the build ends exactly on it."""
+    import etl.build
+
+    bars = []
+
+    class Bar:
+        def __init__(self, total, **kwargs):
+            self.total, self.n, self.what = total, 0, []
+            bars.append(self)
+
+        def set_postfix_str(self, what, refresh=True):
+            self.what.append(what)
+
+        def update(self, n=1):
+            self.n += n
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(etl.build, "tqdm", Bar)
+    inbox = write_inbox(tmp_path / "inbox")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=True)
+    (bar,) = bars
+    assert bar.n == bar.total > 20
+    assert "mart_rollup_by_year 2020" in bar.what and bar.what[-1] not in ("", None)
