@@ -213,6 +213,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         "database": str(db_file.relative_to(wh.root)) if db_file else None,
         "seconds": round(time.perf_counter() - started, 2),
         "steps_s": watch.rounded(),
+        "steps_cpu_s": watch.rounded_cpu(),  # with `steps_s`: a step that computed, or one that waited
     }
     assert summary["documents_in"] == sum(summary[k] for k in SUMMARY_KEYS[1:]), summary
     wh.write_summary(run_id, summary)

@@ -18,6 +18,10 @@ def test_benchmark_smoke_run(tmp_path):
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["documents"] > 0 and results["etl_warm_docs_per_s"] > 0
     assert {"check", "build"} <= set(results["etl_steps_s"])  # the full load's time, split
+    cpu = results["etl_steps_cpu_s"]  # and whether each step computed or waited
+    assert cpu.keys() == results["etl_steps_s"].keys() and cpu["build"] > 0
+    assert results["etl_cpu_us_per_doc"] > 0 and results["etl_cpu_budget_us_per_doc"] > 0
+    assert results["baseline_read_json_docs_per_s"] > 0 and results["baseline_read_json_cpu_us_per_doc"] > 0
     assert {q["query"] for q in results["queries"]} >= {"rollup_by_year", "partner_values_by_partner"}
     assert all(p["errors"] == 0 for p in results["pages"].values())
     # A page's first run in the process is reported apart from its uncached reruns (several each).

@@ -81,6 +81,7 @@ def test_resubmissions_are_patched_in(patched):
         "patch.checkpoint",
     } <= set(steps)
     assert "build" not in steps and all(v >= 0 for v in steps.values())
+    assert summary["steps_cpu_s"].keys() == steps.keys()  # and whether each computed or waited
     meta = connect(wh).execute("select kind from meta_build order by kind").fetchall()
     assert meta == [("build",), ("patch",)]
 
