@@ -27,6 +27,9 @@ def test_benchmark_smoke_run(tmp_path):
     # A page's first run in the process is reported apart from its uncached reruns (several each).
     assert all(p["first_run_ms"] > 0 and p["uncached_p95_ms"] > 0 for p in results["pages"].values())
     assert results["page_first_run_max_ms"] >= max(p["first_run_ms"] for p in results["pages"].values())
+    # Pages alone are timed in several processes and the median reported; each sample's slowest page is kept.
+    samples = results["page_p95_cached_samples_ms"]
+    assert len(samples) == 2 and 0 < results["page_p95_cached_ms"] <= max(samples)
     assert set(results["targets"]) >= {"etl_warm_docs_per_s", "query_p95_ms", "page_p95_cached_ms"}
     assert results["dashboard_rss_peak_mb"] > 0 and results["browser_errors"] == 0  # a real server, in Chromium
     assert set(results["browser_page_ms"]) == {"overview", "partners"}
