@@ -25,6 +25,8 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from etl.timing import process_cpu  # noqa: E402  (the project root is on the path from here)
+
 TARGETS = {  # the benchmark issue's targets at 100,000 units × 10 years on 2 cores
     "etl_warm_docs_per_s": (">=", 15_000), "etl_cold_docs_per_s": (">=", 8_000), "etl_peak_rss_mb": ("<=", 4096),
     "rerun_nothing_new_s": ("<=", 5), "rerun_1pct_s": ("<=", 15), "query_p50_ms": ("<=", 15), "query_p95_ms": ("<=", 50),
@@ -87,24 +89,13 @@ def read_json_baseline(inbox: Path, n_docs: int) -> dict:
     if not files:
         return {"baseline_read_json_docs_per_s": None, "baseline_read_json_cpu_us_per_doc": None}
     con = duckdb.connect()
-    cpu, t = own_cpu(), time.perf_counter()
+    cpu, t = process_cpu(), time.perf_counter()
     con.execute("create table docs as select * from read_json($files, format = 'newline_delimited', "
                 "ignore_errors = true, union_by_name = true)", {"files": files})  # fmt: skip
-    seconds, cpu = time.perf_counter() - t, own_cpu() - cpu
+    seconds, cpu = time.perf_counter() - t, process_cpu() - cpu
     con.close()
     return {"baseline_read_json_docs_per_s": round(n_docs / seconds),
             "baseline_read_json_cpu_us_per_doc": round(cpu / n_docs * 1e6)}  # fmt: skip
-
-
-def own_cpu() -> float:
-    """CPU seconds of this process and all its threads."""
-    return time.process_time()
-
-
-def children_cpu() -> float:
-    """CPU seconds of the child processes waited for so far (an ETL run, with its checking workers)."""
-    t = os.times()
-    return t.children_user + t.children_system
 
 
 def resubmit(where: list[tuple[Path, int | None]], share: float) -> int:
@@ -184,9 +175,9 @@ def bench_etl(inbox: Path, work: Path, results: dict) -> Path:
     seconds = sh([*etl, "--warehouse", str(work / "wh_cold")])
     results["etl_cold_docs_per_s"] = round(len(where) / seconds) if cold else None
     results["etl_cold_note"] = "" if cold else "无法清空页缓存（需要 root 且 /proc/sys 可写），冷启动未测"
-    cpu = children_cpu()
+    cpu = process_cpu()  # the ETL's process and its checking workers, counted once it has exited
     seconds = sh([*etl, "--warehouse", str(work / "wh")])
-    cpu = children_cpu() - cpu
+    cpu = process_cpu() - cpu
     results["etl_full_seconds"] = round(seconds, 1)
     # Where the warm load's time went (checking vs building): the two halves need different designs to go faster.
     summary = orjson.loads(max((work / "wh" / "runs").glob("*.json")).read_bytes())

@@ -19,12 +19,12 @@ class Stopwatch:
     @contextlib.contextmanager
     def step(self, name: str) -> Iterator[None]:
         """Time the enclosed block as `name`."""
-        started, cpu = time.perf_counter(), _cpu()
+        started, cpu = time.perf_counter(), process_cpu()
         try:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-            self.cpu_seconds[name] = self.cpu_seconds.get(name, 0.0) + _cpu() - cpu
+            self.cpu_seconds[name] = self.cpu_seconds.get(name, 0.0) + process_cpu() - cpu
 
     def rounded(self) -> dict[str, float]:
         """The steps' wall seconds to the millisecond, for the summary."""
@@ -35,7 +35,7 @@ class Stopwatch:
         return {k: round(v, 2) for k, v in self.cpu_seconds.items()}
 
 
-def _cpu() -> float:
+def process_cpu() -> float:
     """CPU seconds (user + system) of this process, its threads (DuckDB's) and the children it has waited for.
 
     Checking workers are waited for when their pool closes, at the end of the check: their CPU counts there.
