@@ -149,6 +149,14 @@ def _accounts(con: duckdb.DuckDBPyConnection, reg: Registry, cfg: SurveyConfig) 
         "ref_deadlines",
         pa.table({"survey_year": pa.array(years, pa.int32()), "deadline": [cfg.deadline(y) for y in years]}),
     )
+    own = [(a, y, d) for a, by_year in cfg.account_deadlines.items() for y, d in by_year.items() if y in years]
+    _from_arrow(
+        con,
+        "ref_account_deadlines",
+        pa.table({"account_id": pa.array([o[0] for o in own], pa.string()),
+                  "survey_year": pa.array([o[1] for o in own], pa.int32()),
+                  "deadline": pa.array([o[2] for o in own], pa.date32())}),
+    )  # fmt: skip
 
 
 def _ledger(con: duckdb.DuckDBPyConnection, wh: Warehouse, runs: list[str]) -> None:

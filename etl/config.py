@@ -1,4 +1,4 @@
-"""Survey configuration (data/survey.toml): deadlines per year and the funding exclusion switches."""
+"""Survey configuration (data/survey.toml): deadlines per year (national and per account) and the funding switches."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class SurveyConfig:
 
     deadlines: dict[int, dt.date]
     default_deadline: str  # "MM-DD" of the year after the survey year
+    account_deadlines: dict[str, dict[int, dt.date]]  # account id → survey year → its own earlier deadline
     municipal_exclusion_provinces: frozenset[str]
     first_year: int
     fingerprint: str
@@ -40,8 +41,12 @@ def load(path: Path | None = None) -> SurveyConfig:
     data = tomllib.loads(raw.decode("utf-8"))
     dl = data.get("deadlines", {})
     return SurveyConfig(
-        deadlines={int(k): dt.date.fromisoformat(v) for k, v in dl.items() if k != "default"},
+        deadlines={int(k): dt.date.fromisoformat(v) for k, v in dl.items() if isinstance(v, str) and k != "default"},
         default_deadline=dl.get("default", "07-31"),
+        account_deadlines={
+            account: {int(y): dt.date.fromisoformat(d) for y, d in years.items()}
+            for account, years in dl.get("accounts", {}).items()
+        },
         municipal_exclusion_provinces=frozenset(data.get("funding", {}).get("municipal_exclusion_provinces", [])),
         first_year=int(data.get("years", {}).get("first", 2005)),
         fingerprint=hashlib.sha256(raw).hexdigest()[:16],

@@ -26,7 +26,14 @@ if summary.empty:
 s = summary.iloc[0]
 deadline = pd.Timestamp(s["deadline"]).date()
 days = (deadline - dt.date.today()).days
-when = f"截止日期 {deadline:%Y年%m月%d日}（" + (f"还剩 {days} 天" if days >= 0 else f"已过 {-days} 天") + "）"
+when = (
+    f"截止日期 {deadline:%Y年%m月%d日}（{s['deadline_set_by']}规定，"
+    + (f"还剩 {days} 天" if days >= 0 else f"已过 {-days} 天")
+    + "）"
+)
+earliest = pd.Timestamp(s["deadline_earliest"]).date()
+if earliest < deadline:
+    when += f" · 部分下级自定更早的截止日期（最早 {earliest:%Y年%m月%d日}），按时提交按各账号适用的日期计"
 expected, finished = int(s["n_expected"]), int(s["n_finished"])
 c = st.columns(5)
 c[0].metric("应报账号", f"{expected:,}")
@@ -34,7 +41,7 @@ c[1].metric("已报（已提交+已审核）", f"{finished:,}", help="已提交�
 c[2].metric("已审核", f"{int(s['n_approved']):,}")
 c[3].metric("未完成", f"{expected - finished:,}", help="未填报、草稿和已退回")
 c[4].metric("按时提交率", f"{int(s['n_on_time']) / expected:.1%}" if expected else "—",
-            help="首次提交不晚于截止日期的账号占应报账号的比例；修改后再提交不影响按时")  # fmt: skip
+            help="现行版本已提交或已审核、且首次提交不晚于本账号适用的截止日期（北京时间）的账号占应报账号的比例；修改后再提交不影响按时，被退回的不算按时")  # fmt: skip
 st.caption(f"{f.year} 年度调查 · {when} · 范围内每个账号（含本级）各计一次")
 
 by_child = fetch("filling_by_child", scope_id=f.scope_id, year=f.year, unit_type=f.unit_type)
@@ -67,8 +74,8 @@ def listed(todo: pd.DataFrame) -> pd.DataFrame:
         deadline=pd.to_datetime(todo["deadline"]).dt.date,  # a day: shown without 00:00:00
     )
     shown = shown.rename(columns={"account_id": "账号", "name": "名称", "level": "级别", "parent_name": "上级",
-                                  "status": "状态", "deadline": "截止日期"})  # fmt: skip
-    return shown[["账号", "名称", "级别", "上级", "状态", "截止日期"]]
+                                  "status": "状态", "deadline": "截止日期", "deadline_set_by": "截止日期规定方"})  # fmt: skip
+    return shown[["账号", "名称", "级别", "上级", "状态", "截止日期", "截止日期规定方"]]
 
 
 todo = fetch("filling_outstanding", **wanted, limit=widgets.PAGE_ROWS, offset=offset)

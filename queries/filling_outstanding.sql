@@ -11,6 +11,7 @@ select
     f.parent_name,
     f.status,
     f.deadline,
+    f.deadline_set_by,
     f.revision,
     f.submitted_at
 from mart_filling_status as f

@@ -11,6 +11,7 @@ EXTRA = {
     "n_units_with_policy": ("出台支持政策的单位数", "个"),
     "n_units_with_base": ("有国际科技合作基地的单位数", "个"),
     "proj_active_distinct": ("在研国际合作项目数（去重）", "项"),
+    "n_on_time": ("按时提交账号数", "个"),
 }
 PARTNER_FIELD_NAMES = {f.name for f in d.PARTNER_FIELDS}
 
