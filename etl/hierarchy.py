@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gc
 import hashlib
@@ -106,12 +107,31 @@ def load(path: Path) -> Registry:
             gc.enable()
 
 
+def _decode(raw: bytes, path: Path) -> str:
+    """The registry's text: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030.
+
+    Excel on a Chinese Windows saves "CSV" in GBK, which GB18030 contains; UTF-8 is tried first, since GBK text is
+    almost never valid UTF-8 while the reverse mis-reads silently.
+    """
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    encodings = ("utf-16",) if utf16 else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RegistryError(
+        f"账号注册表 {path.name} 的编码无法识别：应为 UTF-8（可带 BOM）或 GB18030/GBK，请用 Excel “另存为 CSV UTF-8”后重试"
+        f"（registry {path} is neither UTF-8 nor GB18030）"
+    )
+
+
 def _parse(path: Path) -> Registry:
     raw = path.read_bytes()
     # csv.reader and column positions, not DictReader: a worker parses the registry before checking anything, so
     # its parse is part of every run's wait. With the collector off and parents' chains reused: 0.8–1.1 → 0.45–0.5 s
     # for the national registry.
-    reader = csv.reader(raw.decode("utf-8-sig").splitlines())
+    reader = csv.reader(_decode(raw, path).splitlines())
     header = next(reader, [])
     rows = [r for r in reader if r]
     missing = [c for c in REQUIRED_COLUMNS if rows and c not in header]

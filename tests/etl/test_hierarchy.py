@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from etl import config
-from etl.hierarchy import load
+from etl.hierarchy import RegistryError, load
 
 HEAD = "account_id,parent_account_id,level,name,admin_division_code,unit_type,funder_level,reports_municipal_funds\n"
 
@@ -64,3 +66,26 @@ def test_excluded_sources_follow_f03_f04(tmp_path):
     assert reg.excluded_sources("C1", cfg) == {"central", "provincial"}
     assert reg.excluded_sources("U1", cfg) == {"central", "provincial", "municipal"}
     assert reg.excluded_sources("U2", cfg) == {"central", "provincial"}
+
+
+ROWS = (
+    "A,,1,河北省科学技术厅,130000,gov_agency,provincial,\nB,A,2,石家庄市科学技术局,130100,gov_agency,municipal,true\n"
+)
+
+
+def test_registry_saved_by_excel_on_chinese_windows_reads_like_utf8(tmp_path):
+    """GBK/GB18030 (Excel's default "CSV" on a Chinese Windows), UTF-16 and UTF-8 with BOM all read the same."""
+    names = {}
+    for encoding in ("utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes((HEAD + ROWS).encode(encoding))
+        reg = load(path)
+        names[encoding] = {a.account_id: (a.name, a.reports_municipal_funds) for a in reg.accounts.values()}
+    assert all(n == {"A": ("河北省科学技术厅", False), "B": ("石家庄市科学技术局", True)} for n in names.values())
+
+
+def test_registry_in_an_unknown_encoding_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(HEAD.encode() + b"A,,1,\xff\xfe\xfd\x80\x80,130000,gov_agency,,\n")  # valid in neither
+    with pytest.raises(RegistryError, match=r"账号注册表 accounts\.csv 的编码无法识别"):
+        load(path)
