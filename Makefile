@@ -1,6 +1,7 @@
 # The two commands of the README. Everything they need is installed by them.
 #   make demo   build the demo warehouse (if missing) and start the dashboard on http://127.0.0.1:8501
-#   make test   lint, check generated files, run every test
+#   make test   lint, check generated files, run every test (leaves the work tree as it was)
+#   make screenshots   retake the user guide's screenshots (docs/guide/img/) in headless Chromium
 SHELL := /bin/bash
 PY := .venv/bin/python
 DEMO := data/demo
@@ -8,7 +9,7 @@ UNITS ?= 5000
 YEARS ?= 2016-2020
 PORT ?= 8501
 
-.PHONY: demo test venv system clean-demo
+.PHONY: demo test screenshots venv system clean-demo
 
 venv: .venv/.installed
 .venv/.installed: requirements.txt
@@ -34,6 +35,9 @@ test: venv system
 	$(PY) -m ruff format --check .
 	$(PY) -m etl docs --check
 	$(PY) -m pytest
+
+screenshots: venv system
+	ISTC_SCREENSHOTS=docs/guide/img $(PY) -m pytest tests/browser
 
 clean-demo:
 	rm -rf $(DEMO)
