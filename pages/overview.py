@@ -72,10 +72,14 @@ completeness = fetch("filling_summary_by_year", scope_id=f.scope_id, year_from=f
                      unit_type=f.unit_type)  # fmt: skip
 if not completeness.empty:
     st.subheader("数据完整性")
-    table = completeness.rename(columns={"survey_year": "统计年度", "deadline": "截止日期", "n_expected": "应报",
-                                         "n_finished": "已报", "n_approved": "已审核", "n_on_time": "按时提交"})  # fmt: skip
+    table = completeness.drop(columns=["deadline_earliest"]).rename(columns={
+        "survey_year": "统计年度", "deadline": "截止日期", "deadline_set_by": "截止日期规定方", "n_expected": "应报",
+        "n_finished": "已报", "n_approved": "已审核", "n_on_time": "按时提交"})  # fmt: skip
     table["截止日期"] = table["截止日期"].map(lambda d: f"{d:%Y-%m-%d}")
     table["已报比例"] = (table["已报"] / table["应报"]).map(lambda r: f"{r:.1%}")
     widgets.table(
-        table, title="数据完整性", key="ov_completeness", note="已报 = 已提交 + 已审核；按时 = 首次提交不晚于截止日期"
+        table,
+        title="数据完整性",
+        key="ov_completeness",
+        note="已报 = 已提交 + 已审核；按时 = 已报且首次提交不晚于本账号适用的截止日期",
     )
