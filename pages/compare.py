@@ -26,13 +26,7 @@ per_unit = per_unit and indicator in PER_UNIT_OK
 unit = metrics.unit(indicator) + ("/单位" if per_unit else "")
 title = metrics.label(indicator) + ("（每个填报单位）" if per_unit else "")
 
-rows = fetch(
-    "rollup_of_children_by_year",
-    **f.query(),
-    year_from=f.year_from,
-    year_to=f.year_to,
-    fields=[indicator, "n_reported"],
-)
+rows = metrics.children_by_year(f, [indicator, "n_reported"], f.year_from, f.year_to)
 if rows.empty:
     widgets.empty("该范围没有下级账号的已提交数据：请上移一级或换一个年度。")
     st.stop()
@@ -40,7 +34,8 @@ rows = rows.assign(value=rows[indicator] / rows["n_reported"] if per_unit else r
 year_rows = rows[rows["survey_year"] == f.year]
 info = fetch("scope_info", scope_id=f.scope_id).iloc[0]
 source = f"{info['name_short']}；{f.describe()}"
-note = "；".join(x for x in ("每个填报单位 = 合计 ÷ 已报单位数" if per_unit else "", metrics.caveat(indicator)) if x)
+note = "；".join(x for x in ("每个填报单位 = 合计 ÷ 已报单位数" if per_unit else "", metrics.caveat(indicator),
+                             metrics.scope_note(f, [indicator])) if x)  # fmt: skip
 
 left, right = st.columns([3, 2])
 with left:
@@ -88,4 +83,5 @@ cells = {s: [fmt.number(both.loc[s, k], metrics.unit(k)) if s in both.index else
          for s in (first, second)}  # fmt: skip
 widgets.table(pd.DataFrame({"指标": [metrics.label(k) for k in INDICATORS], f"甲：{labels[first]}": cells[first],
                             f"乙：{labels[second]}": cells[second]}), title=f"{f.year}年度同级范围对比", key="cmp_pair")  # fmt: skip
-st.caption(f"可在全部 {len(labels):,} 个同级范围中任选两个（输入名称可搜索）；{f.year} 年度，{f.describe()}。")
+st.caption(f"可在全部 {len(labels):,} 个同级范围中任选两个（输入名称可搜索）；{f.year} 年度，{f.describe()}。"
+           + ("并列比较的各项指标为全部合作方（国际 + 港澳台）的合计，不按所选合作方范围拆分。" if f.partner_scope != "ALL" else ""))  # fmt: skip

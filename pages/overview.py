@@ -53,9 +53,7 @@ with right:
         cover=cover,
     )
 
-children = fetch(
-    "rollup_of_children_by_year", **f.query(), year_from=f.year, year_to=f.year, fields=["out_person_times"]
-)
+children = metrics.children_by_year(f, ["out_person_times"], f.year, f.year)
 if not children.empty:
     fig = charts.bar_ranking(children, "child_name", "out_person_times", f"{f.year} 年度下级出访人次排名", "人次",
                              source, ids="child_id")  # fmt: skip
@@ -63,7 +61,8 @@ if not children.empty:
         fig,
         key=f"ov_children_{f.scope_id}",
         fields=["out_person_times"],
-        note="含港澳台；下级合计 + 本级 = 本范围合计",
+        note={"ALL": "含港澳台", "INTL": "只计国际（不含港澳台）", "HMT": "只计港澳台"}[f.partner_scope]
+        + "；下级合计 + 本级 = 本范围合计",
         cover=cover,
         drill=True,
     )

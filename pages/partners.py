@@ -41,10 +41,15 @@ if chosen:
 hmt = df[df["partner_scope"] == "HMT"].set_index("partner_code")
 total_intl, total_hmt = intl["value"].sum(), hmt["value"].sum()
 
-k1, k2, k3 = st.columns(3)
-k1.metric(f"国际（{GROUPS[group]}）", fmt.number(total_intl, unit))
-k2.metric("港澳台", fmt.number(total_hmt, unit))
-k3.metric("合作国家数（不含港澳台）", fmt.number(len(intl), "个"))
+# Each card honours the 合作方范围 filter: with 港澳台 selected no country figure is shown, with 国际 no 港澳台 one.
+cards = []
+if f.partner_scope in ("ALL", "INTL"):
+    cards += [(f"国际（{GROUPS[group]}）", fmt.number(total_intl, unit)),
+              (f"{metrics.label(field)}涉及国家数（不含港澳台）", fmt.number(len(intl), "个"))]  # fmt: skip
+if f.partner_scope in ("ALL", "HMT"):
+    cards.append(("港澳台", fmt.number(total_hmt, unit)))
+for col, (name, value) in zip(st.columns(3), cards, strict=False):
+    col.metric(name, value)
 note = "“合作国家数”只计国家；中国香港、中国澳门、中国台湾单列为港澳台，不作为国家（H-01、H-03）"
 if metrics.caveat(field):
     note += f"；{metrics.caveat(field)}"
@@ -65,8 +70,9 @@ if f.partner_scope in ("ALL", "HMT"):
         col.metric(name, fmt.number(hmt["value"].get(code, 0), unit))
     st.caption("港澳台合作单独统计，合计 = 国际 + 港澳台（H-02）。")
 
-with st.expander("全部国家和地区明细"):
-    table = df[["name_zh", "partner_scope", "continent_zh", "value"]].rename(
+shown = df if f.partner_scope == "ALL" else df[df["partner_scope"] == f.partner_scope]
+with st.expander({"ALL": "全部国家和地区明细", "INTL": "全部国家明细", "HMT": "港澳台明细"}[f.partner_scope]):
+    table = shown[["name_zh", "partner_scope", "continent_zh", "value"]].rename(
         columns={"name_zh": "国家（地区）", "partner_scope": "类别", "continent_zh": "大洲", "value": f"{metrics.label(field)}（{unit}）"})  # fmt: skip
     table["类别"] = table["类别"].map({"INTL": "国家", "HMT": "港澳台"})
     widgets.table(table, title=f"{f.year}年度{metrics.label(field)}按国家（地区）", key="pt_table", note=note)

@@ -146,6 +146,14 @@ def partner_totals_by_year(con, scope_id: str, year_from: int, year_to: int, bas
                unit_type=unit_type, fields=list(fields))  # fmt: skip
 
 
+def partner_totals_of_children_by_year(con, scope_id: str, year_from: int, year_to: int, basis: str, unit_type: str,
+                                       fields: list[str]) -> pd.DataFrame:  # fmt: skip
+    """INTL and HMT sums of partner-broken fields for each direct child, one row per child × year × field × scope."""
+    _check(basis, unit_type)
+    return run(con, "partner_totals_of_children_by_year", scope_id=scope_id, year_from=year_from, year_to=year_to,
+               basis=basis, unit_type=unit_type, fields=list(fields))  # fmt: skip
+
+
 def projects_by_dimension(con, scope_id: str, year: int, basis: str, unit_type: str) -> pd.DataFrame:
     """Projects under a scope by field, funding level, role, form and status."""
     _check(basis, unit_type)

@@ -8,7 +8,7 @@ from .data import fetch
 from .labels import PARTNER_FIELD_NAMES, caveat, label, unit
 from .state import Filters
 
-__all__ = ["at", "by_year", "caveat", "label", "scope_note", "unit"]
+__all__ = ["at", "by_year", "caveat", "children_by_year", "label", "scope_note", "unit"]
 
 
 def by_year(f: Filters, fields: list[str]) -> pd.DataFrame:
@@ -28,6 +28,26 @@ def by_year(f: Filters, fields: list[str]) -> pd.DataFrame:
         for name in broken:
             values = part[name] if name in part.columns else pd.Series(dtype=float)
             out[name] = out["survey_year"].map(values).fillna(0).where(out[name].notna())
+    return out
+
+
+def children_by_year(f: Filters, fields: list[str], year_from: int, year_to: int) -> pd.DataFrame:
+    """One row per direct child × year with the fields' values under the chosen partner scope, like `by_year`.
+
+    A ranking of children beside a KPI must use the same partner scope as the KPI: with 国际 or 港澳台 selected,
+    partner-broken fields are the children's sums over that scope's partners (0 for a child with none).
+    """
+    kids = fetch("rollup_of_children_by_year", **f.query(), year_from=year_from, year_to=year_to, fields=fields)
+    broken = [x for x in fields if x in PARTNER_FIELD_NAMES]
+    if f.partner_scope == "ALL" or not broken or kids.empty:
+        return kids
+    totals = fetch("partner_totals_of_children_by_year", **f.query(), year_from=year_from, year_to=year_to,
+                   fields=broken)  # fmt: skip
+    part = totals[totals["partner_scope"] == f.partner_scope].set_index(["child_id", "survey_year", "field"])["value"]
+    out = kids.copy()
+    for name in broken:
+        keys = pd.MultiIndex.from_arrays([out["child_id"], out["survey_year"], [name] * len(out)])
+        out[name] = part.reindex(keys).fillna(0).to_numpy()
     return out
 
 

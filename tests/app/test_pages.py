@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 
 import duckdb
+import numpy as np
 import pytest
 
 from tests.app.conftest import PAGES, metric, open_page
@@ -86,7 +88,7 @@ def test_partners_page_keeps_hmt_apart(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "partners", monkeypatch, scope="HB", year="2020")
     assert metric(at, "国际（全部国家）") == "47 人次"
     assert metric(at, "港澳台") == "16 人次"
-    assert metric(at, "合作国家数（不含港澳台）") == "3 个"  # USA, DEU, JPN outbound
+    assert metric(at, "出访人次涉及国家数（不含港澳台）") == "3 个"  # USA, DEU, JPN outbound
     assert (metric(at, "中国香港"), metric(at, "中国澳门"), metric(at, "中国台湾")) == ("9 人次", "4 人次", "3 人次")
     spec = at.get("plotly_chart")[0].proto.spec
     assert '"HKG"' not in spec and '"USA"' in spec  # the world map shows countries only
@@ -170,3 +172,38 @@ def test_a_database_from_older_code_says_so_instead_of_a_traceback(fixture_run, 
     assert not at.exception
     assert any("较早版本的程序生成" in w.value for w in at.warning)
     assert any("按新版本重建" in e.value for e in at.error)  # the findings list, in Chinese
+
+
+def _bars(at, title: str) -> dict[str, float]:
+    """{category: value} of the bar chart whose title starts with `title`, as the browser receives it."""
+
+    def values(v):  # plotly sends numeric arrays as {"dtype", "bdata"} (base64)
+        if isinstance(v, dict):
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+        return list(v)
+
+    for chart in at.get("plotly_chart"):
+        fig = json.loads(chart.proto.spec)
+        if str(fig["layout"]["title"]["text"]).startswith(title):
+            bars = [t for t in fig["data"] if t["type"] == "bar"]
+            return {str(y): float(x) for t in bars for y, x in zip(values(t["y"]), values(t["x"]), strict=True)}
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+@pytest.mark.parametrize(("ps", "expected"), [("ALL", {"石家庄市": 45, "保定市": 8}),
+                                               ("INTL", {"石家庄市": 37, "保定市": 4}),
+                                               ("HMT", {"石家庄市": 8, "保定市": 4})])  # fmt: skip
+def test_children_ranking_honours_the_partner_filter_like_the_kpi(fixture_run, monkeypatch, ps, expected):
+    """2020 outbound by child of HB: SJZ = U1 (USA 20, DEU 12, HKG 5, TWN 3) + U2 (JPN 5); BD = U3 (USA 4, MAC 4)."""
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020", ps=ps)
+    assert _bars(at, "2020 年度下级出访人次排名") == expected
+
+
+def test_partners_page_shows_only_what_the_partner_filter_selects(fixture_run, monkeypatch):
+    hmt = open_page(fixture_run[0], "partners", monkeypatch, scope="HB", year="2020", ps="HMT")
+    labels = {m.label for m in hmt.metric}
+    assert "港澳台" in labels and not any(x.startswith(("国际", "出访人次涉及国家数")) for x in labels)
+    assert metric(hmt, "港澳台") == "16 人次"
+    intl = open_page(fixture_run[0], "partners", monkeypatch, scope="HB", year="2020", ps="INTL")
+    assert "港澳台" not in {m.label for m in intl.metric}
+    assert metric(intl, "出访人次涉及国家数（不含港澳台）") == "3 个"
