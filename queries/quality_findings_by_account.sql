@@ -1,6 +1,7 @@
 -- Grain: one row per finding (quarantined document problem, document warning or warehouse check) on an
 -- account under $scope_id in $year (or with no year), of the kinds $kinds and codes $codes (empty = every
--- code); quarantined documents from unknown accounts appear only at national scope.
+-- code); quarantined documents from unknown accounts appear only at national scope. Within a rule, the
+-- findings furthest from its threshold come first.
 -- Params: $scope_id VARCHAR, $year INTEGER, $kinds VARCHAR[], $codes VARCHAR[], $limit INTEGER (NULL = all),
 -- $offset INTEGER: a national year has tens of thousands of findings, so the page reads one page at a time.
 select
@@ -21,5 +22,5 @@ where (q.survey_year = $year or q.survey_year is null)
     and ($scope_id = 'CN' or $scope_id in (q.account_id, q.l1_id, q.l2_id))
     and list_contains($kinds, q.kind)
     and (len($codes) = 0 or list_contains($codes, q.code))
-order by q.kind_order, q.code, q.account_id, q.survey_year, q.path, q.message_zh
+order by q.kind_order, q.code, q.deviation desc nulls last, q.account_id, q.survey_year, q.path, q.message_zh
 limit $limit offset $offset

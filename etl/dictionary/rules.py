@@ -29,8 +29,8 @@ RULES: tuple[R, ...] = (
       "provincial funds received in a province ≤ 1.2 × the department's own provincial funds"),
     R("F-10", "H", "document", "境外资金按国家（地区）分列之和须等于境外资金", "Σ foreign funding by partner = fund_src_foreign"),
     R("F-11", "S", "document", "企业有在研项目但计入统计经费为0", "enterprise with active projects but no reportable funding"),
-    R("F-12", "S", "warehouse", "计入统计经费同比增长超过300%、下降超过80%，或每项目超过2000万元",
-      "reportable funding YoY > +300 % or < −80 %, or > 2,000 万元 per project"),
+    R("F-12", "S", "warehouse", "计入统计经费同比增长超过300%或下降超过80%（且变化额不少于200万元），或每项目超过2000万元",
+      "reportable funding YoY > +300 % or < −80 % (by at least 200 万元), or > 2,000 万元 per project"),
     R("F-13", "S", "document", "（项目补充）经费用途之和不应超过计入统计经费", "Σ uses ≤ fund_reportable"),
     # §15 consistency
     R("C-01", "H", "document", "团组数为0当且仅当人次为0，且人次 ≥ 团组数", "groups = 0 ⇔ person-times = 0; person-times ≥ groups"),

@@ -28,13 +28,14 @@ municipal_reporters as (
 
 f08 as (
     select 'F-08' as code, 'H' as severity, account_id, survey_year,
-           '省级财政资金在非出资单位被计入统计经费' as message_zh, fund_src_provincial::varchar as value
+           '省级财政资金在非出资单位被计入统计经费' as message_zh, fund_src_provincial::varchar as value,
+           fund_src_provincial::double as deviation
     from cur
     where not list_contains(excluded_sources, 'provincial')
         and coalesce(funder_level, '') not in ('central', 'provincial') and fund_src_provincial > 0
     union all
     select 'F-08', 'H', cur.account_id, survey_year,
-           '上级已单独填报市级经费，但本单位仍计入市级财政资金', fund_src_municipal::varchar
+           '上级已单独填报市级经费，但本单位仍计入市级财政资金', fund_src_municipal::varchar, fund_src_municipal::double
     from cur
     inner join municipal_reporters as mr on mr.account_id = cur.account_id
     where not list_contains(excluded_sources, 'municipal') and fund_src_municipal > 0
@@ -46,7 +47,8 @@ f09 as (
     select 'F-09' as code, 'S' as severity, dept.account_id, dept.survey_year,
            '辖区内单位填报的省级经费（备查）' || round(r.fund_src_provincial - dept.fund_src_provincial, 2)
                || ' 万元，超过本级省级经费的1.2倍' as message_zh,
-           round(r.fund_src_provincial - dept.fund_src_provincial, 2)::varchar as value
+           round(r.fund_src_provincial - dept.fund_src_provincial, 2)::varchar as value,
+           (r.fund_src_provincial - 2.2 * dept.fund_src_provincial)::double as deviation
     from cur as dept
     inner join mart_rollup as r
         on r.scope_id = dept.account_id and r.survey_year = dept.survey_year and r.basis = 'finished'
@@ -55,17 +57,28 @@ f09 as (
         and r.fund_src_provincial - dept.fund_src_provincial > 1.2 * dept.fund_src_provincial
 ),
 
+-- F-12's year-on-year test also needs a material change (F12_MIN_CHANGE 万元): a unit going from 5 to 0 万元 is not
+-- worth an analyst's call, and without it a fifth of all units were flagged in the demo's calibration.
+-- `deviation` says how far off a finding is, in the rule's own unit, so the page can list the worst first.
 f12 as (
     select 'F-12' as code, 'S' as severity, cur.account_id, cur.survey_year,
            case when cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > 2000
-                then '每个在研项目计入统计经费超过2000万元'
-                else '计入统计经费同比变化异常（上年 ' || prev.fund_reportable || ' 万元）' end as message_zh,
-           cur.fund_reportable::varchar as value
+                then '每个在研项目计入统计经费 ' || round(cur.fund_reportable / cur.proj_active, 2) || ' 万元，超过2000万元'
+                else '计入统计经费由上年 ' || prev.fund_reportable || ' 万元变为 ' || cur.fund_reportable || ' 万元（'
+                    || case when cur.fund_reportable > prev.fund_reportable then '增长' else '下降' end
+                    || round(abs(cur.fund_reportable - prev.fund_reportable) / prev.fund_reportable * 100)::bigint || '%）'
+           end as message_zh,
+           cur.fund_reportable::varchar as value,
+           greatest(
+               abs(cur.fund_reportable - coalesce(prev.fund_reportable, cur.fund_reportable)),
+               case when cur.proj_active > 0 then cur.fund_reportable / cur.proj_active - 2000 else 0 end
+           )::double as deviation
     from cur
     left join cur as prev on prev.account_id = cur.account_id and prev.survey_year = cur.survey_year - 1
     where (cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > 2000)
         or (prev.fund_reportable > 0
-            and (cur.fund_reportable > 4 * prev.fund_reportable or cur.fund_reportable < 0.2 * prev.fund_reportable))
+            and (cur.fund_reportable > 4 * prev.fund_reportable or cur.fund_reportable < 0.2 * prev.fund_reportable)
+            and abs(cur.fund_reportable - prev.fund_reportable) >= 200)  -- F12_MIN_CHANGE
 ),
 
 c18 as (
@@ -73,7 +86,9 @@ c18 as (
            case when cur.out_groups > 0 and cur.out_person_times > 20 * cur.out_groups
                 then '出访每团组人次超过20'
                 else '出访人次同比增长超过300%（上年 ' || prev.out_person_times || ' 人次）' end as message_zh,
-           cur.out_person_times::varchar as value
+           cur.out_person_times::varchar as value,
+           greatest(cur.out_person_times - coalesce(prev.out_person_times, cur.out_person_times),
+                    cur.out_person_times - 20 * cur.out_groups)::double as deviation
     from cur
     left join cur as prev on prev.account_id = cur.account_id and prev.survey_year = cur.survey_year - 1
     where (cur.out_groups > 0 and cur.out_person_times > 20 * cur.out_groups)
@@ -94,6 +109,7 @@ create temp view all_account_years as select distinct account_id, survey_year fr
 create table quality_checks as
 select * from checks_of('all_account_years')
 union all
-select code, 'H' as severity, account_id, null::integer as survey_year, message_zh, null as value
+select code, 'H' as severity, account_id, null::integer as survey_year, message_zh, null as value,
+    null::double as deviation
 from quality_registry;
 comment on table quality_checks is '仓库级规则检查（F-08、F-09、F-12、C-18、A-07、A-08）：跨填报记录的核查结果';

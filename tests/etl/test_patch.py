@@ -165,23 +165,33 @@ def _assert_same_tables(patched_db: Path, rebuilt_db: Path) -> None:
     con.close()
 
 
+def test_f12_leaves_small_changes_alone(tmp_path):
+    """U4 2019 → 1 万元 makes its 2020 (10 万元) ten times last year's, but by 9 万元: below F-12's 200 万元."""
+    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
+    _write(inbox, "2019/U4_r9.json", doc("U4", 2019, revision=9, funds={"unit_self": 1}))
+    run(inbox, wh, today=TODAY, progress=False)
+    con = connect(wh)
+    assert con.execute("select count(*) from quality_checks where code = 'F-12'").fetchone() == (0,)
+    con.close()
+
+
 def test_warehouse_checks_follow_a_patch(tmp_path):
     """F-09 and F-12 worked out by hand, after a patch and in a rebuild of the same runs.
 
     U1 now reports 700 万元 of provincial money for 2020: HB's units hold 700 + U3's 20 = 720 万元, more than
-    1.2 × HB's own 500 (F-09, on HB). U4 corrects 2019 to 1 万元 reportable: its unchanged 2020 (10 万元)
-    is then more than 4 × last year's (F-12, on a year the run did not touch).
+    1.2 × HB's own 500 (F-09, on HB). U4 corrects 2019 to 300 万元 reportable: its unchanged 2020 (10 万元)
+    is then less than 0.2 × last year's, by 290 ≥ 200 万元 (F-12, on a year the run did not touch).
     """
     inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
     found = ("select code, account_id, survey_year, value, message_zh from quality_checks "
              "where code in ('F-09', 'F-12') order by all")  # fmt: skip
-    f12 = ("F-12", "U4", 2020, "10.00", "计入统计经费同比变化异常（上年 1.00 万元）")
+    f12 = ("F-12", "U4", 2020, "10.00", "计入统计经费由上年 300.00 万元变为 10.00 万元（下降97%）")
     run(inbox, wh, today=TODAY, progress=False)
     con = connect(wh)
     assert con.execute(found).fetchall() == []
     con.close()
     _write(inbox, "2020/U1_r9.json", doc("U1", 2020, revision=9, funds={"provincial": 700, "unit_self": 100}))
-    _write(inbox, "2019/U4_r9.json", doc("U4", 2019, revision=9, funds={"unit_self": 1}))
+    _write(inbox, "2019/U4_r9.json", doc("U4", 2019, revision=9, funds={"unit_self": 300}))
     summary = run(inbox, wh, today=TODAY, progress=False)
     assert (summary["warehouse_patched"], summary["loaded"]) == (True, 2)
     con = connect(wh)
