@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "survey.toml"
@@ -20,6 +20,7 @@ class SurveyConfig:
     municipal_exclusion_provinces: frozenset[str]
     first_year: int
     fingerprint: str
+    form: dict[str, str] = field(default_factory=dict)  # [form]: the 汇总表's 表号, 制定机关, 批准文号, 有效期至
 
     def deadline(self, year: int) -> dt.date:
         """The filling deadline of survey year `year`."""
@@ -45,4 +46,5 @@ def load(path: Path | None = None) -> SurveyConfig:
         municipal_exclusion_provinces=frozenset(data.get("funding", {}).get("municipal_exclusion_provinces", [])),
         first_year=int(data.get("years", {}).get("first", 2005)),
         fingerprint=hashlib.sha256(raw).hexdigest()[:16],
+        form={k: str(v) for k, v in data.get("form", {}).items()},
     )
