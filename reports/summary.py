@@ -30,8 +30,8 @@ from etl import config
 from ui import fmt
 from ui.labels import label, unit
 
+from .tables import CONTROL, safe_filename, xlsx_bytes
 from .tables import Table as XTable
-from .tables import safe_filename, xlsx_bytes
 
 FONT_FILE = Path(__file__).resolve().parent.parent / "data" / "fonts" / "wqy-microhei.ttc"
 SECTIONS = {
@@ -156,12 +156,6 @@ def build(con, account_id: str, year: int, basis: str = "finished") -> Summary:
     return Summary(account_id, name, short, year, facts, table, notes, dict(config.load().form))
 
 
-def summary_table(con, account_id: str, year: int, basis: str = "finished") -> tuple[dict, pd.DataFrame]:
-    """(header facts, one row per indicator: 类别, 指标, 单位, 数值) — the preview the 报告导出 page shows."""
-    s = build(con, account_id, year, basis)
-    return s.facts, s.table
-
-
 # --- PDF --------------------------------------------------------------------------------------------------
 @cache
 def _font() -> str:
@@ -169,10 +163,22 @@ def _font() -> str:
     return "WQY"
 
 
+@cache
+def _glyphs() -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(_font()).face.charToGlyph)
+
+
+def printable(text: object) -> str:
+    """Data text as the PDF can print it: control characters dropped, a character the shipped font lacks (an
+    emoji) shown as 〓, the typesetter's mark for a missing glyph, instead of an invisible blank."""
+    text = CONTROL.sub("", str(text))
+    return "".join(c if ord(c) in _glyphs() or c in "\n\t " else "〓" for c in text)
+
+
 def _p(text: object, style: ParagraphStyle) -> Paragraph:
     """A Paragraph of data: escaped, so a name is printed as written, never read as ReportLab markup.
     Leading ideographic spaces (which a Paragraph would collapse) become a left indent of one character each."""
-    text = str(text)
+    text = printable(text)
     indent = len(text) - len(text.lstrip("　"))
     if indent:
         style = ParagraphStyle(f"{style.name}_{indent}", parent=style, leftIndent=indent * style.fontSize)
@@ -224,7 +230,7 @@ def _numbered_canvas(footer: str):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

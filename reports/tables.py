@@ -29,13 +29,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A plain signed number ("-12", "+37.0%") computes nothing but itself: it stays as written.
 _NUMBER_TEXT = re.compile(r"[+-]?\d[\d,]*(\.\d+)?%?")
 # Characters XML 1.0 forbids (openpyxl raises IllegalCharacterError on them); tab, newline and CR are allowed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PERCENT_TEXT = re.compile(r"([+-]?\d+(?:\.\d+)?)%")
 # Integer formats for the survey's count units; money (万元) has two decimals.
 COUNT_UNITS = {"人次", "人", "项", "个", "篇", "件", "次", "家", "天", "人天", "名"}
 MONEY_UNITS = {"万元", "元", "亿元"}
 YEAR_COLUMNS = {"年度", "统计年度", "年份", "survey_year", "行次", "序号"}  # whole numbers printed as written
 SIGNED_PERCENT = '+0.0%;-0.0%;"持平"'
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 FILENAME_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -65,7 +66,7 @@ class Table:
 def safe_text(text: str) -> str:
     """A string as spreadsheet text: XML-illegal control characters dropped, a leading formula character
     neutralised with OWASP's `'` prefix (the name stays readable and can never compute or link)."""
-    text = _CONTROL.sub("", text)
+    text = CONTROL.sub("", text)
     if text.startswith(FORMULA_START) and not _NUMBER_TEXT.fullmatch(text):
         return "'" + text
     return text
@@ -83,7 +84,9 @@ def safe_value(value: object) -> object:
     if isinstance(value, str):
         return safe_text(value)
     if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:  # Excel has no time zones: Beijing time
+        return value.astimezone(BEIJING).replace(tzinfo=None)
     return value
 
 
@@ -100,13 +103,14 @@ def safe_filename(name: object, limit: int = 60) -> str:
     """A name made fit for one file name: no path separators, no `..`, no control or reserved characters,
     at most `limit` characters; a file built from it always stays inside its output folder."""
     text = FILENAME_BAD.sub("_", str(name or "")).replace("..", "_")
-    text = text.strip(" ._")[:limit].strip(" ._")
+    text = text.strip(" ._-")[:limit].strip(" ._-")  # a leading "-" reads as an option to a shell command
     return text or "未命名"
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens the Chinese headers correctly; text cells never formulas."""
-    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese headers correctly; text cells never formulas.
+    Lines end in CRLF (RFC 4180), so a value holding a CR or LF is quoted and cannot split its row."""
+    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def put(ws: Worksheet, row: int, col: int, value: object):
@@ -145,10 +149,13 @@ def _percent_column(s: pd.Series) -> pd.Series | None:
     filled = texts[~texts.isin(["", "—", "-", "持平"])]
     if filled.empty or not filled.map(lambda t: bool(_PERCENT_TEXT.fullmatch(t))).all():
         return None
-    return s.map(
-        lambda v: float(m.group(1)) / 100 if isinstance(v, str) and (m := _PERCENT_TEXT.fullmatch(v))
-        else (0.0 if v == "持平" else v)  # fmt: skip
-    )
+
+    def fraction(v: object) -> object:
+        if isinstance(v, str) and (m := _PERCENT_TEXT.fullmatch(v)):
+            return float(m.group(1)) / 100
+        return 0.0 if v == "持平" else v
+
+    return s.map(fraction)
 
 
 def _width(text: object) -> int:
@@ -161,11 +168,12 @@ def _lines(text: object, width: float) -> int:
     return sum(max(1, math.ceil(_width(part) / max(width - 1, 1))) for part in str(text).split("\n"))
 
 
-def _print_setup(ws: Worksheet, widths: list[float], title_rows: str | None) -> None:
-    """A4, landscape when the columns are wider than a portrait page, fit to one page wide, page numbers."""
+def _print_setup(ws: Worksheet, widths: list[float], title_rows: str | None, *, tall: int = 0) -> None:
+    """A4, landscape when the columns are wider than a portrait page, fit to one page wide (and `tall` pages
+    high, 0 = as many as needed), page numbers in the footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if sum(widths) > 95 else "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.orientation = "landscape" if sum(widths) > 120 else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, tall
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.6
@@ -200,12 +208,12 @@ def _data_sheet(ws: Worksheet, t: Table) -> None:
         ws.column_dimensions[get_column_letter(j)].width = widths[-1]
     full = sum(widths)
 
-    def line(row: int, text: str, **font) -> None:
-        put(ws, row, 1, text).font = Font(**font)
+    def line(row: int, text: str, size: float = 11, **font) -> None:
+        put(ws, row, 1, text).font = Font(size=size, **font)
         ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
         if ncol > 1:
             ws.merge_cells(f"A{row}:{last}{row}")
-        ws.row_dimensions[row].height = 15 * _lines(text, full) + 3
+        ws.row_dimensions[row].height = (size + 4) * _lines(text, full * 11 / size) + 3  # merged: Excel won't fit it
 
     line(1, t.title, bold=True, size=13)
     ws.row_dimensions[1].height = 22
@@ -262,7 +270,8 @@ def _data_sheet(ws: Worksheet, t: Table) -> None:
                     ws.merge_cells(start_row=r, start_column=j, end_row=r, end_column=span)
         ws.row_dimensions[r].height = 30
     ws.freeze_panes = f"A{head + 1}"
-    _print_setup(ws, widths, f"{head}:{head}" if not t.before else f"1:{head}")
+    # The header row repeats on every printed page; a form with signature lines is one sheet of paper.
+    _print_setup(ws, widths, f"{head}:{head}", tall=1 if t.sign else 0)
 
 
 def _merge_runs(ws: Worksheet, col: int, values: pd.Series, first_row: int) -> None:
@@ -302,6 +311,13 @@ def xlsx_bytes(tables: list[Table], meta: dict[str, str]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def brief_meta(brief) -> dict[str, str]:
+    """The 说明 sheet of a report pack's tables (a `reports.content.Brief`): scope, year, completeness, 口径 —
+    the same whether the pack is built on the command line or downloaded from the 报告导出 page."""
+    return {"范围": brief.scope_full_name, "统计年度": str(brief.year), "数据完整性": brief.coverage,
+            "口径": "\n".join(brief.notes)}  # fmt: skip
 
 
 def figure_table(fig: go.Figure) -> pd.DataFrame:
