@@ -16,7 +16,7 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 import queries
-from reports import content, pack, render, summary, tables
+from reports import content, pack, render, tables
 from ui import charts
 
 ROOT = Path(__file__).resolve().parents[2]
