@@ -101,7 +101,9 @@ def test_xlsx_twin_has_notes_signatures_and_formats_per_row(files):
         assert any(t.startswith(sign) for t in text), sign
     assert "（单位盖章）" in text
     header = next(c.row for c in cells if c.value == "指标名称")
-    rows = {ws.cell(r, 2).value: ws.cell(r, 5) for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 5).value is not None}
+    rows = {
+        ws.cell(r, 2).value: ws.cell(r, 5) for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 5).value is not None
+    }
     assert rows["出访人次"].value == 63 and rows["出访人次"].number_format == "#,##0"
     money = rows["国际科技合作经费投入（计入统计）"]
     assert money.value == 840 and money.number_format == "#,##0.00"
@@ -145,3 +147,20 @@ def test_dashboard_download_formats_years_and_rates():
     assert ws["B3"].value == 2019 and ws["B3"].number_format == "0"
     assert ws["C3"].value == pytest.approx(0.85) and ws["C3"].number_format == "0.0%"
     assert ws["D3"].number_format == "#,##0"
+
+
+def test_dashboard_xlsx_states_basis_and_completeness(con, monkeypatch):
+    """A table or chart downloaded from a page says what the command-line pack says: scope, basis, completeness."""
+    from ui import state, widgets
+
+    f = state.Filters("HB", 2020, 2019, 2020, "ALL", "ALL", "approved")
+    monkeypatch.setattr(widgets.state, "current", lambda: f)
+    monkeypatch.setattr(widgets, "fetch", lambda name, **params: getattr(queries, name)(con, **params))
+    meta = widgets._export_meta({"title": "2020年度下级填报状态"})
+    book = tables.xlsx_bytes(
+        [tables.Table("下级填报状态", pd.DataFrame({"下级": ["保定市"]}), note="每个下级含下属账号")], meta
+    )
+    info = {r[0]: r[1] for r in load_workbook(io.BytesIO(book))["说明"].iter_rows(values_only=True)}
+    assert info["范围"] == "河北省科学技术厅" and info["统计年度"] == "2020"
+    assert info["数据口径"] == "仅已审核" and info["数据完整性"] == "已报 7 / 应报 7（已审核 3）"
+    assert info["口径：下级填报状态"] == "每个下级含下属账号" and "范围代码" not in info
