@@ -54,7 +54,7 @@ GOVERNMENT = ("central", "provincial", "municipal")  # the sources §14 may excl
 NON_GOVERNMENT = ("county", "unit_self", "domestic_other", "foreign")  # always counted where reported
 FORM_FIELDS = {"table_no": "表　　号", "authority": "制定机关", "approval_no": "批准文号", "valid_until": "有效期至"}
 SIGNATURES = ["单位负责人：", "统计负责人：", "填表人：", "报出日期：　　　年　　　月　　　日"]
-BLANK = "＿＿＿＿＿＿＿＿"
+BLANK = "＿＿＿＿＿＿＿"
 
 
 @dataclass
@@ -265,12 +265,12 @@ def _header(s: Summary, st: dict) -> Table:
     """综合机关 and facts on the left, the form's furniture (表号 …) on the right."""
     left = [[_bold(f"{k}：", st["body"]), _p(v, st["body"])] for k, v in s.facts.items()]
     right = [[_p(f"{zh}：{s.form.get(key) or BLANK}", st["body"])] for key, zh in FORM_FIELDS.items()]
-    facts = Table(left, colWidths=[28 * mm, 86 * mm])
-    furniture = Table(right, colWidths=[58 * mm])
+    facts = Table(left, colWidths=[28 * mm, 96 * mm])
+    furniture = Table(right, colWidths=[50 * mm])
     for t in (facts, furniture):
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))  # fmt: skip
-    outer = Table([[facts, furniture]], colWidths=[116 * mm, 58 * mm])
+    outer = Table([[facts, furniture]], colWidths=[124 * mm, 50 * mm])
     outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return outer
 
