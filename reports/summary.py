@@ -265,7 +265,7 @@ def _header(s: Summary, st: dict) -> Table:
     """综合机关 and facts on the left, the form's furniture (表号 …) on the right."""
     left = [[_bold(f"{k}：", st["body"]), _p(v, st["body"])] for k, v in s.facts.items()]
     right = [[_p(f"{zh}：{s.form.get(key) or BLANK}", st["body"])] for key, zh in FORM_FIELDS.items()]
-    facts = Table(left, colWidths=[28 * mm, 96 * mm])
+    facts = Table(left, colWidths=[28 * mm, 92 * mm])  # 4 mm clear of the furniture column
     furniture = Table(right, colWidths=[50 * mm])
     for t in (facts, furniture):
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
