@@ -333,12 +333,11 @@ def xlsx(s: Summary) -> bytes:
     furniture = "　".join(f"{zh}：{s.form.get(key) or '＿＿＿＿'}" for key, zh in FORM_FIELDS.items())
     data = s.table.assign(行次=range(1, len(s.table) + 1))[["类别", "指标", "单位", "行次", "数值"]]
     line = "＿" * 8
-    sign = [[f"{SIGNATURES[0]}{line}", "", f"{SIGNATURES[1]}{line}", "", ""],
-            [f"{SIGNATURES[2]}{line}", "", SIGNATURES[3], "", ""], ["", "", "（单位盖章）", "", ""]]  # fmt: skip
+    sign = [[f"{t}{line}", ""] for t in SIGNATURES[:3]] + [[SIGNATURES[3], ""]]
     sheet = XTable(
         f"国际科技合作与交流统计调查汇总表（{s.year}年度）", data.rename(columns={"指标": "指标名称", "单位": "计量单位"}),
         before=[furniture, *(f"{k}：{v}" for k, v in s.facts.items())],
-        after=["说明：", *(f"{i}. {n}" for i, n in enumerate(s.notes, 1))], sign=sign, merge=["类别"],
+        after=["说明：", *(f"{i}. {n}" for i, n in enumerate(s.notes, 1))], sign=sign, stamp="（单位盖章）", merge=["类别"],
         widths={"类别": 12, "指标名称": 46, "计量单位": 9, "行次": 6, "数值": 16}, unit_column="计量单位",
     )  # fmt: skip
     meta = {**s.facts, **{zh.replace("　", ""): s.form.get(key, "") for key, zh in FORM_FIELDS.items()}}

@@ -57,6 +57,7 @@ class Table:
     before: list[str] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
     sign: list[list[str]] = field(default_factory=list)
+    stamp: str = ""  # e.g. （单位盖章）: a dashed box over the last two columns beside the signature rows
     merge: list[str] = field(default_factory=list)
     widths: dict[str, float] = field(default_factory=dict)
     unit_column: str = "单位"
@@ -213,7 +214,7 @@ def _data_sheet(ws: Worksheet, t: Table) -> None:
         ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
         if ncol > 1:
             ws.merge_cells(f"A{row}:{last}{row}")
-        ws.row_dimensions[row].height = (size + 4) * _lines(text, full * 11 / size) + 3  # merged: Excel won't fit it
+        ws.row_dimensions[row].height = (size + 4) * _lines(text, full * 12 / size) + 3  # merged: Excel won't fit it
 
     line(1, t.title, bold=True, size=13)
     ws.row_dimensions[1].height = 22
@@ -260,6 +261,7 @@ def _data_sheet(ws: Worksheet, t: Table) -> None:
     for text in t.after:
         line(r, text, size=9)
         r += 1
+    first_sign = r + 1
     for sign_row in t.sign:
         r += 1
         for j, text in enumerate(sign_row, 1):
@@ -268,10 +270,23 @@ def _data_sheet(ws: Worksheet, t: Table) -> None:
                 span = next((k for k in range(j, len(sign_row)) if sign_row[k]), len(sign_row))
                 if span > j:
                     ws.merge_cells(start_row=r, start_column=j, end_row=r, end_column=span)
-        ws.row_dimensions[r].height = 30
+        ws.row_dimensions[r].height = 32  # four rows ≈ 45 mm: the height of the stamp box
+    if t.stamp and t.sign and ncol >= 3:
+        _stamp(ws, t.stamp, first_sign, r, ncol - 1, ncol)
     ws.freeze_panes = f"A{head + 1}"
     # The header row repeats on every printed page; a form with signature lines is one sheet of paper.
     _print_setup(ws, widths, f"{head}:{head}", tall=1 if t.sign else 0)
+
+
+def _stamp(ws: Worksheet, text: str, top: int, bottom: int, left: int, right: int) -> None:
+    """A dashed box where the seal goes (about 45 mm square at the 汇总表's column widths), labelled `text`."""
+    dashed = Side(style="dashed", color="888888")
+    for r in range(top, bottom + 1):
+        for c in range(left, right + 1):
+            ws.cell(r, c).border = Border(left=dashed if c == left else None, right=dashed if c == right else None,
+                                          top=dashed if r == top else None, bottom=dashed if r == bottom else None)  # fmt: skip
+    put(ws, top, left, text).alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
 
 
 def _merge_runs(ws: Worksheet, col: int, values: pd.Series, first_row: int) -> None:
