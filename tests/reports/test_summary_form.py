@@ -164,3 +164,23 @@ def test_dashboard_xlsx_states_basis_and_completeness(con, monkeypatch):
     assert info["范围"] == "河北省科学技术厅" and info["统计年度"] == "2020"
     assert info["数据口径"] == "仅已审核" and info["数据完整性"] == "已报 7 / 应报 7（已审核 3）"
     assert info["口径：下级填报状态"] == "每个下级含下属账号" and "范围代码" not in info
+
+
+def test_form_furniture_comes_from_settings_and_does_not_touch_the_etl(con, tmp_path, monkeypatch):
+    from etl import config
+
+    text = config.DEFAULT_CONFIG.read_text(encoding="utf-8")
+    filled = text.replace('table_no = ""', 'table_no = "国科外统1表"').replace(
+        'valid_until = ""', 'valid_until = "2027年12月"'
+    )
+    assert filled != text
+    (tmp_path / "survey.toml").write_text(filled, encoding="utf-8")
+    (tmp_path / "funding.toml").write_text(filled.replace("municipal_exclusion_provinces = []",
+                                                          'municipal_exclusion_provinces = ["130000"]'), encoding="utf-8")  # fmt: skip
+    base, form, funding = (config.load(p) for p in (config.DEFAULT_CONFIG, tmp_path / "survey.toml",
+                                                    tmp_path / "funding.toml"))  # fmt: skip
+    assert form.fingerprint == base.fingerprint != funding.fingerprint  # a report setting re-validates nothing
+    monkeypatch.setattr(config, "DEFAULT_CONFIG", tmp_path / "survey.toml")
+    s = summary.build(con, "HB", 2020)
+    pdf = PdfReader(io.BytesIO(summary.pdf_bytes(s)))
+    assert "表 号：国科外统1表" in pdf.pages[0].extract_text() and "有效期至：2027年12月" in pdf.pages[0].extract_text()
