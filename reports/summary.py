@@ -16,7 +16,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pandas as pd
-from reportlab.lib import colors
+from reportlab.lib import colors, textsplit
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -24,6 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import paragraph as rl_paragraph
 
 import queries
 from etl import config
@@ -50,6 +51,11 @@ LABELS = {
     "proj_active": "在研国际合作项目数（按填报单位累计）",
     "proj_active_distinct": "在研国际合作项目数（按项目编号去重）",
 }
+# 避头尾: ReportLab's characters that may not start a line (its CJK wrapping hangs them in the margin instead)
+# come from Japanese typesetting and lack Chinese full-width punctuation such as ，；：？！ and closing quotes.
+NO_LINE_START = "，；：？！”’》〉…"
+for _module in (textsplit, rl_paragraph):
+    _module.ALL_CANNOT_START += "".join(c for c in NO_LINE_START if c not in _module.ALL_CANNOT_START)
 GOVERNMENT = ("central", "provincial", "municipal")  # the sources §14 may exclude (备查)
 NON_GOVERNMENT = ("county", "unit_self", "domestic_other", "foreign")  # always counted where reported
 FORM_FIELDS = {"table_no": "表　　号", "authority": "制定机关", "approval_no": "批准文号", "valid_until": "有效期至"}

@@ -78,8 +78,12 @@ def test_pdf_funding_rows_reconcile(files):
     assert "本级填报的本级财政资金计入统计" in text  # 备查 money is counted at the funder, not "never"
 
 
-def test_pdf_no_line_starts_with_closing_punctuation(files):
-    for line in pdf_lines(files[0]):
+def test_pdf_no_line_starts_with_closing_punctuation(con, files, tmp_path):
+    """避头尾, on the fixture's form and on a note with a comma at every possible line position."""
+    s = summary.build(con, "HB", 2020)
+    s.notes.append("".join("统" * k + "，" for k in range(1, 60)))
+    (tmp_path / "commas.pdf").write_bytes(summary.pdf_bytes(s))
+    for line in pdf_lines(files[0]) + pdf_lines(tmp_path / "commas.pdf"):
         assert not re.match(r"\s*[，。、；：）」』]", line), line
 
 
