@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "survey.toml"
+ETL_SECTIONS = ("deadlines", "funding", "years")  # the sections the ETL reads; the rest are report settings
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class SurveyConfig:
     municipal_exclusion_provinces: frozenset[str]
     first_year: int
     fingerprint: str
+    form: dict[str, str] = field(default_factory=dict)  # [form]: the 汇总表's 表号, 制定机关, 批准文号, 有效期至
 
     def deadline(self, year: int) -> dt.date:
         """The filling deadline of survey year `year`."""
@@ -40,6 +43,8 @@ def load(path: Path | None = None) -> SurveyConfig:
     raw = path.read_bytes()
     data = tomllib.loads(raw.decode("utf-8"))
     dl = data.get("deadlines", {})
+    # Only what changes the ETL's results: editing a report setting such as [form] re-validates nothing.
+    etl_part = json.dumps([data.get(k) for k in ETL_SECTIONS], default=str).encode()
     return SurveyConfig(
         deadlines={int(k): dt.date.fromisoformat(v) for k, v in dl.items() if isinstance(v, str) and k != "default"},
         default_deadline=dl.get("default", "07-31"),
@@ -49,5 +54,6 @@ def load(path: Path | None = None) -> SurveyConfig:
         },
         municipal_exclusion_provinces=frozenset(data.get("funding", {}).get("municipal_exclusion_provinces", [])),
         first_year=int(data.get("years", {}).get("first", 2005)),
-        fingerprint=hashlib.sha256(raw).hexdigest()[:16],
+        fingerprint=hashlib.sha256(etl_part).hexdigest()[:16],
+        form={k: str(v) for k, v in data.get("form", {}).items()},
     )

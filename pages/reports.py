@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import content, pack, summary
-from reports.tables import Table, xlsx_bytes
+from reports.tables import brief_meta, safe_filename, xlsx_bytes
 from ui import data, state, widgets
 from ui.data import fetch
 
@@ -27,7 +27,7 @@ with left, st.container(border=True):
     st.markdown(
         "封面、主要指标及同比、图1…、表1…、自动生成的文字说明、口径与数据完整性。可在 Word 和 WPS、LibreOffice 中打开。"
     )
-    stem = f"{name}_{f.year}年度_国际科技合作统计分析简报"
+    stem = f"{safe_filename(name)}_{f.year}年度_国际科技合作统计分析简报"
 
     con = data.connection_for(f.scope_id)  # the report builder queries directly: same access check as every page
 
@@ -39,7 +39,7 @@ with left, st.container(border=True):
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="rp_docx", on_click="ignore", type="primary", width="stretch")  # fmt: skip
     st.download_button("下载简报中的表格（Excel）", data=widgets.logged(f"{stem}_表格.xlsx", lambda: xlsx_bytes(
-                       brief().tables, {"范围": info["name"], "统计年度": str(f.year)})), file_name=f"{stem}_表格.xlsx",
+                       (b := brief()).tables, brief_meta(b))), file_name=f"{stem}_表格.xlsx",
                        mime=widgets.XLSX, key="rp_xlsx",
                        on_click="ignore", width="stretch")  # fmt: skip
     st.caption("生成需要几秒钟（在服务器上离线绘制图表）。批量生成：`python -m reports build --warehouse 仓库 "
@@ -49,14 +49,12 @@ with right, st.container(border=True):
     st.markdown(
         "本账号及全部下级逐级汇总后的各项指标，A4 打印版，留有负责人签字和单位盖章位置；数据确认后导出、盖章、寄送。"
     )
-    facts, table = summary.summary_table(data.connection_for(f.scope_id), f.scope_id, f.year, basis)
-    stem2 = f"{f.scope_id}_{f.year}年度_汇总表"
-    st.download_button("下载汇总表 PDF", data=widgets.logged(f"{stem2}.pdf", lambda: summary.pdf_bytes(facts, table, f.year)),
-                       file_name=f"{stem2}.pdf",
+    form = summary.build(data.connection_for(f.scope_id), f.scope_id, f.year, basis)
+    st.download_button("下载汇总表 PDF", data=widgets.logged(f"{form.stem}.pdf", lambda: summary.pdf_bytes(form)),
+                       file_name=f"{form.stem}.pdf",
                        mime="application/pdf", key="sm_pdf", on_click="ignore", type="primary", width="stretch")  # fmt: skip
-    st.download_button("下载汇总表 Excel", data=widgets.logged(f"{stem2}.xlsx", lambda: xlsx_bytes(
-                       [Table(f"{f.year}年度汇总表", table)], facts)),
-                       file_name=f"{stem2}.xlsx", mime=widgets.XLSX, key="sm_xlsx", on_click="ignore",
+    st.download_button("下载汇总表 Excel", data=widgets.logged(f"{form.stem}.xlsx", lambda: summary.xlsx(form)),
+                       file_name=f"{form.stem}.xlsx", mime=widgets.XLSX, key="sm_xlsx", on_click="ignore",
                        width="stretch")  # fmt: skip
     with st.expander("预览汇总表"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(form.table, hide_index=True, width="stretch")

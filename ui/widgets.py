@@ -119,7 +119,7 @@ def export_menu(fig, key: str, note: str) -> None:
 
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     title = meta.get("title", "图表")
-    name = f"{title}_{dt.date.today():%Y%m%d}"
+    name = f"{tables.safe_filename(title, 80)}_{dt.date.today():%Y%m%d}"
     export_meta = _export_meta(meta)
     with st.popover("导出", width="stretch"):
         for fmt_name, label in (("png", "图片 PNG（2倍）"), ("svg", "矢量图 SVG"), ("pdf", "PDF")):
@@ -151,9 +151,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _export_meta(meta: dict) -> dict[str, str]:
+    """The 说明 sheet of a dashboard download: what, where, when, on which basis and how complete — the facts the
+    command-line report pack states (the table's own 口径 follows as its note)."""
     f = state.current()
-    return {"图表": meta.get("title", ""), "单位": meta.get("unit", ""), "范围与筛选": meta.get("source", ""),
-            "范围代码": f.scope_id, "统计年度": str(f.year), "趋势年度": f"{f.year_from}–{f.year_to}"}  # fmt: skip
+    scope = fetch("scope_info", scope_id=f.scope_id)
+    return {"内容": meta.get("title", ""), "单位": meta.get("unit", ""),
+            "范围": scope.iloc[0]["name"] if not scope.empty else "", "筛选": meta.get("source", ""),
+            "统计年度": str(f.year), "趋势年度": f"{f.year_from}–{f.year_to}", "数据口径": state.BASES[f.basis],
+            "数据完整性": coverage(f)["text"]}  # fmt: skip
 
 
 def table(df: pd.DataFrame, *, title: str, key: str, note: str = "", full=None) -> None:
@@ -161,7 +166,7 @@ def table(df: pd.DataFrame, *, title: str, key: str, note: str = "", full=None) 
     from reports import tables
 
     st.dataframe(df, hide_index=True, width="stretch")
-    name = f"{title}_{dt.date.today():%Y%m%d}"
+    name = f"{tables.safe_filename(title, 80)}_{dt.date.today():%Y%m%d}"
     rows = full or (lambda: df)  # a paged list exports all its rows, read only when a download is clicked
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button("下载 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(rows())), file_name=f"{name}.csv",

@@ -16,7 +16,7 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 import queries
-from reports import content, pack, render, summary, tables
+from reports import content, pack, render, tables
 from ui import charts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,18 +112,6 @@ def test_report_pack_for_the_fixture(con, tmp_path):
     assert rows["出访人次"][2:] == ["63", "46", "+37.0%"]
     wb = load_workbook(str(xlsx_path))
     assert {"说明", "主要指标", "下级主要指标", "填报情况"} <= set(wb.sheetnames)
-
-
-def test_stamped_summary_pdf_and_xlsx(con, tmp_path):
-    pdf_path, xlsx_path = summary.write_summary(con, "HB", 2020, tmp_path)
-    text = "".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages)
-    assert "国际科技合作与交流统计调查汇总表（2020年度）" in text
-    assert "河北省科学技术厅（HB）" in text and "单位盖章" in text
-    ws = load_workbook(str(xlsx_path)).worksheets[1]
-    values = {r[1]: r[3] for r in ws.iter_rows(min_row=3, values_only=True)}
-    assert values["出访人次"] == 63
-    assert values["本单位国际科技合作经费投入（计入统计）"] == 840
-    assert values["经费合计（全部来源，备查）"] == 1150
 
 
 def test_batch_command_for_all_children(fixture_run, tmp_path):
