@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import state, widgets
 from ui.data import fetch
+from ui.labels import path_label
 
 KINDS = {"quarantine": "已隔离（未载入）", "check": "仓库级核查", "warning": "软规则提示（已载入）"}
 
@@ -45,10 +46,11 @@ wanted = {"scope_id": f.scope_id, "year": f.year, "kinds": kinds, "codes": chose
 
 def listed(rows: pd.DataFrame) -> pd.DataFrame:
     """The findings as the page and its exports show them."""
-    table = rows.assign(kind=rows["kind"].map(KINDS)).rename(columns={
+    table = rows.assign(kind=rows["kind"].map(KINDS), field=rows["path"].map(path_label)).rename(columns={
         "kind": "类别", "code": "代码", "severity": "级别", "account_id": "账号", "account_name": "名称",
-        "survey_year": "年度", "path": "字段", "value": "取值", "message_zh": "说明", "source_file": "来源文件"})  # fmt: skip
-    table = table[["类别", "代码", "账号", "名称", "来源文件", "年度", "字段", "取值", "说明"]]
+        "survey_year": "年度", "field": "字段", "path": "字段路径", "value": "取值", "message_zh": "说明",
+        "source_file": "来源文件"})  # fmt: skip
+    table = table[["类别", "代码", "名称", "说明", "字段", "取值", "年度", "账号", "来源文件", "字段路径"]]
     # A file that could not be read has no account or year: blank, not "None". Every column is text, since
     # Arrow takes one type a column: years mixed with "" made Streamlit log a conversion traceback on every rerun.
     return table.assign(年度=table["年度"].astype("Int64")).astype("string").fillna("")
@@ -56,4 +58,6 @@ def listed(rows: pd.DataFrame) -> pd.DataFrame:
 
 page = fetch("quality_findings_by_account", **wanted, limit=widgets.PAGE_ROWS, offset=offset)
 widgets.table(listed(page), title=f"{f.year}年度数据质量问题清单", key="dq_table",
-              full=lambda: listed(fetch("quality_findings_by_account", **wanted, limit=None, offset=0)))  # fmt: skip
+              full=lambda: listed(fetch("quality_findings_by_account", **wanted, limit=None, offset=0)),
+              column_config={"说明": st.column_config.TextColumn(width="large", help="问题说明（中文）"),
+                             "字段路径": st.column_config.TextColumn(help="填报记录中的字段路径，供技术人员定位")})  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from etl import dictionary as d
 
 # Roll-up columns that are not dictionary fields.
@@ -30,3 +32,39 @@ def caveat(name: str) -> str:
     """The roll-up caveat of a column (A-03 for SUM*, A-02 for DISTINCT), if any."""
     agg = "DISTINCT" if name in EXTRA and name.endswith("distinct") else (None if name in EXTRA else d.field(name).agg)
     return {"SUM*": "按填报单位累计，可能存在重复", "DISTINCT": "逐级按明细去重，不能相加"}.get(agg or "", "")
+
+
+@cache
+def _field_labels() -> dict[str, str]:
+    """Every field of every group (header, sections, detail records) by name → Chinese label; first one wins."""
+    out: dict[str, str] = {}
+    for g in d.GROUPS:
+        for f in g.fields:
+            out.setdefault(f.name, f.label_zh)
+    return out
+
+
+@cache
+def _group_titles() -> dict[str, str]:
+    return {g.key: g.title_zh for g in d.GROUPS}
+
+
+def path_label(path: object) -> str:
+    """A finding's field path in Chinese: `by_partner.in_person_times.CHN` → `来访人次·CHN`, `projects[2].role` →
+    `国际合作项目·第3行·…`. Unknown parts are kept as they are, so nothing is hidden from the reader."""
+    if not isinstance(path, str) or not path:  # None, or NaN from a frame
+        return ""
+    fields, titles, parts = _field_labels(), _group_titles(), []
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        if name in fields:
+            parts.append(fields[name])
+        elif name in titles:
+            parts.append(titles[name])
+        elif name.endswith("_*") and name[:-2] in {"out_pt", "in_pt"}:
+            parts.append("出访各目的人次" if name.startswith("out") else "来访各目的人次")
+        elif name != "by_partner":
+            parts.append(name)
+        if index.rstrip("]").isdigit():
+            parts.append(f"第{int(index.rstrip(']')) + 1}行")
+    return "·".join(parts)

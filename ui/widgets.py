@@ -161,11 +161,13 @@ def _export_meta(meta: dict) -> dict[str, str]:
             "数据完整性": coverage(f)["text"]}  # fmt: skip
 
 
-def table(df: pd.DataFrame, *, title: str, key: str, note: str = "", full=None) -> None:
+def table(
+    df: pd.DataFrame, *, title: str, key: str, note: str = "", full=None, column_config: dict | None = None
+) -> None:
     """A table with its CSV (UTF-8 BOM) and formatted Excel downloads; `full()` gives every row of a paged list."""
     from reports import tables
 
-    st.dataframe(df, hide_index=True, width="stretch")
+    st.dataframe(df, hide_index=True, width="stretch", column_config=column_config)
     name = f"{tables.safe_filename(title, 80)}_{dt.date.today():%Y%m%d}"
     rows = full or (lambda: df)  # a paged list exports all its rows, read only when a download is clicked
     c1, c2, _ = st.columns([1, 1, 4])

@@ -15,8 +15,25 @@ findings as (
     select 'check', code, severity, account_id, survey_year, null, value, message_zh, null, deviation
     from quality_checks
     union all
-    select 'quarantine', code, severity, account_id, survey_year, path, value, message_zh, source_file, null
-    from quality_quarantine
+    -- A file that could not be read (E_JSON, E_EMPTY, …) names no account inside; its name usually does
+    -- (`<年度>/<账号>_r<版次>.json`): it is attributed to that account when the registry has it, so the unit's
+    -- own province sees it too. Parser messages are put in Chinese.
+    select 'quarantine', q.code, q.severity, coalesce(q.account_id, named.account_id),
+           coalesce(q.survey_year, try_cast(regexp_extract(q.source_file, '(?:^|/)((?:19|20)[0-9]{2})/', 1) as integer)),
+           q.path,
+           case when q.code = 'E_JSON' and q.value is not null then
+               regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(q.value,
+                   '^unexpected end of data', '文件在此处意外结束（可能被截断）'),
+                   '^unexpected character', '出现意外的字符'),
+                   '^trailing (comma|characters)', '有多余的字符'),
+                   '^invalid .*?:', '取值无效：'),
+                   ':? ?line ([0-9]+) column ([0-9]+) \(char [0-9]+\)', '（第 \1 行第 \2 列）')
+           else q.value end,
+           q.message_zh, q.source_file, null
+    from quality_quarantine as q
+    left join core_accounts as named
+        on q.account_id is null and named.level > 0 and named.account_id = regexp_extract(
+            q.source_file, '(?:^|/)([^/#]+?)(?:_r[0-9]+[^/#]*)?\.(?:json|xlsx)$', 1)
 )
 
 select
@@ -24,7 +41,8 @@ select
     f.code,
     f.severity,
     f.account_id,
-    coalesce(a.name, '（注册表中无此账号）') as account_name,
+    coalesce(a.name, case when f.account_id is null then '（文件无法读取，未能识别账号）' else '（注册表中无此账号）' end)
+        as account_name,
     a.l1_id,
     a.l2_id,
     f.survey_year,

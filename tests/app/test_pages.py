@@ -115,8 +115,21 @@ def test_quality_page_names_reason_and_field(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "quality", monkeypatch, scope="BD", year="2020")
     table = at.dataframe[-1].value
     row = table[table["代码"] == "C-02"].iloc[0]
-    assert row["字段"] == "exchange.out_pt_*" and "各交流目的人次之和 11 ≠ 人次 8" in row["说明"]
+    assert row["字段"] == "人员交流·出访各目的人次" and row["字段路径"] == "exchange.out_pt_*"
+    assert "各交流目的人次之和 11 ≠ 人次 8" in row["说明"]
     assert "ZZ" not in set(table["账号"])  # unknown accounts only at national scope
+
+
+def test_an_unreadable_file_is_attributed_to_the_account_its_name_carries(fixture_run, monkeypatch):
+    """2019/U1_r2.json is cut off after 300 bytes (E_JSON): it belongs to U1 (under SJZ) and 2019, in Chinese."""
+    at = open_page(fixture_run[0], "quality", monkeypatch, scope="SJZ", year="2019")
+    table = at.dataframe[-1].value
+    row = table[table["代码"] == "E_JSON"].iloc[0]
+    assert (row["账号"], row["名称"], row["年度"], row["来源文件"]) == ("U1", "河北甲大学", "2019", "2019/U1_r2.json")
+    assert row["取值"].startswith("文件在此处意外结束（可能被截断）（第 1 行第 301 列）")
+    national = open_page(fixture_run[0], "quality", monkeypatch, scope="CN", year="2020").dataframe[-1].value
+    empty = national[national["来源文件"] == "2020/empty.json"].iloc[0]
+    assert (empty["账号"], empty["名称"], empty["年度"]) == ("", "（文件无法读取，未能识别账号）", "2020")
 
 
 def test_compare_page_per_unit_normalisation(fixture_run, monkeypatch):
