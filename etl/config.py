@@ -1,4 +1,4 @@
-"""Survey configuration (data/survey.toml): deadlines per year and the funding exclusion switches."""
+"""Survey configuration (data/survey.toml): deadlines per year, the funding exclusion switches, report settings."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "survey.toml"
+ETL_SECTIONS = ("deadlines", "funding", "years")
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,8 @@ class SurveyConfig:
     default_deadline: str  # "MM-DD" of the year after the survey year
     municipal_exclusion_provinces: frozenset[str]
     first_year: int
-    fingerprint: str
+    fingerprint: str  # of the sections the ETL reads: a report setting does not re-validate every document
+    compiler: str = ""  # [report] compiler: the 编制单位 on a brief's cover ("" = the scope's own unit)
 
     def deadline(self, year: int) -> dt.date:
         """The filling deadline of survey year `year`."""
@@ -36,13 +38,13 @@ class SurveyConfig:
 def load(path: Path | None = None) -> SurveyConfig:
     """Read the survey configuration file."""
     path = path or DEFAULT_CONFIG
-    raw = path.read_bytes()
-    data = tomllib.loads(raw.decode("utf-8"))
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     dl = data.get("deadlines", {})
     return SurveyConfig(
         deadlines={int(k): dt.date.fromisoformat(v) for k, v in dl.items() if k != "default"},
         default_deadline=dl.get("default", "07-31"),
         municipal_exclusion_provinces=frozenset(data.get("funding", {}).get("municipal_exclusion_provinces", [])),
         first_year=int(data.get("years", {}).get("first", 2005)),
-        fingerprint=hashlib.sha256(raw).hexdigest()[:16],
+        fingerprint=hashlib.sha256(repr([data.get(k) for k in ETL_SECTIONS]).encode()).hexdigest()[:16],
+        compiler=str(data.get("report", {}).get("compiler", "")).strip(),
     )
