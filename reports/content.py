@@ -125,7 +125,7 @@ def _cn_ordinal(k: int) -> str:
     return "一二三四五六七八九十"[k - 1] if 1 <= k <= 10 else str(k)
 
 
-def _leader_phrase(values: pd.Series, unit_: str, noun: str, n: int = 3) -> str:
+def leader_phrase(values: pd.Series, unit_: str, noun: str, n: int = 3) -> str:
     """'居前三位的国家是…' when exactly n lead, else '居前的国家是…' (ties make it more, or fewer exist)."""
     text = leaders(values, unit_, n)
     if not text:
@@ -229,7 +229,7 @@ def build_brief(con, scope_id: str, year: int, basis: str = "finished", compiler
     intl = partners[partners["partner_scope"] == "INTL"].groupby("name_zh")["value"].sum().sort_values(ascending=False)
     hmt_total = partners.loc[partners["partner_scope"] == "HMT", "value"].sum()
     total_pt = partners["value"].sum()
-    lead = _leader_phrase(intl, "人次", "国家")
+    lead = leader_phrase(intl, "人次", "国家")
     brief.say(exchange, f"人员交流涉及{int(cur['n_partner_countries_exchange'])}个国家（不含港澳台）"
               + (f"，出访和来访人次{lead}" if lead else "")
               + (f"；与港澳台的人员交流{fmt.number(hmt_total, '人次')}，占{hmt_total / total_pt:.1%}。" if total_pt
@@ -283,7 +283,7 @@ def build_brief(con, scope_id: str, year: int, basis: str = "finished", compiler
         brief.say(lower, f"{name}共有直接下级{len(now)}个" + (f"，其中{counts}" if len(groups) > 1 else "") + "。")
         for group, d in groups.items():
             noun = "下级" if len(groups) == 1 else group
-            lead = _leader_phrase(d.set_index("child_name")["out_person_times"], "人次", noun)
+            lead = leader_phrase(d.set_index("child_name")["out_person_times"], "人次", noun)
             if lead:
                 brief.say(lower, f"{'' if len(groups) == 1 else NATIONAL_GROUPS[group]}出访人次{lead}。")
         for group, d in groups.items():
@@ -296,7 +296,7 @@ def build_brief(con, scope_id: str, year: int, basis: str = "finished", compiler
             what = "下级" if len(groups) == 1 else group
             table = d[["child_name", *CHILD_COLUMNS]].rename(columns={"child_name": what, **CHILD_COLUMNS})
             note = "各下级含其全部下属填报单位；下级合计 + 本级 = 本范围合计"
-            brief.add_table(lower, Table(f"{what}主要指标（{year}年度）", table.sort_values("出访（人次）",
+            brief.add_table(lower, Table(f"{what}主要指标", table.sort_values("出访（人次）",
                             ascending=False, kind="stable"), money_columns=["计入统计经费（万元）"], note=note))  # fmt: skip
 
     # 数据完整性与口径

@@ -92,7 +92,7 @@ def _page(doc) -> None:
     section.different_first_page_header_footer = True  # the cover: no page number
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for part in ("第 ", "PAGE", " 页  共 ", "NUMPAGES", " 页"):
+    for part in ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"):
         if part.isupper():
             _field(p, part)
         else:

@@ -4,6 +4,7 @@ laid out for print at the width a document places them."""
 from __future__ import annotations
 
 import io
+import math
 import os
 import threading
 import warnings
@@ -73,8 +74,9 @@ SOURCE_SHIFT_PX = 48  # the source line sits under the x tick labels and axis ti
 
 
 def cm_to_px(cm: float) -> int:
-    """CSS px of a length on paper (a figure `cm` wide is laid out this many px wide)."""
-    return round(cm / 2.54 * CSS_PX_PER_INCH)
+    """CSS px of a length on paper (a figure `cm` wide is laid out this many px wide; rounded down, so its text
+    prints no smaller than its size says)."""
+    return math.floor(cm / 2.54 * CSS_PX_PER_INCH)
 
 
 def printed_pt(font_px: float, width_px: float, placed_cm: float) -> float:
