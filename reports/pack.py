@@ -31,7 +31,7 @@ MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}  # GB/T 9704
 TEXT_WIDTH_CM = PAGE_CM[0] - MARGINS_CM["left"] - MARGINS_CM["right"]  # 15.6
 FIGURE_WIDTH_CM = 15.5  # charts are laid out at this width (reports.render.print_layout)
 BODY_PT, TABLE_PT, CAPTION_PT = 14, 10.5, 12  # 四号 body, 五号 tables and notes, 小四 captions
-CELL_PADDING_CM = 0.19 * 2  # Word's default left + right cell margins
+CELL_PADDING_CM = 0.19 * 2 + 0.12  # Word's default left + right cell margins, and a little slack
 GREY = RGBColor(0x40, 0x40, 0x40)
 NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$|^—$")
 
@@ -139,8 +139,9 @@ def _note(doc, text: str):
 
 
 def _text_cm(text: str, pt: float) -> float:
-    """Width of a line of text: CJK and full-width characters 1 em, digits and Latin about 0.55 em."""
-    em = pt / 72 * 2.54
+    """Width of a line of text: CJK and full-width characters 1 em, digits and Latin about 0.55 em, plus 8 % for a
+    substitute font wider than the one asked for."""
+    em = pt / 72 * 2.54 * 1.08
     return sum(em if ord(c) > 0x2E80 else 0.55 * em for c in text)
 
 
@@ -152,7 +153,7 @@ def _cell_text(t: Table, col: str, value: object, row: pd.Series) -> str:
 
 
 def column_widths(headers: list[str], cells: list[list[str]], total_cm: float = TEXT_WIDTH_CM) -> list[float]:
-    """Widths (cm) that fill `total_cm`: the label column as wide as its longest name needs (up to 45 %), the others
+    """Widths (cm) that fill `total_cm`: the label column as wide as its longest name needs (up to 36 %: a long name wraps to two lines), the others
     as wide as their numbers and a header of at most two lines need; what is left is shared out by need."""
     need = []
     for j, header in enumerate(headers):
@@ -161,14 +162,20 @@ def column_widths(headers: list[str], cells: list[list[str]], total_cm: float = 
         lines = [header] if j == 0 else header.replace("（", "\n（").split("\n")
         head = max(_text_cm(line, TABLE_PT) for line in lines)
         need.append(max(longest, head, 1.0) + CELL_PADDING_CM)
-    need[0] = min(need[0], total_cm * 0.45)
+    need[0] = full = min(need[0], total_cm * 0.36)
     rest = sum(need[1:])
-    if need[0] + rest > total_cm:  # squeeze the number columns, never below their numbers
+    if need[0] + rest > total_cm:  # the names wrap to two lines before a number header wraps to three
+        half = max([_text_cm(r[0], TABLE_PT) / 2 for r in cells] + [_text_cm(headers[0], TABLE_PT)]) + CELL_PADDING_CM
+        need[0] = max(min(need[0], half), total_cm - rest)
+    if need[0] + rest > total_cm:  # then squeeze the number columns, never below their numbers
         floor = [max(_text_cm(r[j], TABLE_PT) for r in cells) + CELL_PADDING_CM if cells else 1.2
                  for j in range(1, len(headers))]  # fmt: skip
         scale = max((total_cm - need[0] - sum(floor)) / max(rest - sum(floor), 1e-9), 0)
         need[1:] = [f + (n - f) * scale for f, n in zip(floor, need[1:], strict=True)]
     spare = total_cm - sum(need)
+    if spare > 0:  # what is left goes first to the names, back up to one line each
+        need[0] += min(spare, full - need[0])
+        spare = total_cm - sum(need)
     return [n + spare * n / sum(need) for n in need] if spare > 0 else need
 
 
@@ -206,7 +213,13 @@ def _table(doc, number: int, t: Table) -> None:
             p.paragraph_format.keep_with_next = i == 0 or (small and i < len(cells))
             if i == 0:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _fonts(p.add_run(text), HEADING_FONT, TABLE_PT)
+                head, unit_, tail = text.partition("（")
+                wraps = j > 0 and unit_ and _text_cm(text, TABLE_PT) + CELL_PADDING_CM > w
+                run = p.add_run(head)  # a header that wraps breaks before its unit, not inside it
+                if wraps:
+                    run.add_break()
+                run.add_text(unit_ + tail)
+                _fonts(run, HEADING_FONT, TABLE_PT)
                 shade = OxmlElement("w:shd")
                 shade.set(qn("w:val"), "clear")
                 shade.set(qn("w:fill"), "EDEDED")
