@@ -56,6 +56,7 @@ class Brief:
     key: pd.DataFrame | None = None
     sections: list[Section] = field(default_factory=list)
     compiler: str = ""  # 编制单位 on the cover ("" = none printed)
+    aggregated: bool = True  # the scope rolls up subordinates (False for a single reporting unit)
     compiled_on: dt.date = field(default_factory=dt.date.today)
 
     def add_figure(self, section: Section, caption: str, figure: go.Figure, note: str) -> None:
@@ -156,7 +157,7 @@ def build_brief(con, scope_id: str, year: int, basis: str = "finished", compiler
     aggregated = level < 3
     if compiler is None:
         compiler = config.load().compiler or ("" if root else full)
-    brief = Brief(scope_id, name, full, year, compiler=compiler)
+    brief = Brief(scope_id, name, full, year, compiler=compiler, aggregated=aggregated)
     roll = queries.rollup_by_year(con, scope_id, year - 4, year, basis, "ALL").set_index("survey_year")
     if year not in roll.index:
         raise ValueError(f"{name}在 {year} 年度没有已提交的填报数据")
@@ -265,9 +266,13 @@ def build_brief(con, scope_id: str, year: int, basis: str = "finished", compiler
     brief.sections.append(projects)
     why = explained("proj_active_distinct")
     led = "牵头" if aggregated else "本单位牵头"
-    brief.say(projects, f"在研国际合作项目{fmt.number(n_projects, '项')}（按项目编号去重），"
-              f"{trend_text(n_projects, p.get('proj_active_distinct'))}，其中本年新立项{fmt.number(cur['proj_new'], '项')}、"
-              f"{led}{fmt.number(cur['proj_led'], '项')}" + (f"。{why}。" if why else "。"))  # fmt: skip
+    if n_projects or p.get("proj_active_distinct"):
+        brief.say(projects, f"在研国际合作项目{fmt.number(n_projects, '项')}（按项目编号去重），"
+                  f"{trend_text(n_projects, p.get('proj_active_distinct'))}，其中本年新立项"
+                  f"{fmt.number(cur['proj_new'], '项')}、{led}{fmt.number(cur['proj_led'], '项')}"
+                  + (f"。{why}。" if why else "。"))  # fmt: skip
+    else:
+        brief.say(projects, f"{year}年度和上一年度均没有在研的国际合作项目。")
     why = explained("papers_coauthored")
     brief.say(projects, f"国际合著论文{fmt.number(cur['papers_coauthored'], '篇')}，"
               f"{trend_text(cur['papers_coauthored'], p.get('papers_coauthored'))}"
@@ -280,12 +285,13 @@ def build_brief(con, scope_id: str, year: int, basis: str = "finished", compiler
         brief.sections.append(lower)
         groups = _child_groups(now, root)
         counts = "、".join(f"{g}{len(d)}个" for g, d in groups.items())
-        brief.say(lower, f"{name}共有直接下级{len(now)}个" + (f"，其中{counts}" if len(groups) > 1 else "") + "。")
+        text = f"{name}共有直接下级{len(now)}个" + (f"，其中{counts}" if len(groups) > 1 else "") + "。"
         for group, d in groups.items():
             noun = "下级" if len(groups) == 1 else group
             lead = leader_phrase(d.set_index("child_name")["out_person_times"], "人次", noun)
             if lead:
-                brief.say(lower, f"{'' if len(groups) == 1 else NATIONAL_GROUPS[group]}出访人次{lead}。")
+                text += f"{'' if len(groups) == 1 else NATIONAL_GROUPS[group]}出访人次{lead}。"
+        brief.say(lower, text)
         for group, d in groups.items():
             what = "下级" if len(groups) == 1 else group
             shown = f"前 {TOP_CHILDREN} / 共 {len(d)} 个" if len(d) > TOP_CHILDREN else f"共 {len(d)} 个"

@@ -153,8 +153,9 @@ def _cell_text(t: Table, col: str, value: object, row: pd.Series) -> str:
 
 
 def column_widths(headers: list[str], cells: list[list[str]], total_cm: float = TEXT_WIDTH_CM) -> list[float]:
-    """Widths (cm) that fill `total_cm`: the label column as wide as its longest name needs (up to 36 %: a long name wraps to two lines), the others
-    as wide as their numbers and a header of at most two lines need; what is left is shared out by need."""
+    """Widths (cm) that fill `total_cm`: the number columns as wide as their numbers and a header of at most two
+    lines need, the label column as wide as its longest name (or half of it, two lines, when the table is full);
+    what is left is shared out by need."""
     need = []
     for j, header in enumerate(headers):
         longest = max([_text_cm(r[j], TABLE_PT) for r in cells] or [0])
@@ -162,20 +163,16 @@ def column_widths(headers: list[str], cells: list[list[str]], total_cm: float = 
         lines = [header] if j == 0 else header.replace("（", "\n（").split("\n")
         head = max(_text_cm(line, TABLE_PT) for line in lines)
         need.append(max(longest, head, 1.0) + CELL_PADDING_CM)
-    need[0] = full = min(need[0], total_cm * 0.36)
-    rest = sum(need[1:])
-    if need[0] + rest > total_cm:  # the names wrap to two lines before a number header wraps to three
+    full, rest = need[0], sum(need[1:])
+    if full + rest > total_cm:  # the names wrap to two lines before a number header wraps to three
         half = max([_text_cm(r[0], TABLE_PT) / 2 for r in cells] + [_text_cm(headers[0], TABLE_PT)]) + CELL_PADDING_CM
-        need[0] = max(min(need[0], half), total_cm - rest)
+        need[0] = max(min(full, half), total_cm - rest)
     if need[0] + rest > total_cm:  # then squeeze the number columns, never below their numbers
         floor = [max(_text_cm(r[j], TABLE_PT) for r in cells) + CELL_PADDING_CM if cells else 1.2
                  for j in range(1, len(headers))]  # fmt: skip
         scale = max((total_cm - need[0] - sum(floor)) / max(rest - sum(floor), 1e-9), 0)
         need[1:] = [f + (n - f) * scale for f, n in zip(floor, need[1:], strict=True)]
     spare = total_cm - sum(need)
-    if spare > 0:  # what is left goes first to the names, back up to one line each
-        need[0] += min(spare, full - need[0])
-        spare = total_cm - sum(need)
     return [n + spare * n / sum(need) for n in need] if spare > 0 else need
 
 
@@ -251,12 +248,15 @@ def _figure(doc, number: int, caption: str, figure, note: str) -> None:
 
 
 def _cover(doc, brief: Brief) -> None:
-    _para(
-        doc, f"{brief.scope_name}国际科技合作与交流", 26, font=HEADING_FONT, center=True
-    ).paragraph_format.space_before = Cm(5)
-    p = _para(doc, f"统计分析简报（{brief.year}年度）", 26, font=HEADING_FONT, center=True)
-    p.paragraph_format.space_after = Cm(6)
-    lines = [f"范　　围：{brief.scope_full_name}（含全部下级单位）",
+    title = [f"{brief.scope_name}国际科技合作与交流", f"统计分析简报（{brief.year}年度）"]
+    if len(title[0]) > 15:  # a unit's long name gets a line of its own rather than a broken title
+        title = [brief.scope_name, "国际科技合作与交流统计分析简报", f"（{brief.year}年度）"]
+    for i, line in enumerate(title):
+        p = _para(doc, line, 26, font=HEADING_FONT, center=True)
+        if i == 0:
+            p.paragraph_format.space_before = Cm(5 if len(title) == 2 else 4)
+    p.paragraph_format.space_after = Cm(6 if len(title) == 2 else 5)
+    lines = [f"范　　围：{brief.scope_full_name}" + ("（含全部下级单位）" if brief.aggregated else ""),
              f"统计年度：{brief.year}年1月1日—{brief.year}年12月31日"]  # fmt: skip
     if brief.compiler:
         lines.append(f"编制单位：{brief.compiler}")
