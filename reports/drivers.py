@@ -27,14 +27,17 @@ class Driver:
 class Decomposition:
     """The total change of one field and the parts that made it.
 
-    `drivers` move the same way as the total, largest first; `against` is the largest move the other way
-    (it offset part of the change), when it is at least a fifth of the total change.
+    `drivers` move the same way as the total, largest first; `against` are the largest moves the other way
+    that offset part of the change (each at least a fifth of it). When the parts moving with the total add up
+    to more than 1.5 times it, the change is mostly parts offsetting each other (`offsetting`): shares of the
+    net change would read 300 %, so none are given.
     """
 
     delta: float
     drivers: list[Driver]
-    against: Driver | None
+    against: list[Driver]
     additive: bool  # False for fields counted distinct at each level: the parts' changes do not add up
+    offsetting: bool = False
 
 
 def decompose(current: pd.Series, previous: pd.Series, *, top: int = 3, additive: bool = True,
@@ -48,23 +51,22 @@ def decompose(current: pd.Series, previous: pd.Series, *, top: int = 3, additive
     deltas = (both["cur"] - both["prev"]).sort_values(kind="stable")
     total = float(deltas.sum())
     if total == 0 or deltas.eq(0).all():
-        return Decomposition(total, [], None, additive)
+        return Decomposition(total, [], [], additive)
     sign = 1 if total > 0 else -1
     same = deltas[deltas * sign > 0].sort_values(ascending=sign < 0, kind="stable")
+    other = deltas[deltas * sign < 0].sort_values(ascending=sign > 0, kind="stable")
+    offsetting = additive and float(same.sum()) * sign > 1.5 * abs(total)
+    shares = additive and not offsetting
 
     def driver(name: str, delta: float) -> Driver:
-        return Driver(str(name), float(delta), float(delta) / total if additive else None)
+        return Driver(str(name), float(delta), float(delta) / total if shares else None)
 
-    drivers = [driver(n, d) for n, d in same.head(top).items() if not additive or abs(d / total) >= min_share]
-    if additive and not drivers and len(same):
+    drivers = [driver(n, d) for n, d in same.head(top).items() if not shares or abs(d / total) >= min_share]
+    if not drivers and len(same):
         drivers = [driver(same.index[0], same.iloc[0])]
-    other = deltas[deltas * sign < 0]
-    against = None
-    if len(other):
-        name = other.abs().idxmax()
-        if abs(other[name]) >= abs(total) / 5:
-            against = driver(name, other[name])
-    return Decomposition(total, drivers, against, additive)
+    against = [driver(n, d) for n, d in other.head(top if offsetting else 1).items()
+               if offsetting or abs(d) >= abs(total) / 5]  # fmt: skip
+    return Decomposition(total, drivers, against, additive, offsetting)
 
 
 def drivers_text(d: Decomposition, unit: str, parts: str = "") -> str:
@@ -82,8 +84,12 @@ def drivers_text(d: Decomposition, unit: str, parts: str = "") -> str:
         share = f"，占{noun}的{abs(x.share):.1%}" if x.share is not None else ""
         return f"{x.name}（{'增加' if x.delta > 0 else '减少'}{amount}{share}）"
 
+    if d.offsetting:  # net change small against the moves: say both sides, no shares
+        more, less = (d.drivers, d.against) if up else (d.against, d.drivers)
+        return (f"{parts}各方增减相抵后净{'增加' if up else '减少'}：增加较多的是" + "、".join(one(x) for x in more)
+                + "；减少较多的是" + "、".join(one(x) for x in less))  # fmt: skip
     text = f"{parts}{word}主要来自" + "、".join(one(x) for x in d.drivers)
-    if d.against is not None:
-        moved = fmt.number(abs(d.against.delta), unit, digits=2 if unit == "万元" else None)
-        text += f"；{d.against.name}{'减少' if up else '增加'}{moved}，抵消了部分{word}"
+    for x in d.against:
+        moved = fmt.number(abs(x.delta), unit, digits=2 if unit == "万元" else None)
+        text += f"；{x.name}{'减少' if up else '增加'}{moved}，抵消了部分{word}"
     return text

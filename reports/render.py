@@ -103,13 +103,16 @@ def print_layout(fig: go.Figure, width_cm: float, height_cm: float | None = None
     out.layout.annotations = kept
     for a in out.layout.annotations:  # facet titles stay, at print size
         a.font.size = max(a.font.size or 0, PRINT_FONT_PX)
-    out.add_annotation(text=f"{SOURCE}；{source}" if source else SOURCE, xref="paper", yref="paper", x=0,
-                       y=0, yshift=-SOURCE_SHIFT_PX, showarrow=False, xanchor="left", yanchor="top", align="left",
+    text = f"{SOURCE}；{source}" if source else SOURCE
+    lines = 1 if len(text) * PRINT_FONT_PX <= width * 0.9 else 2
+    # Right-aligned at the plot's right edge: the plot starts after the category labels, which may be long.
+    out.add_annotation(text=text if lines == 1 else text.replace("；", "<br>", 1), xref="paper", yref="paper", x=1,
+                       y=0, yshift=-SOURCE_SHIFT_PX, showarrow=False, xanchor="right", yanchor="top", align="right",
                        font={"size": PRINT_FONT_PX, "color": "#555"})  # fmt: skip
     legend = sum(1 for t in out.data if t.showlegend is not False and t.name) > 1
     out.update_layout(
-        title={"text": ""}, width=width, height=height, font={"size": PRINT_FONT_PX},
-        margin={"l": 4, "r": 8, "t": 30 if legend else 10, "b": SOURCE_SHIFT_PX + 22},
+        title={"text": ""}, width=width, height=height + 16 * (lines - 1), font={"size": PRINT_FONT_PX},
+        margin={"l": 4, "r": 8, "t": 30 if legend else 10, "b": SOURCE_SHIFT_PX + 6 + 16 * lines},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
                 "font": {"size": PRINT_FONT_PX}},
     )  # fmt: skip

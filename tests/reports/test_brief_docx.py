@@ -119,13 +119,18 @@ def test_decompose_shares_offsets_and_distinct_fields():
     d = drivers.decompose(cur, prev)  # Δ = +20 +2 -5 +0 = +17
     assert d.delta == 17 and [(x.name, x.delta) for x in d.drivers] == [("A", 20), ("B", 2)]
     assert d.drivers[0].share == pytest.approx(20 / 17)
-    assert d.against is not None and (d.against.name, d.against.delta) == ("C", -5)  # 5 ≥ 17 / 5
+    assert [(x.name, x.delta) for x in d.against] == [("C", -5)]  # 5 ≥ 17 / 5
     text = drivers.drivers_text(d, "人次")
     assert (
         text
         == "增长主要来自A（增加20 人次，占增量的117.6%）、B（增加2 人次，占增量的11.8%）；C减少5 人次，抵消了部分增长"
     )
     assert drivers.decompose(pd.Series({"A": 3}), pd.Series({"A": 3})).drivers == []
+    swing = drivers.decompose(pd.Series({"A": 230, "B": 100}), pd.Series({"A": 10, "B": 300}))  # +220 −200 = +20
+    assert swing.offsetting and all(x.share is None for x in swing.drivers + swing.against)  # no '1100 % of it'
+    assert drivers.drivers_text(swing, "人次", "从下级看，") == (
+        "从下级看，各方增减相抵后净增加：增加较多的是A（增加220 人次）；减少较多的是B（减少200 人次）"
+    )
     assert all(x.share is None for x in drivers.decompose(cur, prev, additive=False).drivers)
 
 
