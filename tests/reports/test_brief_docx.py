@@ -173,3 +173,14 @@ def test_per_project_funding_is_money_on_projects_over_projects(funded_db):
     text = "\n".join(brief.sentences)
     assert "其中用于合作项目的经费90.00 万元，占计入统计经费的10.7%；按在研项目2 项计，平均每项45.00 万元。" in text
     assert "420.00" not in text
+
+
+def test_compiler_setting_is_read_and_does_not_touch_the_etl_fingerprint(tmp_path):
+    from etl import config
+
+    base = '[deadlines]\ndefault = "07-31"\n'
+    (tmp_path / "a.toml").write_text(base, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(base + '\n[report]\ncompiler = "某省科学技术厅"\n', encoding="utf-8")
+    a, b = config.load(tmp_path / "a.toml"), config.load(tmp_path / "b.toml")
+    assert (a.compiler, b.compiler) == ("", "某省科学技术厅")
+    assert a.fingerprint == b.fingerprint  # a cover setting must not re-validate every document
