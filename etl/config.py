@@ -1,4 +1,4 @@
-"""Survey configuration (data/survey.toml): deadlines per year (national and per account) and the funding switches."""
+"""Survey configuration (data/survey.toml): deadlines (national and per account), funding switches, report settings."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ class SurveyConfig:
     account_deadlines: dict[str, dict[int, dt.date]]  # account id → survey year → its own earlier deadline
     municipal_exclusion_provinces: frozenset[str]
     first_year: int
-    fingerprint: str
+    fingerprint: str  # of the sections the ETL reads: a report setting does not re-validate every document
     form: dict[str, str] = field(default_factory=dict)  # [form]: the 汇总表's 表号, 制定机关, 批准文号, 有效期至
+    compiler: str = ""  # [report] compiler: the 编制单位 on a brief's cover ("" = the scope's own unit)
 
     def deadline(self, year: int) -> dt.date:
         """The filling deadline of survey year `year`."""
@@ -40,8 +41,7 @@ class SurveyConfig:
 def load(path: Path | None = None) -> SurveyConfig:
     """Read the survey configuration file."""
     path = path or DEFAULT_CONFIG
-    raw = path.read_bytes()
-    data = tomllib.loads(raw.decode("utf-8"))
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     dl = data.get("deadlines", {})
     # Only what changes the ETL's results: editing a report setting such as [form] re-validates nothing.
     etl_part = json.dumps([data.get(k) for k in ETL_SECTIONS], default=str).encode()
@@ -56,4 +56,5 @@ def load(path: Path | None = None) -> SurveyConfig:
         first_year=int(data.get("years", {}).get("first", 2005)),
         fingerprint=hashlib.sha256(etl_part).hexdigest()[:16],
         form={k: str(v) for k, v in data.get("form", {}).items()},
+        compiler=str(data.get("report", {}).get("compiler", "")).strip(),
     )

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--year", type=int, required=True)
         p.add_argument("--out", type=Path, required=True)
         p.add_argument("--approved-only", action="store_true", help="只用已审核的填报")
+        if name == "build":
+            p.add_argument("--compiler", help="封面上的编制单位（默认取 data/survey.toml 的 [report] compiler）")
     args = parser.parse_args(argv)
 
     import queries
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     for account in accounts:
         try:
             if args.command == "build":
-                paths = write_pack(build_brief(con, account, args.year, basis), args.out)
+                paths = write_pack(build_brief(con, account, args.year, basis, args.compiler), args.out)
             else:
                 paths = write_summary(con, account, args.year, args.out, basis)
             print("已生成：" + "、".join(str(p) for p in paths))

@@ -102,10 +102,11 @@ def test_report_pack_for_the_fixture(con, tmp_path):
     doc = Document(str(docx_path))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "河北省国际科技合作与交流" in text and "统计分析简报（2020年度）" in text
-    assert "共出访63 人次、来访16 人次" in text  # the hand-worked fixture totals
+    assert "出访63 人次，来访16 人次" in text  # the hand-worked fixture totals
     assert "计入统计的国际科技合作经费840.00 万元" in text
-    assert "比上年增长37.0%" in text  # outbound 46 → 63
-    assert "图1　人员交流趋势" in text and "数据完整性：应报 7 个账号，已报（已提交+已审核）7 个" in text
+    assert "出访63 人次，比上年增长37.0%" in text  # outbound 46 → 63
+    assert "图1　河北省人员交流趋势（2019—2020年度）" in text
+    assert "数据完整性：应报填报单位 7 个，已报（已提交+已审核）7 个" in text
     assert len(doc.inline_shapes) == len(brief.figures) >= 3
     key = doc.tables[0]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in key.rows}

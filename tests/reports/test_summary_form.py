@@ -131,7 +131,7 @@ def test_every_sheet_prints_and_numbers_compute(con):
     out = rows["出访人次"]
     assert out[2].value == 63 and out[2].number_format == "#,##0"
     assert out[4].value == pytest.approx(0.37) and out[4].number_format == tables.SIGNED_PERCENT  # 46 → 63
-    fund = rows["本单位国际科技合作经费投入（计入统计）"]
+    fund = rows["国际科技合作经费投入（计入统计）"]  # an aggregated scope: not 本单位…
     assert fund[2].value == 840 and fund[2].number_format == "#,##0.00"
     filling = wb["填报情况"]
     assert filling["A3"].value == 2020 and filling["A3"].number_format == "0"
