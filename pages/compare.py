@@ -19,7 +19,8 @@ st.title("地区对比")
 widgets.scope_bar(f)
 cover = widgets.coverage(f)
 c1, c2 = st.columns([3, 2])
-indicator = c1.selectbox("指标", INDICATORS, format_func=lambda k: metrics.label_for(f, k), key="cmp_indicator")
+many = metrics.aggregated(f)  # the picker's labels: a plain function (it runs outside the script too)
+indicator = c1.selectbox("指标", INDICATORS, format_func=lambda k: metrics.label(k, many), key="cmp_indicator")
 per_unit = c2.toggle("按每个填报单位计", key="cmp_per_unit", disabled=indicator not in PER_UNIT_OK,
                      help="合计 ÷ 已报单位数，便于比较规模不同的地区（去重类指标不适用）")  # fmt: skip
 per_unit = per_unit and indicator in PER_UNIT_OK

@@ -20,7 +20,8 @@ widgets.scope_bar(f)
 cover = widgets.coverage(f)
 
 c1, c2, c3 = st.columns([2, 2, 2])
-field = c1.selectbox("指标", FIELDS, format_func=lambda k: metrics.label_for(f, k), key="pt_field")
+many = metrics.aggregated(f)  # the picker's labels: a plain function (it runs outside the script too)
+field = c1.selectbox("指标", FIELDS, format_func=lambda k: metrics.label(k, many), key="pt_field")
 group = c2.selectbox("国家组别", list(GROUPS), format_func=GROUPS.get, key="pt_group",
                      help="组别成员为 2025 年口径，早于加入年份的年度也按成员统计")  # fmt: skip
 df = fetch("partner_values_by_partner", **f.query(), year=f.year, fields=[field])

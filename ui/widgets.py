@@ -139,8 +139,7 @@ def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bo
     if fields:
         with left.container(horizontal=True, gap="small"):
             for name in fields:
-                st.page_link("pages/glossary.py", label=f"指标解释：{metrics.label_for(state.current(), name)}",
-                             query_params={"field": name})  # fmt: skip
+                st.page_link("pages/glossary.py", label=f"指标解释：{metrics.label(name)}", query_params={"field": name})
     with right:
         export_menu(fig, key, note)
 
