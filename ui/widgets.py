@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from . import auth, data, fmt, metrics, state
+from . import auth, data, fmt, labels, state
 from .data import fetch
 
 PLOTLY_CONFIG = {
@@ -139,7 +139,7 @@ def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bo
     if fields:
         with left.container(horizontal=True, gap="small"):
             for name in fields:
-                st.page_link("pages/glossary.py", label=f"指标解释：{metrics.label(name)}", query_params={"field": name})
+                st.page_link("pages/glossary.py", label=f"指标解释：{labels.label(name)}", query_params={"field": name})
     with right:
         export_menu(fig, key, note)
 
