@@ -295,7 +295,7 @@ def small_multiples(df: pd.DataFrame, x: str, y: str, facet: str, order: list[st
         left, top = col * (width + gap_x), 1 - row * (height + gap_y)
         bottom_of_column = i + cols >= len(order)
         layout[f"xaxis{n}"] = {"domain": [left, min(left + width, 1.0)], "anchor": f"y{n}", "dtick": 1, "tickformat": "d",
-                               "showticklabels": bottom_of_column, "title": {"text": "统计年度" if bottom_of_column else ""},
+                               "showticklabels": bottom_of_column,  # no 统计年度 title: it met the notes
                                **({"matches": "x"} if n else {})}  # fmt: skip
         shared = {"showticklabels": col == 0, "title": {"text": unit if col == 0 else ""}, **fmt.axis(u, df[y]),
                   **({"matches": "y"} if n else {})}  # fmt: skip
