@@ -89,4 +89,4 @@ cells = {s: [fmt.number(both.loc[s, k], metrics.unit(k)) if s in both.index else
          for s in (first, second)}  # fmt: skip
 widgets.table(pd.DataFrame({"指标": [metrics.label_for(f, k) for k in INDICATORS], f"甲：{labels[first]}": cells[first],
                             f"乙：{labels[second]}": cells[second]}), title=f"{f.year}年度同级范围对比", key="cmp_pair")  # fmt: skip
-st.caption(f"可在全部 {len(labels):,} 个同级范围中任选两个（输入名称可搜索）；{widgets.source(f)}。")
+st.caption(f"可在全部 {len(labels):,} 个同级范围中任选两个（输入名称可搜索）；{widgets.source(f, scope=False)}。")

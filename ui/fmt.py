@@ -213,7 +213,7 @@ def source_line(scope: str, years: str, *, partner_scope: str = "", unit_type: s
 
     Defaults (全部合作方, 全部单位类型) are left out; a filter that applies is named (`合作方：港澳台`).
     """
-    parts = [scope, years]
+    parts = [x for x in (scope, years) if x]
     if partner_scope and partner_scope != "全部":
         parts.append(f"合作方：{partner_scope}")
     if unit_type and not unit_type.startswith("全部"):

@@ -111,9 +111,9 @@ def kpis(items: list[tuple[str, object, str, object]], columns: int = 4) -> None
                        + f"同比：与上年度相比（上年 {fmt.number(previous, unit)}）{why}")  # fmt: skip
 
 
-def source(f: state.Filters, *, trend: bool = False) -> str:
+def source(f: state.Filters, *, trend: bool = False, scope: bool = True) -> str:
     """What a chart shows, for its source line: scope, its real years (the range for a trend) and narrowing filters."""
-    name = fetch("scope_info", scope_id=f.scope_id).iloc[0]["name_short"]
+    name = fetch("scope_info", scope_id=f.scope_id).iloc[0]["name_short"] if scope else ""
     years = fmt.years_text(f.year_from, f.year_to) if trend else fmt.years_text(f.year, f.year)
     return fmt.source_line(name, years, partner_scope=state.PARTNER_SCOPES[f.partner_scope],
                            unit_type=state.UNIT_TYPE_LABELS[f.unit_type], basis=state.BASES[f.basis])  # fmt: skip
