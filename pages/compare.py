@@ -19,12 +19,13 @@ st.title("地区对比")
 widgets.scope_bar(f)
 cover = widgets.coverage(f)
 c1, c2 = st.columns([3, 2])
-indicator = c1.selectbox("指标", INDICATORS, format_func=metrics.label, key="cmp_indicator")
+many = metrics.aggregated(f)  # the picker's labels: a plain function (it runs outside the script too)
+indicator = c1.selectbox("指标", INDICATORS, format_func=lambda k: metrics.label(k, many), key="cmp_indicator")
 per_unit = c2.toggle("按每个填报单位计", key="cmp_per_unit", disabled=indicator not in PER_UNIT_OK,
                      help="合计 ÷ 已报单位数，便于比较规模不同的地区（去重类指标不适用）")  # fmt: skip
 per_unit = per_unit and indicator in PER_UNIT_OK
 unit = metrics.unit(indicator) + ("/单位" if per_unit else "")
-title = metrics.label(indicator) + ("（每个填报单位）" if per_unit else "")
+title = metrics.label_for(f, indicator) + ("（每个填报单位）" if per_unit else "")
 
 rows = metrics.children_by_year(f, [indicator, "n_reported"], f.year_from, f.year_to)
 if rows.empty:
@@ -33,7 +34,7 @@ if rows.empty:
 rows = rows.assign(value=rows[indicator] / rows["n_reported"] if per_unit else rows[indicator])
 year_rows = rows[rows["survey_year"] == f.year]
 info = fetch("scope_info", scope_id=f.scope_id).iloc[0]
-source = f"{info['name_short']}；{f.describe()}"
+source, trend_source = widgets.source(f), widgets.source(f, trend=True)
 note = "；".join(x for x in ("每个填报单位 = 合计 ÷ 已报单位数" if per_unit else "", metrics.caveat(indicator),
                              metrics.scope_note(f, [indicator])) if x)  # fmt: skip
 
@@ -54,7 +55,7 @@ with right:
     if len(mapped) >= 2 and int(info["level"]) <= 1:
         widgets.chart(charts.region_map(mapped, boundary, key_prop, "code", f"{f.year} 年度{title}", unit, source,
                                         ids="child_id", ten_dash=f.scope_id == "CN"), key=f"cmp_map_{f.scope_id}", fields=[indicator],
-                      note="计划单列市、兵团和国务院部门不在地图上，见左侧排名" if f.scope_id == "CN" else note,
+                      note="计划单列市、兵团和国务院部门不在地图上" if f.scope_id == "CN" else note,
                       cover=cover, drill=True)  # fmt: skip
     else:
         widgets.empty("下级不是按行政区划设置的地区（如填报单位、部门直属机构），不绘制地图，请看左侧排名。")
@@ -64,7 +65,7 @@ if f.year_from < f.year_to:
     top = year_rows.sort_values("value", ascending=False)["child_name"].head(12).tolist()
     small = rows[rows["child_name"].isin(top)]
     widgets.chart(charts.small_multiples(small, "survey_year", "value", "child_name", top, f"下级{title}（前12）", unit,
-                                         source),
+                                         trend_source),
                   key="cmp_small", fields=[indicator], note=note, cover=cover)  # fmt: skip
 
 st.subheader("两个同级范围并列比较")
@@ -81,7 +82,7 @@ both = fetch("rollup_of_scopes", scope_ids=[first, second], year_from=f.year, ye
              unit_type=f.unit_type, fields=INDICATORS).set_index("scope_id")  # fmt: skip
 cells = {s: [fmt.number(both.loc[s, k], metrics.unit(k)) if s in both.index else "—" for k in INDICATORS]
          for s in (first, second)}  # fmt: skip
-widgets.table(pd.DataFrame({"指标": [metrics.label(k) for k in INDICATORS], f"甲：{labels[first]}": cells[first],
+widgets.table(pd.DataFrame({"指标": [metrics.label_for(f, k) for k in INDICATORS], f"甲：{labels[first]}": cells[first],
                             f"乙：{labels[second]}": cells[second]}), title=f"{f.year}年度同级范围对比", key="cmp_pair")  # fmt: skip
-st.caption(f"可在全部 {len(labels):,} 个同级范围中任选两个（输入名称可搜索）；{f.year} 年度，{f.describe()}。"
+st.caption(f"可在全部 {len(labels):,} 个同级范围中任选两个（输入名称可搜索）；{widgets.source(f, scope=False)}。"
            + ("并列比较的各项指标为全部合作方（国际 + 港澳台）的合计，不按所选合作方范围拆分。" if f.partner_scope != "ALL" else ""))  # fmt: skip

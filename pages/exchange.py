@@ -34,8 +34,8 @@ widgets.kpis([
 ])  # fmt: skip
 st.caption("　·　".join(x for x in (cover["text"], metrics.scope_note(f, fields)) if x))
 
-source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.describe()}"
-widgets.chart(charts.stacked(values, "survey_year", purposes, f"{verb}人次：按交流目的", "人次", source),
+source, trend_source = widgets.source(f), widgets.source(f, trend=True)
+widgets.chart(charts.stacked(values, "survey_year", purposes, f"{verb}人次：按交流目的", "人次", trend_source),
               key=f"ex_purpose_{direction}", fields=[f"{direction}_person_times", *list(purposes)[:2]], note="各目的人次之和 = 人次（C-02）；按目的不分国家（地区）", cover=cover)  # fmt: skip
 
 partners = fetch("partner_values_by_partner", **f.query(), year=f.year, fields=[f"{direction}_person_times"])
@@ -46,5 +46,6 @@ if not partners.empty:
                                      source, color="partner_scope"), key=f"ex_partners_{direction}", fields=[f"{direction}_person_times"],
                   note="橙色为港澳台，单列统计，不作为国家", cover=cover)  # fmt: skip
 
-widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in TALENT}, "国际合作人才", "人", source),
+widgets.chart(charts.trend(values, "survey_year", {k: metrics.label_for(f, k) for k in TALENT}, "国际合作人才", "人",
+                           trend_source),
               key="ex_talent", fields=TALENT[:3], note="外籍人员按填报单位累计，可能存在重复（A-03）", cover=cover)  # fmt: skip

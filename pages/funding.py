@@ -28,11 +28,14 @@ if values["fund_reportable"].isna().all():
 this, last = (lambda k: metrics.at(values, f.year, k)), (lambda k: metrics.at(values, f.year - 1, k))
 per_project = fmt.ratio(this("fund_reportable"), this("proj_active_distinct"))
 per_project_last = fmt.ratio(last("fund_reportable"), last("proj_active_distinct"))
+# The page's totals and their charts share one money unit, decided by the largest of them (全部来源经费).
+money, per = fmt.money_unit(values["fund_total_all"])
+values = values.assign(**{k: values[k] / per for k in ["fund_reportable", "fund_total_all", *SOURCES, *USES]})
 widgets.kpis([
-    ("计入统计经费", this("fund_reportable"), "万元", last("fund_reportable")),
-    ("全部来源经费（备查）", this("fund_total_all"), "万元", last("fund_total_all")),
+    ("计入统计经费", this("fund_reportable"), money, last("fund_reportable")),
+    ("全部来源经费（备查）", this("fund_total_all"), money, last("fund_total_all")),
     ("每个在研项目计入统计经费", per_project, "万元", per_project_last),
-    ("中央财政资金（备查，不计入）", this("fund_src_central"), "万元", last("fund_src_central")),
+    ("中央财政资金（备查，不计入）", this("fund_src_central"), money, last("fund_src_central")),
 ], columns=4)  # fmt: skip
 
 with st.expander("口径说明：哪些经费计入统计（F-03、F-04、F-07）", expanded=False):
@@ -44,15 +47,15 @@ with st.expander("口径说明：哪些经费计入统计（F-03、F-04、F-07�
         "- 每个在研项目经费 = 计入统计经费 ÷ 在研项目数（去重），由汇总后的分子分母重新计算（A-04）。"
     )
 
-source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.describe()}"
+source, trend_source = widgets.source(f), widgets.source(f, trend=True)
 left, right = st.columns(2)
 with left:
-    widgets.chart(charts.trend(values, "survey_year", {"fund_reportable": "计入统计经费"}, "计入统计经费趋势", "万元",
-                               source), key="fd_trend", fields=["fund_reportable"], note="已剔除中央、省级（及按规定的市级）财政资金", cover=cover)  # fmt: skip
+    widgets.chart(charts.trend(values, "survey_year", {"fund_reportable": "计入统计经费"}, "计入统计经费趋势", money,
+                               trend_source), key="fd_trend", fields=["fund_reportable"], note="已剔除中央、省级（及按规定的市级）财政资金", cover=cover)  # fmt: skip
 with right:
-    widgets.chart(charts.stacked(values, "survey_year", SOURCES, "经费来源构成（全部来源，备查）", "万元", source),
+    widgets.chart(charts.stacked(values, "survey_year", SOURCES, "经费来源构成（全部来源，备查）", money, trend_source),
                   key="fd_sources", fields=["fund_total_all", "fund_src_central", "fund_src_provincial"], note="含中央、省级、市级备查资金，不能作为逐级合计", cover=cover)  # fmt: skip
-widgets.chart(charts.stacked(values, "survey_year", USES, "计入统计经费的用途", "万元", source), key="fd_uses", fields=list(USES),
+widgets.chart(charts.stacked(values, "survey_year", USES, "计入统计经费的用途", money, trend_source), key="fd_uses", fields=list(USES),
               note="各用途之和不超过计入统计经费（F-13）", cover=cover)  # fmt: skip
 
 children = fetch(

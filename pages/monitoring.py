@@ -24,12 +24,12 @@ if values["n_reported"].isna().all():
     widgets.empty(f"所选年度范围内没有已提交的监测数据（{cover['text']}）。")
     st.stop()
 this, last = (lambda k: metrics.at(values, f.year, k)), (lambda k: metrics.at(values, f.year - 1, k))
-source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.describe()}"
+source, trend_source = widgets.source(f), widgets.source(f, trend=True)
 
 
 def section(title: str, keys: list[str]) -> None:
     st.subheader(title)
-    widgets.kpis([(metrics.label(k), this(k), metrics.unit(k), last(k)) for k in keys])
+    widgets.kpis([(metrics.short_for(f, k), this(k), metrics.unit(k), last(k)) for k in keys])
 
 
 section("制订或参与起草国际标准", ["std_total", "std_led", "std_published_year"])
@@ -55,5 +55,9 @@ for col, (field, (title, names)) in zip(cols, CHOICES.items(), strict=True):
             widgets.chart(charts.bar_ranking(part, "name", "n_units", f"{f.year} 年度{title}（选择该项的单位数）", "个",
                                              source), key=f"mo_{field}", fields=[field], note="多选题，按单位计数", cover=cover)  # fmt: skip
 
-widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in ("std_total", "bsp_count", "org_joined")},
-                           "重点工作趋势", "项/个", source), key="mo_trend", fields=["std_total", "bsp_count", "org_joined"], note="去重计数", cover=cover)  # fmt: skip
+TREND = ["std_total", "bsp_count", "org_joined"]  # tens of standards beside a handful of programmes: one panel each
+trend = values.melt("survey_year", TREND, var_name="field").assign(name=lambda x: x["field"].map(
+    lambda k: metrics.label_for(f, k)))  # fmt: skip
+widgets.chart(charts.small_multiples(trend, "survey_year", "value", "name", [metrics.label_for(f, k) for k in TREND],
+                                     "重点工作趋势", "", trend_source, units={metrics.label_for(f, k): metrics.unit(k)
+                                     for k in TREND}, columns=3), key="mo_trend", fields=["std_total", "bsp_count", "org_joined"], note="去重计数", cover=cover)  # fmt: skip

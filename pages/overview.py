@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, metrics, state, widgets
+from ui import charts, fmt, metrics, state, widgets
 from ui.data import fetch
 
 f = state.current()
@@ -20,20 +20,23 @@ if values[KPI].isna().all().all():
     st.stop()
 
 countries = "n_partner_hmt_exchange" if f.partner_scope == "HMT" else "n_partner_countries_exchange"
-cards = [(metrics.label(k), metrics.at(values, f.year, k), metrics.unit(k), metrics.at(values, f.year - 1, k))
-         for k in KPI]  # fmt: skip
+# One money unit for the funding card and the funding chart beside it, decided from the chart's data.
+money, per = fmt.money_unit(values["fund_reportable"])
+values = values.assign(fund_reportable=values["fund_reportable"] / per)
+cards = [(metrics.label_for(f, k), metrics.at(values, f.year, k), money if k == "fund_reportable" else metrics.unit(k),
+          metrics.at(values, f.year - 1, k)) for k in KPI]  # fmt: skip
 cards[4] = ("计入统计经费", *cards[4][1:])
-cards[2] = ("涉及港澳台地区数" if f.partner_scope == "HMT" else "人员交流涉及国家数（不含港澳台）",
+cards[2] = ("人员交流涉及港澳台地区数" if f.partner_scope == "HMT" else "人员交流涉及国家数",
             metrics.at(values, f.year, countries), "个", metrics.at(values, f.year - 1, countries))  # fmt: skip
 st.subheader(f"{f.year} 年度主要指标")
 widgets.kpis(cards)
-st.caption("　·　".join(x for x in (cover["text"], metrics.scope_note(f, KPI), f.describe()) if x))
+st.caption("　·　".join(x for x in (cover["text"], metrics.scope_note(f, KPI), widgets.source(f)) if x))
 
-source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.describe()}"
+source, trend_source = widgets.source(f), widgets.source(f, trend=True)
 left, right = st.columns(2)
 with left:
     fig = charts.trend(values, "survey_year", {"out_person_times": "出访人次", "in_person_times": "来访人次"},
-                       "人员交流趋势", "人次", source)  # fmt: skip
+                       "人员交流趋势", "人次", trend_source)  # fmt: skip
     widgets.chart(
         fig,
         key="ov_exchange",
@@ -43,7 +46,7 @@ with left:
     )
 with right:
     fig = charts.trend(
-        values, "survey_year", {"fund_reportable": "计入统计经费"}, "国际合作经费投入趋势", "万元", source
+        values, "survey_year", {"fund_reportable": "计入统计经费"}, "国际合作经费投入趋势", money, trend_source
     )
     widgets.chart(
         fig,

@@ -20,17 +20,20 @@ widgets.scope_bar(f)
 cover = widgets.coverage(f)
 
 c1, c2, c3 = st.columns([2, 2, 2])
-field = c1.selectbox("指标", FIELDS, format_func=metrics.label, key="pt_field")
+many = metrics.aggregated(f)  # the picker's labels: a plain function (it runs outside the script too)
+field = c1.selectbox("指标", FIELDS, format_func=lambda k: metrics.label(k, many), key="pt_field")
 group = c2.selectbox("国家组别", list(GROUPS), format_func=GROUPS.get, key="pt_group",
                      help="组别成员为 2025 年口径，早于加入年份的年度也按成员统计")  # fmt: skip
 df = fetch("partner_values_by_partner", **f.query(), year=f.year, fields=[field])
 continents = sorted(df.loc[df["partner_scope"] == "INTL", "continent_zh"].dropna().unique())
 chosen = c3.multiselect("大洲", continents, key="pt_continents", placeholder="全部大洲")
 unit = metrics.unit(field)
-source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.describe()}"
+source = widgets.source(f)
 
 if df.empty:
-    widgets.empty(f"{f.year} 年度该范围内没有按国家（地区）分列的“{metrics.label(field)}”数据（{cover['text']}）。")
+    widgets.empty(
+        f"{f.year} 年度该范围内没有按国家（地区）分列的“{metrics.label_for(f, field)}”数据（{cover['text']}）。"
+    )
     st.stop()
 
 intl = df[df["partner_scope"] == "INTL"]
@@ -45,12 +48,12 @@ total_intl, total_hmt = intl["value"].sum(), hmt["value"].sum()
 cards = []
 if f.partner_scope in ("ALL", "INTL"):
     cards += [(f"国际（{GROUPS[group]}）", fmt.number(total_intl, unit)),
-              (f"{metrics.label(field)}涉及国家数（不含港澳台）", fmt.number(len(intl), "个"))]  # fmt: skip
+              (f"{metrics.label_for(f, field)}涉及国家数（不含港澳台）", fmt.number(len(intl), "个"))]  # fmt: skip
 if f.partner_scope in ("ALL", "HMT"):
     cards.append(("港澳台", fmt.number(total_hmt, unit)))
 for col, (name, value) in zip(st.columns(3), cards, strict=False):
     col.metric(name, value)
-note = "“合作国家数”只计国家；中国香港、中国澳门、中国台湾单列为港澳台，不作为国家（H-01、H-03）"
+note = "“合作国家数”只计国家；中国香港、中国澳门、中国台湾单列为港澳台，不作为国家"
 if metrics.caveat(field):
     note += f"；{metrics.caveat(field)}"
 
@@ -58,9 +61,9 @@ if f.partner_scope in ("ALL", "INTL"):
     if intl.empty:
         widgets.empty("所选组别和大洲中没有数据。")
     else:
-        widgets.chart(charts.world_map(intl, f"{f.year} 年度{metrics.label(field)}：按国家", unit, source),
+        widgets.chart(charts.world_map(intl, f"{f.year} 年度{metrics.label_for(f, field)}：按国家", unit, source),
                       key="pt_map", fields=[field], note=note, cover=cover)  # fmt: skip
-        widgets.chart(charts.bar_ranking(intl, "name_zh", "value", f"{f.year} 年度{metrics.label(field)}：国家排名（前20）",
+        widgets.chart(charts.bar_ranking(intl, "name_zh", "value", f"{f.year} 年度{metrics.label_for(f, field)}：国家排名（前20）",
                                          unit, source), key="pt_rank", fields=[field], note=note, cover=cover)  # fmt: skip
 
 if f.partner_scope in ("ALL", "HMT"):
@@ -73,6 +76,6 @@ if f.partner_scope in ("ALL", "HMT"):
 shown = df if f.partner_scope == "ALL" else df[df["partner_scope"] == f.partner_scope]
 with st.expander({"ALL": "全部国家和地区明细", "INTL": "全部国家明细", "HMT": "港澳台明细"}[f.partner_scope]):
     table = shown[["name_zh", "partner_scope", "continent_zh", "value"]].rename(
-        columns={"name_zh": "国家（地区）", "partner_scope": "类别", "continent_zh": "大洲", "value": f"{metrics.label(field)}（{unit}）"})  # fmt: skip
+        columns={"name_zh": "国家（地区）", "partner_scope": "类别", "continent_zh": "大洲", "value": f"{metrics.label_for(f, field)}（{unit}）"})  # fmt: skip
     table["类别"] = table["类别"].map({"INTL": "国家", "HMT": "港澳台"})
-    widgets.table(table, title=f"{f.year}年度{metrics.label(field)}按国家（地区）", key="pt_table", note=note)
+    widgets.table(table, title=f"{f.year}年度{metrics.label_for(f, field)}按国家（地区）", key="pt_table", note=note)

@@ -40,7 +40,7 @@ this, last = (lambda k: metrics.at(values, f.year, k)), (lambda k: metrics.at(va
 widgets.kpis([
     ("在研国际合作项目（去重）", this("proj_active_distinct"), "项", last("proj_active_distinct")),
     ("其中本年新立项", this("proj_new"), "项", last("proj_new")),
-    ("本单位牵头项目", this("proj_led"), "项", last("proj_led")),
+    ("牵头项目" if metrics.aggregated(f) else "本单位牵头项目", this("proj_led"), "项", last("proj_led")),
     ("国际（港澳台）合著论文", this("papers_coauthored"), "篇", last("papers_coauthored")),
     ("联合申请专利", this("patents_joint"), "件", last("patents_joint")),
     ("涉外技术转让/许可合同", this("tt_contracts"), "项", last("tt_contracts")),
@@ -51,13 +51,14 @@ st.caption(
     f"“项目数（去重）”按计划项目编号去重（A-09）；新立项、合著论文等按填报单位累计，可能存在重复（A-03）。　·　{cover['text']}"
 )
 
-source = f"{fetch('scope_info', scope_id=f.scope_id).iloc[0]['name_short']}；{f.describe()}"
+source, trend_source = widgets.source(f), widgets.source(f, trend=True)
 dims = fetch("projects_by_dimension", **f.query(), year=f.year)
 if dims.empty:
     widgets.empty(f"{f.year} 年度该范围内没有在研国际合作项目。")
 else:
     cols = st.columns(2)
     for i, (dim, (title, names)) in enumerate(DIMENSIONS.items()):
+        title = "承担角色" if dim == "role" and metrics.aggregated(f) else title  # not 本单位角色 over many units
         part = dims[dims["dimension"] == dim].assign(name=lambda x, n=names: x["category"].map(n).fillna(x["category"]))
         with cols[i % 2]:
             widgets.chart(charts.bar_ranking(part, "name", "projects_distinct", f"{f.year} 年度在研项目：按{title}", "项",
@@ -71,10 +72,16 @@ if not partners.empty:
                                      source, color="partner_scope"), key="pj_partners", fields=["proj_active"],
                   note="多国合作项目对每个合作方各计一次，分列之和可大于项目总数（C-03b）；橙色为港澳台", cover=cover)  # fmt: skip
 
-left, right = st.columns(2)
-with left:
-    widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in OUTCOMES[:5]}, "合作成果", "项/篇/件",
-                               source), key="pj_outcomes", fields=OUTCOMES[:3], note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip
-with right:
-    widgets.chart(charts.trend(values, "survey_year", {k: metrics.label(k) for k in INSTITUTIONS}, "合作机构与协议",
-                               "个/项", source), key="pj_institutions", fields=["inst_joint_total", "agr_signed_year"], note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip
+
+def panels(fields: list[str], title: str) -> object:
+    """One small chart per indicator, each on its own axis: thousands of papers would flatten tens of awards to 0."""
+    names = {k: metrics.label_for(f, k) for k in fields}
+    long = values.melt("survey_year", fields, var_name="field").assign(name=lambda x: x["field"].map(names))
+    return charts.small_multiples(long, "survey_year", "value", "name", list(names.values()), title, "", trend_source,
+                                  units={names[k]: metrics.unit(k) for k in fields}, columns=3)  # fmt: skip
+
+
+widgets.chart(panels(OUTCOMES[:6], "合作成果"), key="pj_outcomes", fields=OUTCOMES[:3], note="按填报单位累计，可能存在重复",
+              cover=cover)  # fmt: skip
+widgets.chart(panels(INSTITUTIONS, "合作机构与协议"), key="pj_institutions", fields=["inst_joint_total", "agr_signed_year"],
+              note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip

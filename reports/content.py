@@ -85,15 +85,8 @@ def level_label(name: str, aggregated: bool) -> str:
 
 
 def trend_text(current: object, previous: object) -> str:
-    """'比上年增长 12.0%', '与上年持平' or '上年无可比数据'."""
-    if not fmt.is_missing(current) and not fmt.is_missing(previous) and float(current) == float(previous):  # type: ignore[arg-type]
-        return "与上年持平"
-    pct = fmt.change(current, previous)
-    if pct is None:
-        return "上年无可比数据"
-    if pct[:1] not in ("+", "-"):  # a change the number formats say in words (e.g. a base too small)
-        return f"同比{pct}"
-    return f"比上年{'增长' if pct.startswith('+') else '下降'}{pct[1:]}"
+    """同比 in a sentence, as the dashboard says it: '比上年增长12.0%', '与上年持平', or why there is no percentage."""
+    return fmt.trend_phrase(current, previous)
 
 
 def leaders(values: pd.Series, unit_: str, n: int = 3, max_tied: int = 5) -> str:

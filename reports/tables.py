@@ -143,11 +143,12 @@ def number_format(unit: str, values: pd.Series | None = None) -> str:
 
 
 def _percent_column(s: pd.Series) -> pd.Series | None:
-    """A column of `+37.0%` strings (and `—` blanks) as fractions, or None when it is not one."""
+    """A column of `+37.0%` strings as fractions, or None when it is not one; `持平` is 0 and words such as `—` or
+    `—（基数过小）` (no percentage) stay as they are."""
     if pd.api.types.is_numeric_dtype(s):
         return None
     texts = s.dropna().astype(str)
-    filled = texts[~texts.isin(["", "—", "-", "持平"])]
+    filled = texts[~(texts.isin(["", "-", "持平"]) | texts.str.startswith("—"))]
     if filled.empty or not filled.map(lambda t: bool(_PERCENT_TEXT.fullmatch(t))).all():
         return None
 

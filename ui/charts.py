@@ -98,11 +98,14 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420)
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 90},
         separators=".,",
-        yaxis={"tickformat": ",~f"},
-        legend={"orientation": "h", "y": 1.0, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=_legend(fig),
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
+    if _legend_items(fig) in (1, 2):  # a one-row legend sits between the title and the plot, never over the title
+        fig.update_layout(margin_t=88, title_y=1, title_yref="container", title_yanchor="top", title_pad_t=14)
+    if fig.layout.yaxis.tickformat is None:  # a builder's own format (whole counts) stays
+        fig.update_layout(yaxis_tickformat=",~f")
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     fig.add_annotation(
@@ -111,6 +114,18 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420)
         font={"size": 10, "color": "#666"},
     )  # fmt: skip
     return fig
+
+
+def _legend_items(fig: go.Figure) -> int:
+    shown = [t for t in fig.data if t.type in ("scatter", "bar") and t.showlegend is not False and t.name]
+    return len(shown) if len(shown) > 1 else 0  # plotly draws no legend for a single trace
+
+
+def _legend(fig: go.Figure) -> dict:
+    """Up to two entries in a row under the title; more go down the right of the plot, where they cannot wrap."""
+    if _legend_items(fig) > 2:
+        return {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left", "yanchor": "top"}
+    return {"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"}
 
 
 @reused
@@ -122,14 +137,16 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, unit: str,
     fig = FrozenFigure(go.Bar(
         x=d[value], y=d[label], orientation="h", marker_color=colors,
         customdata=d[[ids]].to_numpy() if ids else None,
-        hovertemplate=f"%{{y}}：%{{x:,}} {unit}<extra></extra>", text=d[value].map(lambda v: fmt.number(v)),
+        hovertemplate=f"%{{y}}：%{{x:{fmt.hover_format(unit)}}} {unit}<extra></extra>", text=d[value].map(lambda v: fmt.plain(v, unit)),
         textposition="outside", cliponaxis=False,
     ))  # fmt: skip
-    fig.update_xaxes(title_text=unit, showgrid=True, gridcolor="#eee", tickformat=",~f")
+    fig.update_xaxes(title_text=unit, showgrid=True, gridcolor="#eee", **fmt.axis(unit, d[value]))
     longest = d[value].max()
     if pd.notna(longest) and longest > 0:  # room for the longest bar's label, which was cut off in a half-width column
         fig.update_xaxes(range=[0, longest * 1.18])
-    return frame(fig, title, unit, source, height=max(320, 28 * len(d) + 150))
+    fig = frame(fig, title, unit, source, height=max(320, 28 * len(d) + 150))
+    fig.update_layout(meta={**fig.layout.meta, "ranking": True})  # exports read the bars top-down (largest first)
+    return fig
 
 
 @reused
@@ -139,9 +156,9 @@ def trend(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: st
     for i, (col, name) in enumerate(series.items()):
         fig.add_trace(go.Scatter(x=df[x], y=df[col], name=name, mode="lines+markers",
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
-                                 hovertemplate=f"%{{x}}年度 {name}：%{{y:,}} {unit}<extra></extra>"))  # fmt: skip
-    fig.update_xaxes(title_text="统计年度", dtick=1, tickformat="d")
-    fig.update_yaxes(title_text=unit, rangemode="tozero", gridcolor="#eee")
+                                 hovertemplate=f"%{{x}}年度 {name}：%{{y:{fmt.hover_format(unit)}}} {unit}<extra></extra>"))  # fmt: skip
+    fig.update_xaxes(**fmt.YEAR_AXIS)
+    fig.update_yaxes(title_text=unit, gridcolor="#eee", **fmt.axis(unit, df[list(series)].to_numpy().ravel()))
     return frame(fig, title, unit, source)
 
 
@@ -154,12 +171,13 @@ def stacked(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: 
     for i, (col, name) in enumerate(series.items()):
         color = (colors or {}).get(col, PALETTE[i % len(PALETTE)])
         kw = {"x": df[col], "y": df[x], "orientation": "h"} if horizontal else {"x": df[x], "y": df[col]}
-        fig.add_trace(go.Bar(name=name, marker_color=color, hovertemplate=f"{name}：%{{value:,}} {unit}<extra></extra>",
+        fig.add_trace(go.Bar(name=name, marker_color=color, hovertemplate=f"{name}：%{{value:{fmt.hover_format(unit)}}} {unit}<extra></extra>",
                              customdata=customdata, **kw))  # fmt: skip
     fig.update_layout(barmode="stack")
-    (fig.update_xaxes if horizontal else fig.update_yaxes)(title_text=unit, gridcolor="#eee", tickformat=",~f")
+    totals = df[list(series)].sum(axis=1)  # the axis reaches the top of each stack
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(title_text=unit, gridcolor="#eee", **fmt.axis(unit, totals))
     if not horizontal and pd.api.types.is_integer_dtype(df[x]):
-        fig.update_xaxes(dtick=1, tickformat="d", title_text="统计年度")
+        fig.update_xaxes(**fmt.YEAR_AXIS)
     fig = frame(fig, title, unit, source, height=max(380, 26 * len(df) + 140) if horizontal else 420)
     if len(series) > 3:  # a long legend goes to the right of the plot, clear of the title
         fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left", "yanchor": "top"})
@@ -251,32 +269,39 @@ def region_map(df: pd.DataFrame, boundary: str, key_prop: str, key_col: str, tit
 
 @reused
 def small_multiples(df: pd.DataFrame, x: str, y: str, facet: str, order: list[str], title: str, unit: str,
-                    source: str) -> go.Figure:  # fmt: skip
-    """One small line chart per `facet` value (in `order`), four to a row, sharing both axes.
+                    source: str, *, units: dict[str, str] | None = None, columns: int = 4) -> go.Figure:  # fmt: skip
+    """One small line chart per `facet` value (in `order`), `columns` to a row, sharing both axes.
+
+    With `units` (facet → unit) the panels are different indicators: each gets its own value axis and unit,
+    so a series of hundreds does not flatten one of tens to zero.
 
     The panels are laid out by hand: plotly express facets build the same figure through make_subplots,
     which took 130 ms of a 地区对比 page for twelve panels.
     """
-    cols, rows = 4, max(1, (len(order) + 3) // 4)
-    gap_x, gap_y = 0.04, 0.3 / rows  # about 60 px between rows: each row gets 200 px
+    cols, rows = columns, max(1, -(-len(order) // columns))
+    gap_x, gap_y = (0.09 if units else 0.04), 0.3 / rows  # about 60 px between rows: each row gets 200 px
     width, height = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
     data, layout, titles = [], {}, []
     for i, name in enumerate(order):  # one dict for the whole figure: plotly validates it once, not per update
         row, col = divmod(i, cols)
         n = "" if i == 0 else str(i + 1)
         part = df[df[facet] == name].sort_values(x)
-        data.append({"type": "scatter", "x": part[x].to_numpy(), "y": part[y].to_numpy(), "name": name,
+        u = (units or {}).get(name, unit)
+        label = f"{name}（{u}）" if units else name
+        data.append({"type": "scatter", "x": part[x].to_numpy(), "y": part[y].to_numpy(), "name": label,
                      "mode": "lines+markers", "xaxis": f"x{n}", "yaxis": f"y{n}", "line": {"color": PALETTE[0]},
-                     "showlegend": False, "hovertemplate": f"{name}<br>%{{x}} 年度：%{{y:,}} {unit}<extra></extra>"})  # fmt: skip
+                     "showlegend": False,
+                     "hovertemplate": f"{name}<br>%{{x}} 年度：%{{y:{fmt.hover_format(u)}}} {u}<extra></extra>"})  # fmt: skip
         left, top = col * (width + gap_x), 1 - row * (height + gap_y)
         bottom_of_column = i + cols >= len(order)
-        layout[f"xaxis{n}"] = {"domain": [left, left + width], "anchor": f"y{n}", "dtick": 1, "tickformat": "d",
-                               "showticklabels": bottom_of_column, "title": {"text": "统计年度" if bottom_of_column else ""},
+        layout[f"xaxis{n}"] = {"domain": [left, min(left + width, 1.0)], "anchor": f"y{n}", "dtick": 1, "tickformat": "d",
+                               "showticklabels": bottom_of_column,  # no 统计年度 title: it met the notes
                                **({"matches": "x"} if n else {})}  # fmt: skip
-        layout[f"yaxis{n}"] = {"domain": [top - height, top], "anchor": f"x{n}", "showticklabels": col == 0,
-                               "tickformat": ",~f", "title": {"text": unit if col == 0 else ""},
-                               **({"matches": "y"} if n else {})}  # fmt: skip
-        titles.append({"text": name, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
+        shared = {"showticklabels": col == 0, "title": {"text": unit if col == 0 else ""}, **fmt.axis(u, df[y]),
+                  **({"matches": "y"} if n else {})}  # fmt: skip
+        layout[f"yaxis{n}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{n}",
+                               **({"showticklabels": True, **fmt.axis(u, part[y])} if units else shared)}  # fmt: skip
+        titles.append({"text": label, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
                        "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 12}})  # fmt: skip
     fig = go.Figure({"data": data, "layout": {**layout, "annotations": titles}})
     return frame(fig, title, unit, source, height=200 * rows + 120)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from etl import dictionary as d
 from etl.dictionary.model import AGGREGATIONS
 
+from . import fmt
 from .labels import EXTRA
 
 DOUBLE_COUNT = (
@@ -56,7 +57,16 @@ def entries() -> list[Entry]:
     for name, (section, definition, agg) in EXTRA_DEFINITIONS.items():
         label, unit = EXTRA[name]
         out.append(Entry(name, label, unit, section, definition, f"{agg}：{AGGREGATIONS[agg]}", (), ""))
+    out.append(YOY)
     return out
+
+
+# 同比 as every card, table and document writes it (ui.fmt.change), with its minimum base.
+YOY = Entry("yoy", "同比", "%", "汇总",
+            f"与上年度相比的增减幅度 =（本年 − 上年）÷ 上年，带正负号、保留一位小数（如 +12.3%）；四舍五入为 0.0% 时写"
+            f"“{fmt.FLAT}”。上年数值不足 {fmt.MIN_BASE}（人次、项、个等按指标本身的单位，经费按万元）时不计算百分比，写"
+            f"“{fmt.SMALL_BASE}”：如 1 人增至 2 人不写作 +100.0%。上年无数据时不显示。",
+            "RECOMPUTE：由汇总后的本年、上年数值重新计算", (), "")  # fmt: skip
 
 
 def by_name() -> dict[str, Entry]:

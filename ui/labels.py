@@ -18,9 +18,32 @@ EXTRA = {
 PARTNER_FIELD_NAMES = {f.name for f in d.PARTNER_FIELDS}
 
 
-def label(name: str) -> str:
-    """Chinese label of a roll-up column."""
+# The dictionary's labels speak to one unit filling in its own form (本单位…); a figure rolled up over many
+# units (全国, 省, 市) is not one unit's, so it is named without 本单位.
+AGGREGATED = {
+    "fund_reportable": "国际科技合作经费投入（计入统计）",
+    "proj_led": "其中：牵头项目",
+    "org_joined": "参加国际科技组织（团体会员）",
+}
+
+
+def label(name: str, aggregated: bool = False) -> str:
+    """Chinese label of a roll-up column; `aggregated` for a scope that sums many units (not 本单位…)."""
+    if aggregated and name in AGGREGATED:
+        return AGGREGATED[name]
     return EXTRA[name][0] if name in EXTRA else d.field(name).label_zh
+
+
+# Labels too long for a KPI card (about 14 characters fit): the card shows these, its help the full label.
+SHORT = {
+    "org_positions_senior": "其中：高级职务",
+    "journal_positions": "SCI国际期刊任职",
+}
+
+
+def short_label(name: str, aggregated: bool = False) -> str:
+    """A label that fits a KPI card (the full one goes to the card's help)."""
+    return SHORT.get(name) or label(name, aggregated)
 
 
 def unit(name: str) -> str:

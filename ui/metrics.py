@@ -5,10 +5,36 @@ from __future__ import annotations
 import pandas as pd
 
 from .data import fetch
-from .labels import PARTNER_FIELD_NAMES, caveat, label, unit
+from .labels import PARTNER_FIELD_NAMES, caveat, label, short_label, unit
 from .state import Filters
 
-__all__ = ["at", "by_year", "caveat", "children_by_year", "label", "scope_note", "unit"]
+__all__ = [
+    "aggregated",
+    "at",
+    "by_year",
+    "caveat",
+    "children_by_year",
+    "label",
+    "label_for",
+    "scope_note",
+    "short_for",
+    "unit",
+]
+
+
+def aggregated(f: Filters) -> bool:
+    """True when the scope rolls up other accounts (全国, 省, 市): its figures are not one unit's (本单位…)."""
+    return not fetch("scope_children", scope_id=f.scope_id).empty
+
+
+def label_for(f: Filters, name: str) -> str:
+    """The label of `name` as it reads at this scope's level."""
+    return label(name, aggregated(f))
+
+
+def short_for(f: Filters, name: str) -> str:
+    """The KPI-card label of `name` at this scope's level."""
+    return short_label(name, aggregated(f))
 
 
 def by_year(f: Filters, fields: list[str]) -> pd.DataFrame:
@@ -61,5 +87,5 @@ def scope_note(f: Filters, fields: list[str]) -> str:
     """Say which figures the partner-scope filter does not apply to."""
     if f.partner_scope == "ALL":
         return ""
-    skipped = [label(x) for x in fields if x not in PARTNER_FIELD_NAMES]
+    skipped = [label_for(f, x) for x in fields if x not in PARTNER_FIELD_NAMES]
     return f"“{'、'.join(skipped)}”不按国家（地区）分列，显示全部合作方的合计" if skipped else ""

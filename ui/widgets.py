@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import streamlit as st
@@ -80,18 +81,48 @@ def coverage(f: state.Filters) -> dict:
     return {"text": text, "finished": int(r.n_finished), "expected": int(r.n_expected), "approved": int(r.n_approved)}
 
 
+KPI_LABEL_MAX = 14  # characters of a card label that fit a quarter of the page beside its help icon
+
+
+def kpi_label(label: str) -> str:
+    """A card label that is not cut off: without 其中： or its bracketed part when too long, else shortened."""
+    for shorter in (label, label.removeprefix("其中："), re.sub(r"（[^（）]*）$", "", label)):
+        if len(shorter) <= KPI_LABEL_MAX:
+            return shorter
+    return label[: KPI_LABEL_MAX - 1] + "…"
+
+
 def kpis(items: list[tuple[str, object, str, object]], columns: int = 4) -> None:
-    """Metric cards: (label, value, unit, previous year's value) → value with 同比."""
+    """Metric cards: (label, value, unit, previous year's value, all in `unit`) → value with 同比.
+
+    同比 is grey without an arrow when it is 持平 or has no percentage (基数过小); a label too long for the
+    card is shortened and said in full in the card's help.
+    """
     for start in range(0, len(items), columns):
         cols = st.columns(columns)
         for col, (label, value, unit, previous) in zip(cols, items[start : start + columns], strict=False):
-            col.metric(label, fmt.number(value, unit), delta=fmt.change(value, previous),
-                       help=f"同比：与上年度相比（上年 {fmt.number(previous, unit)}）")  # fmt: skip
+            delta = fmt.change(value, previous, unit)
+            quiet = delta in (fmt.FLAT, fmt.SMALL_BASE)
+            short = kpi_label(label)
+            why = f"；上年不足 {fmt.MIN_BASE}，不计算百分比" if delta == fmt.SMALL_BASE else ""
+            col.metric(short, fmt.number(value, unit), delta=delta, delta_color="off" if quiet else "normal",
+                       delta_arrow="off" if quiet else "auto",
+                       help=(f"{label}。" if short != label else "")
+                       + f"同比：与上年度相比（上年 {fmt.number(previous, unit)}）{why}")  # fmt: skip
+
+
+def source(f: state.Filters, *, trend: bool = False, scope: bool = True) -> str:
+    """What a chart shows, for its source line: scope, its real years (the range for a trend) and narrowing filters."""
+    name = fetch("scope_info", scope_id=f.scope_id).iloc[0]["name_short"] if scope else ""
+    years = fmt.years_text(f.year_from, f.year_to) if trend else fmt.years_text(f.year, f.year)
+    return fmt.source_line(name, years, partner_scope=state.PARTNER_SCOPES[f.partner_scope],
+                           unit_type=state.UNIT_TYPE_LABELS[f.unit_type], basis=state.BASES[f.basis])  # fmt: skip
 
 
 def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bool = False,
           fields: list[str] | None = None) -> None:  # fmt: skip
     """Draw a figure (title, unit and source are on the figure) with its 口径 note, coverage and indicator links."""
+    note = fmt.public_note(note)
     if drill:
         event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG)
         points = (event or {}).get("selection", {}).get("points", []) if event else []
@@ -127,13 +158,24 @@ def export_menu(fig, key: str, note: str) -> None:
                                file_name=f"{name}.{fmt_name}", mime=render.FORMATS[fmt_name], key=f"{key}_{fmt_name}",
                                on_click="ignore", width="stretch")  # fmt: skip
         # The chart's data is extracted only when a download is clicked, not on every rerun.
-        st.download_button("数据 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(tables.figure_table(fig))),
+        st.download_button("数据 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(figure_rows(fig))),
                            file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
                            width="stretch")  # fmt: skip
         st.download_button("数据 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes(
-                           [tables.Table(title, tables.figure_table(fig), note=note)], export_meta)),
+                           [tables.Table(title, figure_rows(fig), note=note)], export_meta)),
                            file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore",
                            width="stretch")  # fmt: skip
+
+
+def figure_rows(fig) -> pd.DataFrame:
+    """A chart's data as exported: in the order shown (a ranking largest first), whole numbers as integers."""
+    from reports import tables
+
+    rows = tables.figure_table(fig)
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if meta.get("ranking"):  # drawn bottom-up so the largest bar is on top: read top-down
+        rows = rows.iloc[::-1].reset_index(drop=True)
+    return fmt.tidy(rows)
 
 
 def logged(what: str, make):
@@ -167,9 +209,10 @@ def table(
     """A table with its CSV (UTF-8 BOM) and formatted Excel downloads; `full()` gives every row of a paged list."""
     from reports import tables
 
-    st.dataframe(df, hide_index=True, width="stretch", column_config=column_config)
+    df = fmt.tidy(df)
+    st.dataframe(df, hide_index=True, width="stretch", column_config={**column_formats(df), **(column_config or {})})
     name = f"{tables.safe_filename(title, 80)}_{dt.date.today():%Y%m%d}"
-    rows = full or (lambda: df)  # a paged list exports all its rows, read only when a download is clicked
+    rows = (lambda: fmt.tidy(full())) if full else (lambda: df)  # a paged list exports all its rows, read on click
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button("下载 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(rows())), file_name=f"{name}.csv",
                        mime="text/csv", key=f"{key}_csv", on_click="ignore")  # fmt: skip
@@ -177,6 +220,12 @@ def table(
     c2.download_button("下载 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes(
                            [tables.Table(title, rows(), note=note)], export_meta)),
                        file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore")  # fmt: skip
+
+
+def column_formats(df: pd.DataFrame) -> dict:
+    """Column formats of a table: years without separators, counts whole with separators, money two decimals."""
+    kinds = {c: fmt.column_kind(c, df[c]) for c in df.columns}
+    return {c: st.column_config.NumberColumn(format=fmt.TABLE_FORMATS[k]) for c, k in kinds.items() if k != "text"}
 
 
 PAGE_ROWS = 500

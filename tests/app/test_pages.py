@@ -37,7 +37,7 @@ def test_overview_numbers_and_year_change(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
     assert metric(at, "出访人次") == "63 人次"
     assert metric(at, "计入统计经费") == "840.00 万元"
-    assert metric(at, "人员交流涉及国家数（不含港澳台）") == "4 个"  # DISTINCT, not 1+2+1+1+1
+    assert metric(at, "人员交流涉及国家数") == "4 个"  # 出访 and 来访, DISTINCT, not 1+2+1+1+1
     assert metric(at, "在研国际合作项目数（去重）") == "2 项"
     at.sidebar.selectbox(key="f_year").set_value(2019).run()
     assert metric(at, "出访人次") == "46 人次"
@@ -61,7 +61,7 @@ def test_drill_down_and_back_up(fixture_run, monkeypatch):
 def test_url_state_partner_scope_and_basis(fixture_run, monkeypatch):
     hmt = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020", ps="HMT")
     assert metric(hmt, "出访人次") == "16 人次"
-    assert metric(hmt, "涉及港澳台地区数") == "3 个"
+    assert metric(hmt, "人员交流涉及港澳台地区数") == "3 个"
     intl = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020", ps="INTL")
     assert metric(intl, "出访人次") == "47 人次"
     approved = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020", basis="approved")
