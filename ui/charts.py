@@ -521,8 +521,7 @@ def _world_map(df: pd.DataFrame, title: str, unit: str, source: str, *, basemap:
         marker_line_width=0.5, marker_line_color="#999", name="中国", meta={"role": "basemap"},
     ))  # fmt: skip
     fig.add_trace(_ten_dash_line())
-    fig.update_geos(visible=False, showframe=False, projection_type="natural earth", lataxis_range=[-57, 84],
-                    lonaxis_range=[-170, 190])  # fmt: skip
+    fig.update_geos(visible=False, showframe=False, projection_type="natural earth", lataxis_range=[-57, 84])
     return _map_layout(fig, title, unit, source, basemap, height=600, width=1100, legend_inside=True)
 
 
