@@ -205,7 +205,7 @@ CLASS_COLORS = ("#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b")  # ColorB
 NO_DATA_COLOR = "#d9d9d9"
 NO_DATA = "无数据"
 OTHER_COLOR = "#f0f0f0"  # parts of a province that are no level-2 account: neither data nor missing data
-OTHER_LABELS = {"计划单列市": "计划单列市（单独统计）", "省直辖县级行政区": "省直辖县级行政区（无地市账号）"}
+OTHER_LABELS = {"计划单列市": "计划单列市（单独统计）", "省直辖县级行政区": "省直辖县级行政区"}
 CHINA = "china_provinces_simplified"  # 34 provincial-level units, properties.adcode
 LEVEL2 = "china_level2_simplified"  # level-2 regions, properties.code (data/reference/level2_regions.csv)
 LEVEL2_OTHERS = "china_level2_others_simplified"  # the rest of a province: 计划单列市, 省直辖县级行政区
@@ -381,45 +381,32 @@ MAP_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 104}  # room below for the source 
 
 def _map_layout(fig: go.Figure, title: str, unit: str, source: str, basemap: str, *, height: int, width: int,
                 legend_inside: bool) -> go.Figure:  # fmt: skip
-    """Frame a map: source and base-map lines below, a vertical classed legend in an empty corner or beside it.
+    """Frame a map: source and base-map lines below, the classed legend in an empty corner or in rows above it.
 
-    `width` is the width of an exported image, chosen so the map fills it (the screen uses its column's width).
+    `width` is the width of an exported image, chosen so the map fills it (the screen uses its column's width,
+    often narrow: a legend beside the map would leave it a thumbnail, so it goes above in rows that wrap).
     """
     fig = frame(fig, title, unit, source, height=height, basemap=basemap)
-    place = {"x": 0.01, "xanchor": "left"} if legend_inside else {"x": 1.0, "xanchor": "left"}
-    fig.update_layout(
-        width=width, margin=MAP_MARGIN,
-        legend={"orientation": "v", "y": 0.02, "yanchor": "bottom", "title": {"text": f"图例（{unit}）" if unit else "图例"},
-                "bgcolor": "rgba(255,255,255,0.85)", "itemclick": False, "itemdoubleclick": False, **place},
-    )  # fmt: skip
+    legend = {"title": {"text": f"图例（{unit}）" if unit else "图例"}, "bgcolor": "rgba(255,255,255,0.85)",
+              "itemclick": False, "itemdoubleclick": False}  # fmt: skip
+    if legend_inside:
+        legend |= {"orientation": "v", "x": 0.01, "xanchor": "left", "y": 0.02, "yanchor": "bottom"}
+        margin = MAP_MARGIN
+    else:  # in rows between the title and the map, from just under the title down (the unit is in the title)
+        margin = MAP_MARGIN | {"t": MAP_MARGIN["t"] + 50}
+        plot = height - MAP_MARGIN["t"] - MAP_MARGIN["b"]  # px: the figure's height is fixed, on screen and in print
+        legend |= {"orientation": "h", "x": 0, "xanchor": "left", "y": 1 + (margin["t"] - 38) / plot, "yanchor": "top",
+                   "title": {"text": ""}}  # fmt: skip
+    total = height + margin["t"] - MAP_MARGIN["t"]
+    fig.update_layout(width=width, height=total, margin=margin, legend=legend,
+                      title={"y": 1 - 10 / total, "yanchor": "top"})  # at the top, clear of a legend under it  # fmt: skip
     return fig
 
 
-def _legend_width(fig: go.Figure) -> int:
-    """About how many px a vertical legend beside the map takes: its longest label at 12 px a character."""
-    labels = [t.name for t in fig.data if t.showlegend]
-    return 60 + 12 * max((len(x) for x in labels), default=0)
-
-
-def _fitted_width(fig: go.Figure, height: int, extra: int = 0) -> int:
-    """The image width at which a Mercator map of the boundaries drawn exactly fills `height` (plus `extra` px)."""
-    lons, lats = [], []
-    for trace in fig.data:
-        if trace.type == "choropleth":
-            for feat in trace.geojson["features"]:
-                geom = feat["geometry"]
-                for polygon in [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]:
-                    lons += [float(np.min(polygon[0][:, 0])), float(np.max(polygon[0][:, 0]))]
-                    lats += [float(np.min(polygon[0][:, 1])), float(np.max(polygon[0][:, 1]))]
-    if not lons:
-        return 800
-
-    def y(lat: float) -> float:
-        return float(np.arcsinh(np.tan(np.radians(lat))))
-
-    aspect = np.radians(max(lons) - min(lons)) / max(y(max(lats)) - y(min(lats)), 1e-6)
-    plot = height - MAP_MARGIN["t"] - MAP_MARGIN["b"]
-    return int(np.clip(plot * aspect + MAP_MARGIN["l"] + MAP_MARGIN["r"] + extra, 520, 1200))
+def _square_width(height: int) -> int:
+    """The image width whose plot area is as wide as it is high: plotly fits a Mercator map to its boundaries
+    inside a square (measured), so a wider image only adds white space at the sides."""
+    return height - MAP_MARGIN["t"] - MAP_MARGIN["b"] + MAP_MARGIN["l"] + MAP_MARGIN["r"]
 
 
 @cache
@@ -480,9 +467,7 @@ def _region_map(df: pd.DataFrame, title: str, unit: str, source: str, *, provinc
     # Mercator fitted to the boundaries drawn ("locations" pads a Mercator map; plotly cannot fit a conic projection).
     fig.update_geos(visible=False, fitbounds="geojson", showframe=False, projection_type="mercator")
     if province is None:  # upright, with the South China Sea in it: the legend sits in the empty lower left
-        return _map_layout(fig, title, unit, source, basemap, height=700, width=_fitted_width(fig, 700),
-                           legend_inside=True)  # fmt: skip
-    legend = _legend_width(fig)
+        return _map_layout(fig, title, unit, source, basemap, height=700, width=_square_width(700), legend_inside=True)
     if inset:
         fig.update_layout(geo={"domain": {"x": [0, 0.62], "y": [0, 1]}},
                           geo2={"domain": {"x": [0.66, 1], "y": [0, 0.52]}, "visible": False, "showframe": True,
@@ -492,8 +477,7 @@ def _region_map(df: pd.DataFrame, title: str, unit: str, source: str, *, provinc
         fig = _map_layout(fig, title, unit, source, basemap, height=560, width=900, legend_inside=True)
         fig.update_layout(legend={"x": 0.66, "y": 1, "yanchor": "top"})
         return fig
-    return _map_layout(fig, title, unit, source, basemap, height=560, width=_fitted_width(fig, 560, legend),
-                       legend_inside=False)  # fmt: skip
+    return _map_layout(fig, title, unit, source, basemap, height=620, width=_square_width(620), legend_inside=False)
 
 
 def world_map(df: pd.DataFrame, title: str, unit: str, source: str) -> go.Figure:
