@@ -336,9 +336,9 @@ def _classed(fig: go.Figure, boundary: str, key: str, rows: pd.DataFrame, unit: 
                           dtype=object).reshape(-1, 3)  # fmt: skip
         fig.add_trace(go.Choropleth(
             geojson=features(boundary, key, tuple(sorted(set(part["key"])))), featureidkey=f"properties.{key}",
-            locations=part["key"], z=v, zmin=low, zmax=high, text=part["name"], customdata=custom, geo=geo,
+            locations=part["key"], z=v.round().astype("int64") if integer else v, zmin=low, zmax=high, text=part["name"], customdata=custom, geo=geo,
             colorscale=classes.colorscale(low, high), showscale=False, marker_line_width=0.5, marker_line_color="#777",
-            name=unit, hovertemplate=f"%{{text}}：%{{customdata[1]}} {unit}<extra></extra>",
+            name="", meta={"role": "data"}, hovertemplate=f"%{{text}}：%{{customdata[1]}} {unit}<extra></extra>",
         ))  # fmt: skip
     for i, (label, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
         fig.add_trace(_legend_entry(label, color, 1000 - i))
@@ -356,9 +356,10 @@ def _no_data(fig: go.Figure, boundary: str, key: str, regions: list[tuple[str, s
         if part:
             fig.add_trace(go.Choropleth(
                 geojson=features(boundary, key, tuple(sorted(k for k, _ in part))), featureidkey=f"properties.{key}",
-                locations=[k for k, _ in part], z=[0] * len(part), text=[n for _, n in part], geo=geo,
+                locations=[k for k, _ in part], z=[0] * len(part), customdata=[n for _, n in part], geo=geo,
                 colorscale=[[0, color], [1, color]], showscale=False, marker_line_width=0.5, marker_line_color="#999",
-                name=label, meta={"role": "basemap"}, hovertemplate=f"%{{text}}：{label}<extra></extra>",
+                name=label, meta={"role": "basemap"}, hovertemplate=f"%{{customdata}}：{label}<extra></extra>",
+                text=[],  # a chart's data export lists a choropleth's text × z: these regions have no value to list
             ))  # fmt: skip
     fig.add_trace(_legend_entry(label, color, rank))
 
@@ -502,7 +503,7 @@ def _world_map(df: pd.DataFrame, title: str, unit: str, source: str, *, basemap:
     fig.add_trace(go.Choropleth(
         geojson=features(WORLD, "iso_a3", ("CHN",)), featureidkey="properties.iso_a3", locations=["CHN"], z=[0],
         colorscale=[[0, "#f3e3c3"], [1, "#f3e3c3"]], showscale=False, hovertemplate="中国<extra></extra>",
-        marker_line_width=0.5, marker_line_color="#999", name="中国", meta={"role": "basemap"},
+        marker_line_width=0.5, marker_line_color="#999", name="中国", meta={"role": "basemap"}, text=[],  # not data
     ))  # fmt: skip
     fig.add_trace(_ten_dash_line())
     fig.update_geos(visible=False, showframe=False, projection_type="natural earth", lataxis_range=[-57, 84])

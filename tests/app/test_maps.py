@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from etl import config
-from reports import render
+from reports import render, tables
 from tests.app.conftest import open_page
 from ui import charts
 
@@ -47,13 +47,13 @@ def map_spec(at) -> dict:
 
 
 def regions(spec: dict) -> dict[str, str]:
-    """Every region drawn → the name of the trace it is in (a unit for data, 无数据 and the like otherwise)."""
+    """Every region drawn → "data" for a region with data, else the legend entry of its fill (无数据 and the like)."""
     out = {}
     for t in spec["data"]:
         if t["type"] == "choropleth":
             drawn = {f["properties"].get("adcode") or f["properties"].get("code") for f in t["geojson"]["features"]}
             assert set(t["locations"]) == drawn  # every location has its shape in the trace
-            out.update(dict.fromkeys(t["locations"], t["name"]))
+            out.update(dict.fromkeys(t["locations"], "data" if t["meta"]["role"] == "data" else t["name"]))
     return out
 
 
@@ -71,10 +71,10 @@ def test_national_map_draws_all_34_units_the_ten_dash_line_and_says_it_is_schema
     spec = map_spec(open_page(fixture_run[0], "compare", monkeypatch, scope="CN", year="2020"))
     drawn = regions(spec)
     assert set(drawn) == PROVINCES
-    assert drawn["130000"] == "人次"  # 河北 has data
+    assert drawn["130000"] == "data"  # 河北 has data
     assert drawn["710000"] == drawn["810000"] == drawn["820000"] == "无数据"
-    hebei = next(t for t in spec["data"] if t["type"] == "choropleth" and t["name"] == "人次")
-    assert hebei["locations"] == ["130000"] and _decode(hebei["z"]) == [63.0]  # HB 2020 出访人次, by hand
+    hebei = next(t for t in spec["data"] if t.get("meta", {}).get("role") == "data")
+    assert hebei["locations"] == ["130000"] and _decode(hebei["z"]) == [63]  # HB 2020 出访人次, by hand
     assert hebei["customdata"][0][:2] == ["HB", "63"]  # the click drills into HB; the hover reads 63 人次
     assert legend(spec) == ["63", "无数据"]
     line = [t for t in spec["data"] if t["name"] == "南海诸岛（十段线）"]
@@ -99,7 +99,7 @@ def test_province_map_draws_every_prefecture_level_region(fixture_run, monkeypat
     spec = map_spec(open_page(fixture_run[0], "compare", monkeypatch, scope="HB", year="2020"))
     drawn = regions(spec)
     assert set(drawn) == HEBEI
-    assert {c for c, name in drawn.items() if name != "无数据"} == {"130100", "130600"}  # 石家庄, 保定 report
+    assert {c for c, kind in drawn.items() if kind == "data"} == {"130100", "130600"}  # 石家庄, 保定 report
     assert "南海诸岛（十段线）" not in {t["name"] for t in spec["data"]}
     assert "审图号" in annotations(spec)
 
@@ -132,7 +132,7 @@ def test_classes_are_quantiles_with_readable_labels_and_an_outlier_does_not_wash
 def test_map_hover_shows_full_digits():
     rows = pd.DataFrame({"code": ["110000", "310000"], "name": ["北京市", "上海市"], "value": [12_345.0, 2_000.5]})
     fig = charts.region_map(rows, "经费", "万元", "全国")
-    data = next(t for t in fig.data if t.type == "choropleth" and t.name == "万元")
+    data = next(t for t in fig.data if t.meta and t.meta["role"] == "data")
     assert [c[1] for c in data.customdata] == ["12,345", "2,000.5"]
     assert "customdata[1]" in data.hovertemplate and "%{z" not in data.hovertemplate
 
@@ -144,6 +144,14 @@ def test_world_map_is_classed_with_no_data_and_base_map_lines(fixture_run, monke
     assert all(not t.get("showscale") for t in spec["data"] if t["type"] == "choropleth")
     assert any(t["name"] == "南海诸岛（十段线）" for t in spec["data"])
     assert "示意图，非标准地图；底图来源：Natural Earth" in annotations(spec)
+
+
+def test_a_maps_data_export_holds_only_regions_with_data():
+    rows = pd.DataFrame({"code": ["130000", "110000", "ZZ"], "name": ["河北省", "北京市", "教育部"],
+                         "value": [63.0, 45.0, 80.0]})  # fmt: skip
+    fig = charts.region_map(rows, "出访人次", "人次", "测试")
+    csv_text = tables.csv_bytes(tables.figure_table(fig)).decode("utf-8-sig")
+    assert csv_text.splitlines() == ["类别,数值（人次）", "河北省,63", "北京市,45"]  # no 无数据 rows, no ministry
 
 
 @pytest.mark.parametrize("province", [None, "130000"])
