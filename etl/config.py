@@ -70,6 +70,6 @@ def load(path: Path | None = None) -> SurveyConfig:
         form={k: str(v) for k, v in data.get("form", {}).items()},
         compiler=str(data.get("report", {}).get("compiler", "")).strip(),
         basemap=BaseMap(**{k: str(data.get("map", {}).get(key, "")).strip() for k, key in (
-            ("source", "basemap_source"), ("approval_no", "approval_no"),
-            ("world_source", "world_basemap_source"), ("world_approval_no", "world_approval_no"))}),
+            ("source", "basemap_source"), ("approval_no", "basemap_approval_no"),
+            ("world_source", "world_basemap_source"), ("world_approval_no", "world_basemap_approval_no"))}),
     )  # fmt: skip

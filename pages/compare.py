@@ -55,7 +55,8 @@ with right:
         widgets.chart(charts.region_map(mapped, f"{f.year} 年度{title}", unit, source, ids="child_id",
                                         province=None if f.scope_id == "CN" else province),
                       key=f"cmp_map_{f.scope_id}", fields=[indicator],
-                      note="地图按省级行政区绘制，计划单列市、新疆生产建设兵团和国务院部门的数值不在图上" if f.scope_id == "CN" else note,
+                      note="；".join(x for x in ("地图按省级行政区绘制，计划单列市、新疆生产建设兵团和国务院部门的数值不在图上"
+                                                 if f.scope_id == "CN" else "", note) if x),
                       cover=cover, drill=True)  # fmt: skip
     else:
         widgets.empty("下级不是按行政区划设置的地区（如填报单位、部门直属机构），不绘制地图，请看左侧排名。")

@@ -86,11 +86,8 @@ def reused(builder):
     return wrapper
 
 
-def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420, basemap: str = "") -> go.Figure:
-    """Title with unit on top, source line and export date at the bottom, Chinese font throughout.
-
-    A map's `basemap` line (底图来源/审图号) goes under the source line, in the same note, so it prints with it.
-    """
+def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420) -> go.Figure:
+    """Title with unit on top, source line and export date at the bottom, Chinese font throughout."""
     unit_text = f"（单位：{unit}）" if unit else ""
     fig.update_layout(
         # An explicit template: importing Streamlit changes plotly's global default, and the server-side
@@ -110,7 +107,7 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420,
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     fig.add_annotation(
-        text=f"{fmt.SOURCE}<br>{source}；导出日期 {dt.date.today():%Y-%m-%d}" + (f"<br>{basemap}" if basemap else ""),
+        text=f"{fmt.SOURCE}<br>{source}；导出日期 {dt.date.today():%Y-%m-%d}",
         xref="paper", yref="paper", x=0, y=0, yshift=-52, showarrow=False, xanchor="left", yanchor="top", align="left",
         font={"size": 10, "color": "#666"},
     )  # fmt: skip
@@ -377,7 +374,7 @@ def _ten_dash_line(geo: str = "geo") -> go.Scattergeo:
                          showlegend=False, name="南海诸岛（十段线）", meta={"role": "basemap"}, geo=geo)  # fmt: skip
 
 
-MAP_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 104}  # room below for the source and base-map lines (and a 口径 note)
+MAP_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 96}  # room below for the base-map and source lines (and a 口径 note)
 
 
 def _map_layout(fig: go.Figure, title: str, unit: str, source: str, basemap: str, *, height: int, width: int,
@@ -387,7 +384,11 @@ def _map_layout(fig: go.Figure, title: str, unit: str, source: str, basemap: str
     `width` is the width of an exported image, chosen so the map fills it (the screen uses its column's width,
     often narrow: a legend beside the map would leave it a thumbnail, so it goes above in rows that wrap).
     """
-    fig = frame(fig, title, unit, source, height=height, basemap=basemap)
+    fig = frame(fig, title, unit, source, height=height)
+    # Its own note right under the map, above a 口径 note and the source line an export adds or redraws (the brief
+    # replaces the source line by its own), so every copy of a map keeps it.
+    fig.add_annotation(text=basemap, xref="paper", yref="paper", x=0, y=0, yshift=-18, showarrow=False, xanchor="left",
+                       yanchor="top", align="left", font={"size": 10, "color": "#666"}, name="basemap")  # fmt: skip
     legend = {"title": {"text": f"图例（{unit}）" if unit else "图例"}, "bgcolor": "rgba(255,255,255,0.85)",
               "itemclick": False, "itemdoubleclick": False}  # fmt: skip
     if legend_inside:

@@ -85,7 +85,7 @@ def test_national_map_draws_all_34_units_the_ten_dash_line_and_says_it_is_schema
 
 def test_a_configured_approval_number_is_printed_on_the_map(fixture_run, monkeypatch, tmp_path):
     settings = (ROOT / "data" / "survey.toml").read_text(encoding="utf-8")
-    settings = settings.replace('approval_no = ""', 'approval_no = "GS（2024）0650号"', 1)
+    settings = settings.replace('basemap_approval_no = ""', 'basemap_approval_no = "GS（2024）0650号"', 1)
     settings = settings.replace('basemap_source = ""', 'basemap_source = "自然资源部标准地图服务"', 1)
     (tmp_path / "survey.toml").write_text(settings, encoding="utf-8")
     monkeypatch.setattr(config, "DEFAULT_CONFIG", tmp_path / "survey.toml")
