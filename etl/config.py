@@ -1,4 +1,5 @@
-"""Survey configuration (data/survey.toml): deadlines (national and per account), funding switches, report settings."""
+"""Survey configuration (data/survey.toml): deadlines (national and per account), funding switches, report and map
+settings."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ ETL_SECTIONS = ("deadlines", "funding", "years")  # the sections the ETL reads; 
 
 
 @dataclass(frozen=True)
+class BaseMap:
+    """[map]: where the maps' boundaries come from and their 审图号; empty until an office sets an approved map."""
+
+    source: str = ""  # maps of China
+    approval_no: str = ""
+    world_source: str = ""  # the world map (国家和地区)
+    world_approval_no: str = ""
+
+
+@dataclass(frozen=True)
 class SurveyConfig:
     """Deadlines and switches the ETL reads instead of hard-coding them."""
 
@@ -25,6 +36,7 @@ class SurveyConfig:
     fingerprint: str  # of the sections the ETL reads: a report setting does not re-validate every document
     form: dict[str, str] = field(default_factory=dict)  # [form]: the 汇总表's 表号, 制定机关, 批准文号, 有效期至
     compiler: str = ""  # [report] compiler: the 编制单位 on a brief's cover ("" = the scope's own unit)
+    basemap: BaseMap = BaseMap()  # [map]: the line every map prints under its source
 
     def deadline(self, year: int) -> dt.date:
         """The filling deadline of survey year `year`."""
@@ -57,4 +69,7 @@ def load(path: Path | None = None) -> SurveyConfig:
         fingerprint=hashlib.sha256(etl_part).hexdigest()[:16],
         form={k: str(v) for k, v in data.get("form", {}).items()},
         compiler=str(data.get("report", {}).get("compiler", "")).strip(),
-    )
+        basemap=BaseMap(**{k: str(data.get("map", {}).get(key, "")).strip() for k, key in (
+            ("source", "basemap_source"), ("approval_no", "basemap_approval_no"),
+            ("world_source", "world_basemap_source"), ("world_approval_no", "world_basemap_approval_no"))}),
+    )  # fmt: skip

@@ -45,17 +45,19 @@ with left:
                   drill=True)  # fmt: skip
 with right:
     mapped = year_rows.rename(columns={"child_division_code": "code", "child_name": "name"})
+    province = info["admin_division_code"] if isinstance(info["admin_division_code"], str) else ""
     if f.scope_id == "CN":
-        # provincial S&T departments only: ministries share Beijing's code, 计划单列市 are cities
+        # provincial S&T departments only: ministries share Beijing's code, 计划单列市 are cities, 兵团 is no region
         mapped = mapped[(mapped["child_funder_level"] == "provincial") & mapped["code"].str.endswith("0000")]
-        boundary, key_prop = "china_provinces_simplified", "adcode"
-    else:
-        boundary, key_prop = "china_level2_simplified", "code"
-    mapped = mapped.drop_duplicates("code", keep=False)
-    if len(mapped) >= 2 and int(info["level"]) <= 1:
-        widgets.chart(charts.region_map(mapped, boundary, key_prop, "code", f"{f.year} 年度{title}", unit, source,
-                                        ids="child_id", ten_dash=f.scope_id == "CN"), key=f"cmp_map_{f.scope_id}", fields=[indicator],
-                      note="计划单列市、兵团和国务院部门不在地图上" if f.scope_id == "CN" else note,
+    mapped = mapped.drop_duplicates("code", keep=False)  # two accounts on one region: neither is the region
+    on_map = f.scope_id == "CN" or (int(info["level"]) == 1 and province in charts.map_provinces()
+                                    and mapped["code"].isin(charts.level2_codes(province)).any())  # fmt: skip
+    if on_map:
+        widgets.chart(charts.region_map(mapped, f"{f.year} 年度{title}", unit, source, ids="child_id",
+                                        province=None if f.scope_id == "CN" else province),
+                      key=f"cmp_map_{f.scope_id}", fields=[indicator],
+                      note="；".join(x for x in ("地图按省级行政区绘制，计划单列市、新疆生产建设兵团和国务院部门的数值不在图上"
+                                                 if f.scope_id == "CN" else "", note) if x),
                       cover=cover, drill=True)  # fmt: skip
     else:
         widgets.empty("下级不是按行政区划设置的地区（如填报单位、部门直属机构），不绘制地图，请看左侧排名。")

