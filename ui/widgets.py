@@ -9,6 +9,7 @@ import streamlit as st
 
 from . import auth, data, fmt, labels, state
 from .data import fetch
+from .safe import md, unlabel
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -45,7 +46,7 @@ def scope_bar(f: state.Filters) -> None:
     with cols[0].container(horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown("**范围：**")
         for i, row in enumerate(path.itertuples()):
-            label = ("› " if i else "") + row.name_short
+            label = ("› " if i else "") + md(row.name_short)  # a button's label is Markdown too
             if i == len(path) - 1:  # where we are: plain bold text, not a button
                 st.markdown(f"**{label}**")
             else:
@@ -127,24 +128,42 @@ def export_menu(fig, key: str, note: str) -> None:
                                file_name=f"{name}.{fmt_name}", mime=render.FORMATS[fmt_name], key=f"{key}_{fmt_name}",
                                on_click="ignore", width="stretch")  # fmt: skip
         # The chart's data is extracted only when a download is clicked, not on every rerun.
-        st.download_button("数据 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(tables.figure_table(fig))),
+        st.download_button("数据 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(_chart_data(fig))),
                            file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
                            width="stretch")  # fmt: skip
         st.download_button("数据 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes(
-                           [tables.Table(title, tables.figure_table(fig), note=note)], export_meta)),
+                           [tables.Table(title, _chart_data(fig), note=note)], export_meta)),
                            file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore",
                            width="stretch")  # fmt: skip
 
 
 def logged(what: str, make):
-    """A download callable that records who exported what, for which scope, in the audit log."""
+    """A download's data callable that queries as this session's user and audits the file once it is made.
+
+    Streamlit runs the callable on click in a worker thread, outside the session's script run, where nobody is
+    signed in: the user and scope are taken now and bound for the call. A file that could not be made is not
+    audited (the browser says the download failed); the audit line records the size delivered.
+    """
     user, scope = auth.current(), state.current().scope_id
+    make = data.as_user(make)
 
     def run() -> bytes:
-        auth.audit_export(user, scope, what)
-        return make()
+        payload = make()
+        auth.audit_export(user, scope, f"{what}（{len(payload):,} 字节）")
+        return payload
 
     return run
+
+
+def _chart_data(fig):
+    """A chart's data for CSV/Excel: its labels as the names they are, not the escaped text plotly draws."""
+    from reports import tables
+
+    df = tables.figure_table(fig)
+    for col in ("类别", "系列"):
+        if col in df.columns:
+            df[col] = df[col].map(unlabel)
+    return df
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -200,5 +219,5 @@ def _drilled_account(points: list) -> str | None:
 
 
 def empty(message: str) -> None:
-    """An empty state that explains itself."""
+    """An empty state that explains itself (Markdown: a name in `message` goes through `safe.md`)."""
     st.info(message, icon="ℹ️")
