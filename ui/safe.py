@@ -14,15 +14,21 @@ import re
 import string
 
 # CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped character is always literal. Escaping
-# them all (not just * _ [ ] ( )) also covers GFM autolinks (http\:\/\/…), LaTeX ($), Streamlit's colour and icon
-# directives (:red[…], :material/…:), tables (|) and HTML (<, >), whatever the renderer supports next year.
+# them all (not just * _ [ ] ( )) also covers LaTeX ($), Streamlit's colour and icon directives (:red[…],
+# :material/…:), tables (|) and HTML (<, >), whatever the renderer supports next year.
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+# GFM's autolinks are found in the parsed text, after escapes are resolved: a bare http://…, www.… or a@b.c becomes a
+# link even when every character of it is escaped (seen in Chromium). An invisible WORD JOINER inside each pattern
+# (after "http:", "www", "@") keeps it text; the name reads the same.
+_AUTOLINK = re.compile(r"(?i)(https?:(?=//)|www(?=\.)|@)")
+WORD_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
-    """`text` for a Markdown context, shown literally on one line (line breaks become spaces)."""
-    return _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    """`text` for a Markdown context, shown literally on one line (line breaks become spaces, no autolinks)."""
+    one_line = _LINE_BREAKS.sub(" ", str(text))
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(rf"\1{WORD_JOINER}", one_line))
 
 
 def label(text: object) -> str:

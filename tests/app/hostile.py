@@ -23,7 +23,10 @@ NAMES = {  # account → (name, name_short)
     "U2": ('=HYPERLINK("http://evil.example","点我")', '=HYPERLINK("http://evil.example","点我")'),
     "U3": (LONG, LONG),
     "U4": ("$x^2$ :red[红色] _斜体_ http://evil.example/auto", "$x^2$ :red[红色] _斜体_ http://evil.example/auto"),
-    "U5": ("🚀 火箭实验室 🧪", "🚀 火箭实验室 🧪"),
+    "U5": (
+        "🚀 火箭实验室 🧪 admin@evil.example www.evil.example",
+        "🚀 火箭实验室 🧪 admin@evil.example www.evil.example",
+    ),
     "U6": ("第一行\n第二行 <b>粗</b>", "第一行\n第二行 <b>粗</b>"),
 }
 EXTRA_ACCOUNTS = {"U5": ("BD", "130606", "research_institute"), "U6": ("BD", "130606", "enterprise")}

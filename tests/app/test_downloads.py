@@ -13,9 +13,9 @@ import threading
 import openpyxl
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from etl import users
-from streamlit.runtime.media_file_manager import MediaFileManager
 from tests.app.conftest import open_page
 
 
@@ -50,7 +50,7 @@ def click(make) -> tuple[object, BaseException | None]:
     def run() -> None:
         try:
             result["data"] = make()
-        except BaseException as e:  # noqa: BLE001 - reported to the test
+        except BaseException as e:
             result["error"] = e
 
     t = threading.Thread(target=run)

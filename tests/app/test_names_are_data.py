@@ -117,7 +117,9 @@ def test_escaped_names_reach_the_charts_as_text(hostile, hebei, monkeypatch):
 
 def test_md_and_label_escape_exactly():
     assert safe.md("**粗体**") == r"\*\*粗体\*\*"
-    assert safe.md("[点我](http://evil.example/phish)") == r"\[点我\]\(http\:\/\/evil\.example\/phish\)"
+    # a word joiner (invisible) after "http:", "www" and "@": GFM would autolink the address despite the escapes
+    assert safe.md("[点我](http://evil.example/phish)") == "\\[点我\\]\\(http\\:\u2060\\/\\/evil\\.example\\/phish\\)"
+    assert safe.md("www.evil.example a@evil.example") == "www\u2060\\.evil\\.example a\\@\u2060evil\\.example"
     assert safe.md("$x^2$ :red[红]") == r"\$x\^2\$ \:red\[红\]"
     assert safe.md("第一行\n第二行") == "第一行 第二行"
     assert safe.md("河北省科学技术厅") == "河北省科学技术厅"
