@@ -7,6 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from etl import users
+
 from . import auth, data, fmt, labels, state
 from .data import fetch
 from .safe import md, unlabel
@@ -141,14 +143,20 @@ def logged(what: str, make):
     """A download's data callable that queries as this session's user and audits the file once it is made.
 
     Streamlit runs the callable on click in a worker thread, outside the session's script run, where nobody is
-    signed in: the user and scope are taken now and bound for the call. A file that could not be made is not
-    audited (the browser says the download failed); the audit line records the size delivered.
+    signed in: the user and scope are taken now and bound for the call. Only a file that was made is audited as an
+    export, with its size; a failure (the button shows "Failed to generate file") is logged as export_failed with
+    its reason, for the operator.
     """
     user, scope = auth.current(), state.current().scope_id
     make = data.as_user(make)
 
     def run() -> bytes:
-        payload = make()
+        try:
+            payload = make()
+        except Exception as e:
+            users.audit("export_failed", user=user.username, account=user.account_id, scope=scope,
+                        detail=f"{what}：{type(e).__name__}: {e}")  # fmt: skip
+            raise
         auth.audit_export(user, scope, f"{what}（{len(payload):,} 字节）")
         return payload
 

@@ -103,7 +103,7 @@ def test_full_list_downloads_deliver_and_are_audited(fixture_run, store, registe
     assert all("字节" in x["detail"] for x in lines)
 
 
-def test_a_download_that_fails_is_not_audited(fixture_run, store, registered, monkeypatch):
+def test_a_download_that_fails_is_logged_as_failed_not_as_an_export(fixture_run, store, registered, monkeypatch):
     at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
     at.text_input(key="auth_name").set_value("hebei")
     at.text_input(key="auth_password").set_value("password-hebei")
@@ -114,4 +114,6 @@ def test_a_download_that_fails_is_not_audited(fixture_run, store, registered, mo
     monkeypatch.setattr("reports.tables.csv_bytes", lambda df: 1 / 0)
     _, error = click(make)
     assert isinstance(error, ZeroDivisionError)
-    assert len(audit(store)) == before
+    lines = audit(store)[before:]
+    assert [(x["event"], x["user"], x["scope"]) for x in lines] == [("export_failed", "hebei", "HB")]
+    assert "ZeroDivisionError" in lines[0]["detail"] and "问题清单" in lines[0]["detail"]
