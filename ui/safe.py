@@ -18,8 +18,8 @@ import string
 # :material/…:), tables (|) and HTML (<, >), whatever the renderer supports next year.
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
-# GFM's autolinks are found in the parsed text, after escapes are resolved: a bare http://…, www.… or a@b.c becomes a
-# link even when every character of it is escaped (seen in Chromium). An invisible WORD JOINER inside each pattern
+# GFM's autolinks are found in the parsed text, after escapes are resolved: a bare web address (http:, www.) or a@b.c
+# becomes a link even when every character of it is escaped (seen in Chromium). An invisible WORD JOINER inside each pattern
 # (after "http:", "www", "@") keeps it text; the name reads the same.
 _AUTOLINK = re.compile(r"(?i)(https?:(?=//)|www(?=\.)|@)")
 WORD_JOINER = "\u2060"
