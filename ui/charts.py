@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from . import fmt
-from .safe import label, labels, template_text
+from .safe import label, labels, template_text, unlabel
 
 BOUNDARIES = Path(__file__).resolve().parent.parent / "data" / "boundaries"
 FONT = "Microsoft YaHei, WenQuanYi Micro Hei, Noto Sans CJK SC, PingFang SC, sans-serif"
@@ -123,6 +123,20 @@ def axis_unit(unit: str) -> str:
     return f"单位：{label(unit)}" if unit else ""
 
 
+TICK_CHARS = 24  # a longer name is cut on its axis (in full on hover): a 200-character name left no room for the bars
+
+
+def category_ticks(escaped) -> dict:
+    """Axis settings that show escaped category labels cut to TICK_CHARS characters (empty when none is longer)."""
+    values = list(escaped)
+    texts = [unlabel(v) if isinstance(v, str) else v for v in values]
+    if not any(isinstance(t, str) and len(t) > TICK_CHARS for t in texts):
+        return {}
+    cut = [label(t[: TICK_CHARS - 1] + "…") if isinstance(t, str) and len(t) > TICK_CHARS else v
+           for t, v in zip(texts, values, strict=True)]  # fmt: skip
+    return {"tickmode": "array", "tickvals": values, "ticktext": cut}
+
+
 @reused
 def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, unit: str, source: str, *,
                 ids: str | None = None, color: str | None = None, top: int = 20) -> go.Figure:  # fmt: skip
@@ -139,6 +153,7 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, unit: str,
         textposition="outside", cliponaxis=False,
     ))  # fmt: skip
     fig.update_xaxes(title_text=axis_unit(unit), showgrid=True, gridcolor="#eee", tickformat=",~f")
+    fig.update_yaxes(**category_ticks(fig.data[0].y))
     longest = d[value].max()
     if pd.notna(longest) and longest > 0:  # room for the longest bar's label, which was cut off in a half-width column
         fig.update_xaxes(range=[0, longest * 1.18])
@@ -172,6 +187,8 @@ def stacked(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: 
         fig.add_trace(go.Bar(name=label(name), marker_color=color, customdata=customdata, **kw,
                              hovertemplate=f"{template_text(name)}：%{{value:,}} {template_text(unit)}<extra></extra>"))  # fmt: skip
     fig.update_layout(barmode="stack")
+    if horizontal:
+        fig.update_yaxes(**category_ticks(labels(df[x])))
     (fig.update_xaxes if horizontal else fig.update_yaxes)(
         title_text=axis_unit(unit), gridcolor="#eee", tickformat=",~f"
     )

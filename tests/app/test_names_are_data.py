@@ -136,3 +136,13 @@ def test_chart_data_downloads_carry_the_names_not_the_escapes():
     assert fig.layout.meta["source"].startswith("<img src=x")  # export sheets read the meta: the name as typed
     table = widgets._chart_data(fig)
     assert list(table["类别"]) == ["A&B", "**粗体**", LOADED["U1"]]
+
+
+def test_a_long_name_is_cut_on_the_axis_and_whole_in_the_data(hostile, hebei, monkeypatch):
+    at = signed_in(hostile, "progress", monkeypatch, scope="BD", year="2020")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    axis = spec["layout"]["yaxis"]
+    cut = dict(zip(axis["tickvals"], axis["ticktext"], strict=True))
+    assert cut[LOADED["U3"]] == LOADED["U3"][:23] + "…"  # 200 characters in the registry, 24 on the axis
+    assert cut["第一行第二行 &lt;b&gt;粗&lt;/b&gt;"] == "第一行第二行 &lt;b&gt;粗&lt;/b&gt;"  # short names stay whole
+    assert LOADED["U3"] in spec["data"][0]["y"]  # hover and the chart's data keep the whole name
