@@ -13,7 +13,7 @@ from ui.glossary import by_name
 
 def test_every_field_of_the_dictionary_is_on_the_page(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "glossary", monkeypatch)
-    labels = " ".join(e.label for e in at.expander)
+    labels = " ".join(e.label for e in at.main.expander)  # the sidebar has its 关于 / 运维 expander
     for g in d.GROUPS:
         for f in g.fields:
             assert f"`{f.name}`" in labels, f"{f.name} missing from 指标解释"
@@ -21,12 +21,14 @@ def test_every_field_of_the_dictionary_is_on_the_page(fixture_run, monkeypatch):
 
 def test_search_and_deep_link(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "glossary", monkeypatch, field="fund_reportable")
-    first = at.expander[0]
+    first = at.main.expander[0]
     assert "`fund_reportable`" in first.label
     text = " ".join(m.value for m in first.markdown)
     assert "F-03" in text and "逐级相加" in text
     at.text_input(key="gl_search").set_value("港澳台").run()
-    assert all("港澳台" in e.label or "港澳台" in " ".join(m.value for m in e.markdown) for e in at.expander)
+    assert all(
+        "港澳台" in e.label or "港澳台" in " ".join(m.value for m in e.markdown) for e in at.main.expander
+    )  # the sidebar has its 关于 / 运维 expander
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p not in ("glossary", "guide", "quality", "reports")])
