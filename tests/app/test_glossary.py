@@ -47,3 +47,15 @@ def test_guide_page_renders_the_markdown(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "guide", monkeypatch)
     text = " ".join(m.value for m in at.markdown)
     assert "登录与权限范围" in text and "运维人员" in text and "替换地图边界" in text
+
+
+def test_the_page_opens_with_survey_indicators_and_ends_with_system_fields(fixture_run, monkeypatch):
+    at = open_page(fixture_run[0], "glossary", monkeypatch)
+    labels = [e.label for e in at.main.expander]
+    assert labels[0] == "出访团组（批次）数（批）　`out_groups`"  # §3 人员交流: Chinese name first, then the code
+    codes = [label.rsplit("`", 2)[1] for label in labels]
+    assert codes.index("proj_active_distinct") == codes.index("proj_active") + 13  # after §5's summary fields
+    assert codes[-12:-10] == ["schema_version", "submission_id"]  # §1 the record's own fields, last
+    assert codes.index("unit_name") > codes.index("project_key") > codes.index("n_reported") > codes.index("std_total")
+    sections = at.multiselect(key="gl_sections").options
+    assert sections[0] == "§3 人员交流" and sections[-2:] == ["§2 单位基本情况", "§1 填报记录（表头）"]
