@@ -89,14 +89,14 @@ def user_root() -> str:
     return user.account_id
 
 
-def as_user(make):
-    """`make` as a callable that queries with the signed-in user's scope wherever it runs.
+def as_user(make, root: str | None = None):
+    """`make` as a callable that queries with the signed-in user's scope (`root`, else read now) wherever it runs.
 
     A download's data callable runs on click in a Streamlit worker thread with no session: there `auth.current()`
     finds nobody and every `fetch` would refuse ("未登录"). The user's root is read now, in the page script, and
     bound for the call; outside a script run with nobody signed in this raises, as `fetch` would.
     """
-    root = user_root()
+    root = root or user_root()
 
     def run():
         token = _BOUND_ROOT.set(root)
