@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import auth, data, state, widgets
+from ui.safe import md
 
 st.set_page_config(page_title="国际科技合作统计分析平台", page_icon="🌐", layout="wide")
 
@@ -39,7 +40,7 @@ if data.current_db() is None:
 if data.built_by_older_code(data.current_db()):
     # The ETL rebuilds on its next run, but until then a page may ask for a column the older file lacks.
     st.warning(
-        f"当前数据库（{data.current_db().name}）由较早版本的程序生成，部分页面可能无法显示。"
+        f"当前数据库（{md(data.current_db().name)}）由较早版本的程序生成，部分页面可能无法显示。"
         "请运行一次 `python -m etl run --inbox 收件箱 --warehouse 仓库目录`：没有新数据也会按新版本重建（全国规模约 2 分钟）。"
     )
 
@@ -50,7 +51,9 @@ if user is None:
     auth.sign_in_page()  # stops here
 if not data.allowed(user.account_id):  # fail closed: a user bound to no existing account sees nothing
     st.title("国际科技合作统计分析平台")
-    st.error(f"用户 {user.username} 绑定的账号“{user.account_id}”不在当前数据仓库中，无法显示数据。请联系系统管理员。")
+    st.error(
+        f"用户 {md(user.username)} 绑定的账号“{md(user.account_id)}”不在当前数据仓库中，无法显示数据。请联系系统管理员。"
+    )
     st.button("退出登录", on_click=auth.sign_out)
     st.stop()
 
@@ -66,11 +69,13 @@ if auth.mode() == "none":
     st.warning("未启用登录（ISTC_AUTH=none）：本机单人分析模式，显示全国数据。请勿在多人访问的服务器上这样运行。")
 widgets.sidebar(years)
 with st.sidebar:
-    st.caption(f"用户：{user.username}（{data.fetch('scope_info', scope_id=user.account_id).iloc[0]['name_short']}）")
+    account = data.fetch("scope_info", scope_id=user.account_id).iloc[0]["name_short"]
+    st.caption(f"用户：{md(user.username)}（{md(account)}）")
     if auth.mode() == "local":
         st.button("退出登录", on_click=auth.sign_out, key="sign_out")
 state.sync_url()
-st.sidebar.caption(f"数据：{data.current_db().name}")
+with st.sidebar.expander("关于 / 运维"):  # for operators: which published file this session reads
+    st.caption(f"数据仓库文件：{md(data.current_db().name)}")
 try:
     nav.run()
 except data.ScopeError:  # the query layer refused a scope outside the user's subtree: say so, show nothing

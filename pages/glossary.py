@@ -13,7 +13,7 @@ wanted = st.query_params.get("field")
 text = st.text_input(
     "搜索指标（中文名称、字段名或说明）", key="gl_search", placeholder="如：出访人次、fund_reportable、去重"
 )
-sections = sorted({e.section for e in items}, key=lambda s: (len(s.split()[0]), s))
+sections = list(dict.fromkeys(e.section for e in items))  # in the entries' order: indicators first
 chosen = st.multiselect("调查表部分", sections, key="gl_sections", placeholder="全部部分")
 
 shown = [e for e in items if (not chosen or e.section in chosen)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import charts, fmt, metrics, state, widgets
 from ui.data import fetch
+from ui.safe import md
 
 f = state.current()
 st.title("总览")
@@ -30,7 +31,7 @@ cards[2] = ("人员交流涉及港澳台地区数" if f.partner_scope == "HMT" e
             metrics.at(values, f.year, countries), "个", metrics.at(values, f.year - 1, countries))  # fmt: skip
 st.subheader(f"{f.year} 年度主要指标")
 widgets.kpis(cards)
-st.caption("　·　".join(x for x in (cover["text"], metrics.scope_note(f, KPI), widgets.source(f)) if x))
+st.caption("　·　".join(x for x in (cover["text"], metrics.scope_note(f, KPI), md(widgets.source(f))) if x))
 
 source, trend_source = widgets.source(f), widgets.source(f, trend=True)
 left, right = st.columns(2)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import charts, state, widgets
 from ui.data import fetch
+from ui.safe import md
 
 STATUS = {"n_approved": "已审核", "n_submitted": "已提交（待审核）", "n_returned": "已退回", "n_draft": "草稿",
           "n_missing": "未填报"}  # fmt: skip
@@ -27,7 +28,7 @@ s = summary.iloc[0]
 deadline = pd.Timestamp(s["deadline"]).date()
 days = (deadline - dt.date.today()).days
 when = (
-    f"截止日期 {deadline:%Y年%m月%d日}（{s['deadline_set_by']}规定，"
+    f"截止日期 {deadline:%Y年%m月%d日}（{md(s['deadline_set_by'])}规定，"
     + (f"还剩 {days} 天" if days >= 0 else f"已过 {-days} 天")
     + "）"
 )

@@ -8,6 +8,7 @@ from reports import content, pack, summary
 from reports.tables import brief_meta, safe_filename, xlsx_bytes
 from ui import data, state, widgets
 from ui.data import fetch
+from ui.safe import md
 
 f = state.current()
 st.title("报告导出")
@@ -16,10 +17,10 @@ info = fetch("scope_info", scope_id=f.scope_id).iloc[0]
 name = info["name_short"]
 cover = widgets.coverage(f)
 if cover["finished"] == 0:
-    widgets.empty(f"{name}在 {f.year} 年度没有已提交的填报，无法生成报告。请换一个年度或范围。")
+    widgets.empty(f"{md(name)}在 {f.year} 年度没有已提交的填报，无法生成报告。请换一个年度或范围。")
     st.stop()
 basis = f.basis
-st.caption(f"范围：{info['name']}（含全部下级）　·　{f.year} 年度　·　{state.BASES[basis]}　·　{cover['text']}")
+st.caption(f"范围：{md(info['name'])}（含全部下级）　·　{f.year} 年度　·　{state.BASES[basis]}　·　{cover['text']}")
 
 left, right = st.columns(2)
 with left, st.container(border=True):
@@ -42,8 +43,7 @@ with left, st.container(border=True):
                        (b := brief()).tables, brief_meta(b))), file_name=f"{stem}_表格.xlsx",
                        mime=widgets.XLSX, key="rp_xlsx",
                        on_click="ignore", width="stretch")  # fmt: skip
-    st.caption("生成需要几秒钟（在服务器上离线绘制图表）。批量生成：`python -m reports build --warehouse 仓库 "
-               "--account CHILDREN:账号ID --year 年度 --out 目录`。")  # fmt: skip
+    st.caption("生成需要几秒钟（在服务器上离线绘制图表）。")  # batch generation is for operators: see the README
 with right, st.container(border=True):
     st.subheader("汇总表（盖章版）")
     st.markdown(

@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from . import fmt
+from .safe import label, labels, template_text, unlabel
 
 BOUNDARIES = Path(__file__).resolve().parent.parent / "data" / "boundaries"
 FONT = "Microsoft YaHei, WenQuanYi Micro Hei, Noto Sans CJK SC, PingFang SC, sans-serif"
@@ -87,14 +88,18 @@ def reused(builder):
 
 
 def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420) -> go.Figure:
-    """Title with unit on top, source line and export date at the bottom, Chinese font throughout."""
-    unit_text = f"（单位：{unit}）" if unit else ""
+    """Title with unit on top, source line and export date at the bottom, Chinese font throughout.
+
+    `meta` keeps title and source as given (file names, export sheets); the drawn texts are escaped, since a
+    source line carries the scope's name and plotly would obey a tag in it.
+    """
+    unit_text = f"（单位：{label(unit)}）" if unit else ""
     fig.update_layout(
         # An explicit template: importing Streamlit changes plotly's global default, and the server-side
         # exports must look the same whichever process renders them.
         template="plotly_white",
         meta={"title": title, "unit": unit, "source": source},
-        title={"text": f"{title}{unit_text}", "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        title={"text": f"{label(title)}{unit_text}", "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT, "size": 12},
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 90},
@@ -110,7 +115,7 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     fig.add_annotation(
-        text=f"{fmt.SOURCE}<br>{source}；导出日期 {dt.date.today():%Y-%m-%d}",
+        text=f"{fmt.SOURCE}<br>{label(source)}；导出日期 {dt.date.today():%Y-%m-%d}",
         xref="paper", yref="paper", x=0, y=0, yshift=-52, showarrow=False, xanchor="left", yanchor="top", align="left",
         font={"size": 10, "color": "#666"},
     )  # fmt: skip
@@ -129,19 +134,42 @@ def _legend(fig: go.Figure) -> dict:
     return {"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"}
 
 
+def axis_unit(unit: str) -> str:
+    """A value axis's title: "单位：个", since a lone "个" beside the axis read as an arrow, not a unit."""
+    return f"单位：{label(unit)}" if unit else ""
+
+
+TICK_CHARS = 24  # a longer name is cut on its axis (in full on hover): a 200-character name left no room for the bars
+
+
+def category_ticks(escaped) -> dict:
+    """Axis settings that show escaped category labels cut to TICK_CHARS characters (empty when none is longer)."""
+    values = list(escaped)
+    texts = [unlabel(v) if isinstance(v, str) else v for v in values]
+    if not any(isinstance(t, str) and len(t) > TICK_CHARS for t in texts):
+        return {}
+    cut = [label(t[: TICK_CHARS - 1] + "…") if isinstance(t, str) and len(t) > TICK_CHARS else v
+           for t, v in zip(texts, values, strict=True)]  # fmt: skip
+    return {"tickmode": "array", "tickvals": values, "ticktext": cut}
+
+
 @reused
 def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, unit: str, source: str, *,
                 ids: str | None = None, color: str | None = None, top: int = 20) -> go.Figure:  # fmt: skip
-    """Horizontal bars, largest first; `ids` become customdata so a click can drill into that scope."""
+    """Horizontal bars, largest first; `ids` become customdata so a click can drill into that scope.
+
+    The category labels are escaped (they are names, and `%{y}` puts them into the hover label as HTML too).
+    """
     d = df.sort_values(value, ascending=False).head(top).iloc[::-1]
     colors = d[color].map({"HMT": HMT_COLOR}).fillna(INTL_COLOR) if color else INTL_COLOR
     fig = FrozenFigure(go.Bar(
-        x=d[value], y=d[label], orientation="h", marker_color=colors,
+        x=d[value], y=labels(d[label]), orientation="h", marker_color=colors,
         customdata=d[[ids]].to_numpy() if ids else None,
-        hovertemplate=f"%{{y}}：%{{x:{fmt.hover_format(unit)}}} {unit}<extra></extra>", text=d[value].map(lambda v: fmt.plain(v, unit)),
-        textposition="outside", cliponaxis=False,
+        hovertemplate=f"%{{y}}：%{{x:{fmt.hover_format(unit)}}} {template_text(unit)}<extra></extra>",
+        text=d[value].map(lambda v: fmt.plain(v, unit)), textposition="outside", cliponaxis=False,
     ))  # fmt: skip
-    fig.update_xaxes(title_text=unit, showgrid=True, gridcolor="#eee", **fmt.axis(unit, d[value]))
+    fig.update_xaxes(title_text=axis_unit(unit), showgrid=True, gridcolor="#eee", **fmt.axis(unit, d[value]))
+    fig.update_yaxes(**category_ticks(fig.data[0].y))
     longest = d[value].max()
     if pd.notna(longest) and longest > 0:  # room for the longest bar's label, which was cut off in a half-width column
         fig.update_xaxes(range=[0, longest * 1.18])
@@ -155,11 +183,14 @@ def trend(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: st
     """Lines over survey years; `series` maps column → legend label."""
     fig = FrozenFigure()
     for i, (col, name) in enumerate(series.items()):
-        fig.add_trace(go.Scatter(x=df[x], y=df[col], name=name, mode="lines+markers",
+        fig.add_trace(go.Scatter(x=labels(df[x]), y=df[col], name=label(name), mode="lines+markers",
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
-                                 hovertemplate=f"%{{x}}年度 {name}：%{{y:{fmt.hover_format(unit)}}} {unit}<extra></extra>"))  # fmt: skip
+                                 hovertemplate=f"%{{x}}年度 {template_text(name)}：%{{y:{fmt.hover_format(unit)}}} "
+                                               f"{template_text(unit)}<extra></extra>"))  # fmt: skip
     fig.update_xaxes(**fmt.YEAR_AXIS)
-    fig.update_yaxes(title_text=unit, gridcolor="#eee", **fmt.axis(unit, df[list(series)].to_numpy().ravel()))
+    fig.update_yaxes(
+        title_text=axis_unit(unit), gridcolor="#eee", **fmt.axis(unit, df[list(series)].to_numpy().ravel())
+    )
     return frame(fig, title, unit, source)
 
 
@@ -171,12 +202,17 @@ def stacked(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: 
     fig = FrozenFigure()
     for i, (col, name) in enumerate(series.items()):
         color = (colors or {}).get(col, PALETTE[i % len(PALETTE)])
-        kw = {"x": df[col], "y": df[x], "orientation": "h"} if horizontal else {"x": df[x], "y": df[col]}
-        fig.add_trace(go.Bar(name=name, marker_color=color, hovertemplate=f"{name}：%{{value:{fmt.hover_format(unit)}}} {unit}<extra></extra>",
-                             customdata=customdata, **kw))  # fmt: skip
+        cats = labels(df[x])  # names of children on a horizontal chart
+        kw = {"x": df[col], "y": cats, "orientation": "h"} if horizontal else {"x": cats, "y": df[col]}
+        fig.add_trace(go.Bar(name=label(name), marker_color=color, customdata=customdata, **kw,
+                             hovertemplate=f"{template_text(name)}：%{{value:{fmt.hover_format(unit)}}} "
+                                           f"{template_text(unit)}<extra></extra>"))  # fmt: skip
     fig.update_layout(barmode="stack")
+    if horizontal:
+        fig.update_yaxes(**category_ticks(labels(df[x])))
     totals = df[list(series)].sum(axis=1)  # the axis reaches the top of each stack
-    (fig.update_xaxes if horizontal else fig.update_yaxes)(title_text=unit, gridcolor="#eee", **fmt.axis(unit, totals))
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(title_text=axis_unit(unit), gridcolor="#eee",
+                                                           **fmt.axis(unit, totals))  # fmt: skip
     if not horizontal and pd.api.types.is_integer_dtype(df[x]):
         fig.update_xaxes(**fmt.YEAR_AXIS)
     fig = frame(fig, title, unit, source, height=max(380, 26 * len(df) + 140) if horizontal else 420)
@@ -351,12 +387,12 @@ def _classed(fig: go.Figure, boundary: str, key: str, rows: pd.DataFrame, unit: 
                           dtype=object).reshape(-1, 3)  # fmt: skip
         fig.add_trace(go.Choropleth(
             geojson=features(boundary, key, tuple(sorted(set(part["key"])))), featureidkey=f"properties.{key}",
-            locations=part["key"], z=v.round().astype("int64") if integer else v, zmin=low, zmax=high, text=part["name"], customdata=custom, geo=geo,
+            locations=part["key"], z=v.round().astype("int64") if integer else v, zmin=low, zmax=high, text=labels(part["name"]), customdata=custom, geo=geo,
             colorscale=classes.colorscale(low, high), showscale=False, marker_line_width=0.5, marker_line_color="#777",
             name="", meta={"role": "data"}, hovertemplate=f"%{{text}}：%{{customdata[1]}} {unit}<extra></extra>",
         ))  # fmt: skip
-    for i, (label, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
-        fig.add_trace(_legend_entry(label, color, 1000 - i))
+    for i, (text, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
+        fig.add_trace(_legend_entry(text, color, 1000 - i))
 
 
 def _no_data(fig: go.Figure, boundary: str, key: str, regions: list[tuple[str, str]], *, label: str = NO_DATA,
@@ -549,21 +585,22 @@ def small_multiples(df: pd.DataFrame, x: str, y: str, facet: str, order: list[st
         n = "" if i == 0 else str(i + 1)
         part = df[df[facet] == name].sort_values(x)
         u = (units or {}).get(name, unit)
-        label = f"{name}（{u}）" if units else name
-        data.append({"type": "scatter", "x": part[x].to_numpy(), "y": part[y].to_numpy(), "name": label,
+        panel = f"{name}（{u}）" if units else name
+        data.append({"type": "scatter", "x": part[x].to_numpy(), "y": part[y].to_numpy(), "name": label(panel),
                      "mode": "lines+markers", "xaxis": f"x{n}", "yaxis": f"y{n}", "line": {"color": PALETTE[0]},
                      "showlegend": False,
-                     "hovertemplate": f"{name}<br>%{{x}} 年度：%{{y:{fmt.hover_format(u)}}} {u}<extra></extra>"})  # fmt: skip
+                     "hovertemplate": f"{template_text(name)}<br>%{{x}} 年度：%{{y:{fmt.hover_format(u)}}} "
+                                      f"{template_text(u)}<extra></extra>"})  # fmt: skip
         left, top = col * (width + gap_x), 1 - row * (height + gap_y)
         bottom_of_column = i + cols >= len(order)
         layout[f"xaxis{n}"] = {"domain": [left, min(left + width, 1.0)], "anchor": f"y{n}", "dtick": 1, "tickformat": "d",
                                "showticklabels": bottom_of_column,  # no 统计年度 title: it met the notes
                                **({"matches": "x"} if n else {})}  # fmt: skip
-        shared = {"showticklabels": col == 0, "title": {"text": unit if col == 0 else ""}, **fmt.axis(u, df[y]),
-                  **({"matches": "y"} if n else {})}  # fmt: skip
+        shared = {"showticklabels": col == 0, "title": {"text": axis_unit(unit) if col == 0 else ""},
+                  **fmt.axis(u, df[y]), **({"matches": "y"} if n else {})}  # fmt: skip
         layout[f"yaxis{n}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{n}",
                                **({"showticklabels": True, **fmt.axis(u, part[y])} if units else shared)}  # fmt: skip
-        titles.append({"text": label, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
+        titles.append({"text": label(panel), "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
                        "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 12}})  # fmt: skip
     fig = go.Figure({"data": data, "layout": {**layout, "annotations": titles}})
     return frame(fig, title, unit, source, height=200 * rows + 120)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 from pathlib import Path
 
@@ -72,14 +73,39 @@ def _within(db_file: str, root_id: str, scope_id: str) -> bool:
     return queries.scope_within(_connection(db_file), root_id, scope_id)
 
 
+# The root bound by `as_user` for a call that runs outside the session's script run (a download's data callable).
+_BOUND_ROOT: contextvars.ContextVar[str | None] = contextvars.ContextVar("istc_bound_root", default=None)
+
+
 def user_root() -> str:
     """The account whose subtree the signed-in user may see; raises when nobody is signed in."""
     from .auth import current
 
+    if (bound := _BOUND_ROOT.get()) is not None:
+        return bound
     user = current()
     if user is None:
         raise ScopeError("未登录")
     return user.account_id
+
+
+def as_user(make, root: str | None = None):
+    """`make` as a callable that queries with the signed-in user's scope (`root`, else read now) wherever it runs.
+
+    A download's data callable runs on click in a Streamlit worker thread with no session: there `auth.current()`
+    finds nobody and every `fetch` would refuse ("未登录"). The user's root is read now, in the page script, and
+    bound for the call; outside a script run with nobody signed in this raises, as `fetch` would.
+    """
+    root = root or user_root()
+
+    def run():
+        token = _BOUND_ROOT.set(root)
+        try:
+            return make()
+        finally:
+            _BOUND_ROOT.reset(token)
+
+    return run
 
 
 def allowed(scope_id: str) -> bool:

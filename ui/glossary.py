@@ -41,8 +41,26 @@ class Entry:
     by_partner: str
 
 
+# The record's own fields (§1: schema_version, submission_id, …) and the unit's profile (§2) describe the form, not
+# cooperation: an official looks up indicators, so these come last, after the detail records' columns.
+SYSTEM_GROUPS = ("unit_profile", "submission")
+
+
+def _place(group: d.Group | None, section: str) -> tuple[int, int]:
+    """Where a section goes: (tier, § number) — indicators and roll-ups, then detail records, then system fields."""
+    number = int(section[1:].split()[0]) if section.startswith("§") else 99  # 汇总 after the numbered sections
+    if group is None or not (group.is_list or group.key in SYSTEM_GROUPS):
+        return 0, number
+    return (1, number) if group.is_list else (2 + SYSTEM_GROUPS.index(group.key), number)
+
+
 def entries() -> list[Entry]:
-    """Every field of every section and detail record, then the roll-up columns that are not fields."""
+    """Every field and roll-up column: the survey's indicators by §, then detail records, system fields last."""
+    return [e for _, e in sorted(_unordered(), key=lambda x: x[0])]
+
+
+def _unordered() -> list[tuple[tuple[int, int, int], Entry]]:
+    """(place, entry) of every field of every section and detail record, then of the roll-up columns."""
     out = []
     for g in d.GROUPS:
         for f in g.fields:
@@ -52,12 +70,14 @@ def entries() -> list[Entry]:
             definition = "；".join(x for x in (f.constraint, "由系统根据明细计算，不需填写" if f.derived else "") if x)
             partner = {"additive": "按国家（地区）分列，分列之和 = 合计（C-03）",
                        "multi": "按国家（地区）分列，多国项目对每个合作方各计一次（C-03b）"}.get(f.by_partner, "")  # fmt: skip
-            out.append(Entry(f.name, f.label_zh, f.unit, f"{g.number} {g.title_zh}", definition or f.label_zh, rollup,
-                             tuple((r, d.RULES_BY_ID[r].text_zh) for r in f.rules if r in d.RULES_BY_ID), partner))  # fmt: skip
+            entry = Entry(f.name, f.label_zh, f.unit, f"{g.number} {g.title_zh}", definition or f.label_zh, rollup,
+                          tuple((r, d.RULES_BY_ID[r].text_zh) for r in f.rules if r in d.RULES_BY_ID), partner)  # fmt: skip
+            out.append(((*_place(g, g.number), len(out)), entry))
     for name, (section, definition, agg) in EXTRA_DEFINITIONS.items():
         label, unit = EXTRA[name]
-        out.append(Entry(name, label, unit, section, definition, f"{agg}：{AGGREGATIONS[agg]}", (), ""))
-    out.append(YOY)
+        entry = Entry(name, label, unit, section, definition, f"{agg}：{AGGREGATIONS[agg]}", (), "")
+        out.append(((*_place(None, section), len(out)), entry))
+    out.append(((*_place(None, YOY.section), len(out)), YOY))
     return out
 
 

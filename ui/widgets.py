@@ -8,8 +8,11 @@ import re
 import pandas as pd
 import streamlit as st
 
+from etl import users
+
 from . import auth, data, fmt, labels, state
 from .data import fetch
+from .safe import md, unlabel
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -46,7 +49,7 @@ def scope_bar(f: state.Filters) -> None:
     with cols[0].container(horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown("**范围：**")
         for i, row in enumerate(path.itertuples()):
-            label = ("› " if i else "") + row.name_short
+            label = ("› " if i else "") + md(row.name_short)  # a button's label is Markdown too
             if i == len(path) - 1:  # where we are: plain bold text, not a button
                 st.markdown(f"**{label}**")
             else:
@@ -172,6 +175,9 @@ def figure_rows(fig) -> pd.DataFrame:
     from reports import tables
 
     rows = tables.figure_table(fig)
+    for col in ("类别", "系列"):  # the names they are, not the escaped text plotly draws
+        if col in rows.columns:
+            rows[col] = rows[col].map(unlabel)
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     if meta.get("ranking"):  # drawn bottom-up so the largest bar is on top: read top-down
         rows = rows.iloc[::-1].reset_index(drop=True)
@@ -179,12 +185,25 @@ def figure_rows(fig) -> pd.DataFrame:
 
 
 def logged(what: str, make):
-    """A download callable that records who exported what, for which scope, in the audit log."""
+    """A download's data callable that queries as this session's user and audits the file once it is made.
+
+    Streamlit runs the callable on click in a worker thread, outside the session's script run, where nobody is
+    signed in: the user and scope are taken now and bound for the call. Only a file that was made is audited as an
+    export, with its size; a failure (the button shows "Failed to generate file") is logged as export_failed with
+    its reason, for the operator.
+    """
     user, scope = auth.current(), state.current().scope_id
+    make = data.as_user(make, root=user.account_id)  # the user read above: one look-up per button
 
     def run() -> bytes:
-        auth.audit_export(user, scope, what)
-        return make()
+        try:
+            payload = make()
+        except Exception as e:
+            users.audit("export_failed", user=user.username, account=user.account_id, scope=scope,
+                        detail=f"{what}：{type(e).__name__}: {e}")  # fmt: skip
+            raise
+        auth.audit_export(user, scope, f"{what}（{len(payload):,} 字节）")
+        return payload
 
     return run
 
@@ -256,5 +275,5 @@ def _drilled_account(points: list) -> str | None:
 
 
 def empty(message: str) -> None:
-    """An empty state that explains itself."""
+    """An empty state that explains itself (Markdown: a name in `message` goes through `safe.md`)."""
     st.info(message, icon="ℹ️")

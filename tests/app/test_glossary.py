@@ -13,7 +13,7 @@ from ui.glossary import by_name
 
 def test_every_field_of_the_dictionary_is_on_the_page(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "glossary", monkeypatch)
-    labels = " ".join(e.label for e in at.expander)
+    labels = " ".join(e.label for e in at.main.expander)  # the sidebar has its 关于 / 运维 expander
     for g in d.GROUPS:
         for f in g.fields:
             assert f"`{f.name}`" in labels, f"{f.name} missing from 指标解释"
@@ -21,12 +21,14 @@ def test_every_field_of_the_dictionary_is_on_the_page(fixture_run, monkeypatch):
 
 def test_search_and_deep_link(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "glossary", monkeypatch, field="fund_reportable")
-    first = at.expander[0]
+    first = at.main.expander[0]
     assert "`fund_reportable`" in first.label
     text = " ".join(m.value for m in first.markdown)
     assert "F-03" in text and "逐级相加" in text
     at.text_input(key="gl_search").set_value("港澳台").run()
-    assert all("港澳台" in e.label or "港澳台" in " ".join(m.value for m in e.markdown) for e in at.expander)
+    assert all(
+        "港澳台" in e.label or "港澳台" in " ".join(m.value for m in e.markdown) for e in at.main.expander
+    )  # the sidebar has its 关于 / 运维 expander
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p not in ("glossary", "guide", "quality", "reports")])
@@ -45,3 +47,15 @@ def test_guide_page_renders_the_markdown(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "guide", monkeypatch)
     text = " ".join(m.value for m in at.markdown)
     assert "登录与权限范围" in text and "运维人员" in text and "替换地图边界" in text
+
+
+def test_the_page_opens_with_survey_indicators_and_ends_with_system_fields(fixture_run, monkeypatch):
+    at = open_page(fixture_run[0], "glossary", monkeypatch)
+    labels = [e.label for e in at.main.expander]
+    assert labels[0] == "出访团组（批次）数（批）　`out_groups`"  # §3 人员交流: Chinese name first, then the code
+    codes = [label.rsplit("`", 2)[1] for label in labels]
+    assert codes.index("proj_active_distinct") == codes.index("proj_active") + 13  # after §5's summary fields
+    assert codes[-12:-10] == ["schema_version", "submission_id"]  # §1 the record's own fields, last
+    assert codes.index("unit_name") > codes.index("project_key") > codes.index("n_reported") > codes.index("std_total")
+    sections = at.multiselect(key="gl_sections").options
+    assert sections[0] == "§3 人员交流" and sections[-2:] == ["§2 单位基本情况", "§1 填报记录（表头）"]

@@ -97,7 +97,7 @@ def test_overview_funding_card_and_its_chart_share_one_money_unit(demo_warehouse
     card = metric(at, "计入统计经费")
     chart = next(s for s in specs(at) if s["layout"]["meta"]["title"] == "国际合作经费投入趋势")
     assert card.endswith(" 亿元") and chart["layout"]["meta"]["unit"] == "亿元"
-    assert chart["layout"]["yaxis"]["title"]["text"] == "亿元"
+    assert chart["layout"]["yaxis"]["title"]["text"] == "单位：亿元"
     drawn = values(chart["data"][0]["y"])[-1]  # 2020, in 亿元 like the card (not 万元 in the tens of thousands)
     assert f"{drawn:,.2f} 亿元" == card
     small = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
