@@ -1,9 +1,9 @@
--- Grain: one row per finding (quarantined document problem, document warning or warehouse check) on an
--- account under $scope_id in $year (or with no year), of the kinds $kinds and codes $codes (empty = every
--- code); quarantined documents from unknown accounts appear only at national scope. Within a rule, the
--- findings furthest from its threshold come first.
--- Params: $scope_id VARCHAR, $year INTEGER, $kinds VARCHAR[], $codes VARCHAR[], $limit INTEGER (NULL = all),
--- $offset INTEGER: a national year has tens of thousands of findings, so the page reads one page at a time.
+-- Grain: one row per finding on an account under $scope_id in $year, of the kinds $kinds and codes $codes.
+-- Params: $scope_id VARCHAR, $year INTEGER, $kinds VARCHAR[], $codes VARCHAR[] (empty = every code),
+--         $limit INTEGER (NULL = all), $offset INTEGER: a national year has tens of thousands of findings.
+-- A finding is a quarantined document's problem, a document warning or a warehouse check. Findings with no
+-- year show in every year; quarantined documents from unknown accounts only nationally. Within a rule, the
+-- findings furthest from its threshold come first; the page reads one page at a time.
 select
     q.kind,
     q.code,
