@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from . import ddl, marts
+from . import ddl, invariants, marts
 from . import dictionary as d
 from .config import SurveyConfig
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
@@ -75,7 +75,12 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
         con.execute(
             "comment on table meta_build is '本数据库的来历：一次全量构建（build），其后每次修补（patch）一行及其新增版本数'"
         )
+        invariants.check(con)  # a database that breaks one is not published: the previous one keeps serving
         con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         bar.close()
         con.close()

@@ -112,11 +112,12 @@ def summed(expr: str, field: str) -> str:
     return f"cast(sum({expr}) as {SUM_TYPE[d.field(field).kind]})"
 
 
-def unit_additive_sql(basis: str, where: str) -> str:
+def unit_additive_sql(basis: str, where: str, scope_join: str = SELF_AT_L3) -> str:
     """Per level-3 unit × year × basis × unit type: its own SUM fields and unit counts (additive_sql's columns).
 
     A unit has no subordinates, so its row is its version's, not a sum: grouping 150,000 rows a year
     into groups of one took 2.5× as long. A UNION with additive_sql gives the same column types.
+    `scope_join` keeps the level-3 units; without it, every account's own row (etl/invariants.py).
     """
     counts = [f"coalesce(({cond})::bigint, 0) as {name}" for name, cond in COUNTS.items()]
     sums = [f"cast(b.{f.name} as {SUM_TYPE[f.kind]}) as {f.name}" for f in d.MEASURES if f.agg in ADDITIVE]
@@ -128,7 +129,7 @@ def unit_additive_sql(basis: str, where: str) -> str:
     {UNIT_TYPE_TWICE},
     {cols}
 from {basis} as b
-{SELF_AT_L3}
+{scope_join}
 where {where}"""
 
 

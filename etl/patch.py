@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from . import ddl, marts
+from . import ddl, invariants, marts
 from . import dictionary as d
 from .build import connect, quarantine_rows
 from .store import Warehouse
@@ -97,7 +97,9 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             # quarantine rows and checks.
             con.execute("drop table quality_findings")
             con.execute((marts.SQL_DIR / "41_findings.sql").read_text(encoding="utf-8"))
-            con.execute("insert into meta_build values ($run, 'patch', $n)", {"run": run_id, "n": n_new})
+        with step("patch.invariants"):  # where the run may have changed something (60_checks.sql's keys)
+            invariants.check(con, "patch_check_keys")
+        con.execute("insert into meta_build values ($run, 'patch', $n)", {"run": run_id, "n": n_new})
         with step("patch.checkpoint"):
             con.execute("checkpoint")
     except BaseException:
