@@ -6,7 +6,6 @@ new field rolls up by the aggregation code the dictionary gives it.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -318,22 +317,3 @@ def yearly(con: duckdb.DuckDBPyConnection, table: str, select: str,
         con.execute(f"comment on table {table} is '{COMMENTS[table]}'")
     for column, text in COLUMN_COMMENTS.get(table, {}).items():
         con.execute(f"comment on column {table}.{column} is '{text}'")
-
-
-def build_version() -> str:
-    """A digest of everything that shapes the database from the same Parquet (DDL, mart SQL, build and patch code).
-
-    It is part of the database's file name, so an upgrade that adds or changes a mart rebuilds the
-    warehouse on the next run even when no document is new, instead of serving queries a stale file.
-    """
-    digest = hashlib.sha256()
-    for path in [
-        *sorted(SQL_DIR.glob("*.sql")),
-        *sorted(SQL_DIR.glob("patch/*.sql")),
-        Path(__file__),
-        Path(__file__).with_name("ddl.py"),
-        Path(__file__).with_name("build.py"),
-        Path(__file__).with_name("patch.py"),
-    ]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
