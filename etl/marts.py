@@ -264,6 +264,15 @@ COLUMN_COMMENTS = {
 }
 
 
+def macros() -> list[str]:
+    """Macros the mart SQL, the patch and the dashboard's queries share, made from the dictionary before the marts.
+
+    is_finished(status): a status that counts in the analytics (submitted or approved, A-05).
+    """
+    finished = ", ".join(f"'{s}'" for s in d.FINISHED_STATUSES)
+    return [f"create macro is_finished(status) as status in ({finished})"]
+
+
 def n_steps(con: duckdb.DuckDBPyConnection) -> int:
     """How many times `create` calls its `step`: once per statement, a yearly one once per survey year."""
     years = len(_years(con)) or 1
@@ -279,6 +288,8 @@ def create(con: duckdb.DuckDBPyConnection, step: Callable[[str], None] = lambda 
     build then needs a tenth of the memory, and each year's rows stay sorted by scope.
     `step(what)` is called after each statement, for a progress bar (a national build takes minutes).
     """
+    for statement in macros():
+        con.execute(statement)
     for path in sorted(SQL_DIR.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
         if "$year" in text:

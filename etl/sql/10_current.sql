@@ -1,7 +1,7 @@
 -- Which version of each account × year counts: the highest valid revision (A-05: finished only).
 alter table core_submissions add column is_current boolean;
 alter table core_submissions add column is_finished boolean;
-update core_submissions set is_finished = status in ('submitted', 'approved');
+update core_submissions set is_finished = is_finished(status);
 update core_submissions as s
 set is_current = ranked.rn = 1
 from (

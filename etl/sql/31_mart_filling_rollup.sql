@@ -24,7 +24,7 @@ select
         as deadline_set_by,
     min(f.deadline) as deadline_earliest,
     count(*) as n_expected,
-    count(*) filter (where f.status in ('submitted', 'approved')) as n_finished,
+    count(*) filter (where is_finished(f.status)) as n_finished,
     count(*) filter (where f.status = 'approved') as n_approved,
     count(*) filter (where f.status = 'submitted') as n_submitted,
     count(*) filter (where f.status = 'returned') as n_returned,

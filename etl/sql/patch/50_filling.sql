@@ -23,7 +23,7 @@ select
     closure.ancestor_id as scope_id,
     f.survey_year,
     case when grouping(f.unit_type) = 1 then 'ALL' else f.unit_type end as unit_type,
-    coalesce(sum(sign) filter (where f.status in ('submitted', 'approved')), 0) as n_finished,
+    coalesce(sum(sign) filter (where is_finished(f.status)), 0) as n_finished,
     coalesce(sum(sign) filter (where f.status = 'approved'), 0) as n_approved,
     coalesce(sum(sign) filter (where f.status = 'submitted'), 0) as n_submitted,
     coalesce(sum(sign) filter (where f.status = 'returned'), 0) as n_returned,
