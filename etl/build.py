@@ -51,6 +51,7 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
         bar.set_postfix_str(what, refresh=False)
         bar.update()
 
+    built = False
     try:
         for stmt in ddl.create_statements():
             con.execute(stmt)
@@ -80,13 +81,12 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
         )
         invariants.check(con)  # a database that breaks one is not published: the previous one keeps serving
         con.execute("checkpoint")
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        raise
+        built = True
     finally:
         bar.close()
         con.close()
+        if not built:  # failed or broke an invariant: nothing half-made stays beside the published file
+            tmp.unlink(missing_ok=True)
         shutil.rmtree(wh.root / "db" / "spill", ignore_errors=True)
     tmp.replace(final)
     return final
