@@ -2,7 +2,8 @@
 -- with cur_basis's columns plus `sign`. The build passes cur_basis_signed (every current version, +1) and keeps one
 -- survey year (15_, 16_, 17_); a patch passes its signed versions (-1 counted before the run, +1 counts now) and adds
 -- what comes out to the mart's rows (etl/sql/patch/). Each mart's figures are signed sums, so that both hold.
--- Every join repeats survey_year (implied by version_id), so that a year filter on the result reaches every scan.
+-- Every join repeats survey_year (implied by version_id), and no CTE is materialized (DuckDB would, and a filter
+-- stops there): the build's year filter on the result then reaches every scan (checked with EXPLAIN).
 
 -- Grain: one row per scope (any account or CN) × year × basis × unit type × field × partner: the signed sum of the
 -- partner values and of the reporting units' rows behind it. A scope with subordinates (scope_level ≤ 2) sums its
@@ -44,7 +45,7 @@ where r.sign > 0;
 create macro project_groups_of(signed) as table
 with
 
-projects as (
+projects as not materialized (
     select closure.ancestor_id as scope_id, b.survey_year, b.basis, b.unit_type, b.sign,
            case when p.programme is not null then p.project_key end as programme_key, p.fund_reportable,
            p.field, p.funding_level, p.role, p.coop_form, p.status_in_year
@@ -54,7 +55,7 @@ projects as (
     inner join core_accounts as scope on scope.account_id = closure.ancestor_id and scope.level <= 2
 ),
 
-long as (
+long as not materialized (
     from projects
     unpivot (category for dimension in (field, funding_level, role, coop_form, status_in_year))
 )
@@ -99,7 +100,7 @@ group by all;
 create macro choices_of(signed) as table
 with
 
-chosen as (
+chosen as not materialized (
     select distinct b.version_id, b.account_id, b.survey_year, b.basis, b.unit_type, b.sign, c.field, c.value
     from query_table(signed) as b
     inner join core_choices as c on c.version_id = b.version_id and c.survey_year = b.survey_year
