@@ -21,8 +21,8 @@ CORRUPTIONS = {
     # SJZ's 2020 reportable funds one 万元 more than its own 100 + U1 100 + U2 50
     "I-01": "update mart_rollup set fund_reportable = fund_reportable + 1 where scope_id = 'SJZ' "
             "and survey_year = 2020 and basis = 'finished' and unit_type = 'ALL'",
-    # one of U1's USA person-times more in the partner mart than in its 40 outbound person-times
-    "I-02": "update mart_partner_rollup set value = value + 1 where scope_id = 'U1' and survey_year = 2020 "
+    # one USA person-time more in SJZ's partner roll-up than in its 45 outbound person-times
+    "I-02": "update mart_partner_rollup set value = value + 1 where scope_id = 'SJZ' and survey_year = 2020 "
             "and basis = 'finished' and field = 'out_person_times' and partner_code = 'USA'",
     "I-03": "insert into mart_choices select * from mart_choices limit 1",
     "I-04": "insert into core_account_closure values ('GHOST', 'U1', 1)",
