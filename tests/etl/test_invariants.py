@@ -99,3 +99,20 @@ def test_a_patch_that_breaks_an_invariant_is_not_published(tmp_path, monkeypatch
     assert con.execute("select fund_src_provincial from mart_rollup where scope_id = 'U1' and survey_year = 2020 "
                        "and basis = 'finished' and unit_type = 'ALL'").fetchone() == (70,)  # fmt: skip
     con.close()
+
+
+def test_the_command_line_says_why_in_chinese_and_exits_3(tmp_path, monkeypatch, capsys):
+    from etl.__main__ import main
+
+    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
+    create = marts.create
+
+    def corrupted(con, step=lambda what: None):
+        create(con, step)
+        con.execute(CORRUPTIONS["I-03"])
+
+    monkeypatch.setattr(marts, "create", corrupted)
+    assert main(["run", "--inbox", str(inbox), "--warehouse", str(wh), "--quiet", "--workers", "1"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("错误：数据仓库一致性检查未通过，本次数据库未发布（继续使用上一版）")
+    assert "I-03 主键唯一（各汇总表、账号表和闭包表）：1 处不符，例如 mart_choices " in err
