@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, data, state, widgets
+from ui import auth, data, navigation, state, widgets
 from ui.safe import md
 
 st.set_page_config(page_title="国际科技合作统计分析平台", page_icon="🌐", layout="wide")
 
 PAGES = {
-    "分析": [
-        st.Page("pages/overview.py", title="总览", default=True),
-        st.Page("pages/partners.py", title="国家和地区"),
-        st.Page("pages/funding.py", title="经费投入"),
-        st.Page("pages/exchange.py", title="人员交流与人才"),
-        st.Page("pages/projects.py", title="项目与成果"),
-        st.Page("pages/monitoring.py", title="重点工作监测"),
-        st.Page("pages/compare.py", title="地区对比"),
-        st.Page("pages/progress.py", title="填报进度"),
-        st.Page("pages/quality.py", title="数据质量"),
-        st.Page("pages/reports.py", title="报告导出"),
-    ],
-    "帮助": [
-        st.Page("pages/glossary.py", title="指标解释"),
-        st.Page("pages/guide.py", title="使用说明"),
-    ],
+    section: [st.Page(f"pages/{name}.py", title=title, default=name == navigation.DEFAULT) for name, title in pages]
+    for section, pages in navigation.SECTIONS.items()
 }
 
 if data.current_db() is None:

@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         from .hierarchy import RegistryError
+        from .invariants import InvariantError
         from .report import print_summary
         from .run import run as run_etl
 
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
+        except InvariantError as exc:  # the documents are committed; the next run builds again
+            print(f"错误：{exc}", file=sys.stderr)
+            return 3
         print_summary(summary, args.warehouse)
         return 0
     if args.command == "users":

@@ -13,12 +13,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from . import ddl, marts
+from . import ddl, invariants, marts
 from . import dictionary as d
 from .config import SurveyConfig
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
 from .reference import REFERENCE_DIR
 from .store import Warehouse
+from .versions import build_version
 
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # DuckDB would otherwise take 80 % of RAM for a national build (measured: 17 GB at 1 million documents);
@@ -50,6 +51,7 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
         bar.set_postfix_str(what, refresh=False)
         bar.update()
 
+    built = False
     try:
         for stmt in ddl.create_statements():
             con.execute(stmt)
@@ -69,16 +71,22 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
         bar.total += marts.n_steps(con)
         marts.create(con, step)
         con.execute(
-            "create table meta_build as select $run as run_id, 'build' as kind, count(*) as n_versions from core_submissions",
-            {"run": runs[-1] if runs else None},
+            "create table meta_build as select $run as run_id, 'build' as kind, count(*) as n_versions, "
+            "$version as build_version from core_submissions",
+            {"run": runs[-1] if runs else None, "version": build_version()},
         )
         con.execute(
-            "comment on table meta_build is '本数据库的来历：一次全量构建（build），其后每次修补（patch）一行及其新增版本数'"
+            "comment on table meta_build is '本数据库的来历：一次全量构建（build），其后每次修补（patch）一行及其新增版本数；"
+            "build_version = 生成它的程序版本（由数据字典生成的结构、汇总 SQL 和程序源码计算）'"
         )
+        invariants.check(con)  # a database that breaks one is not published: the previous one keeps serving
         con.execute("checkpoint")
+        built = True
     finally:
         bar.close()
         con.close()
+        if not built:  # failed or broke an invariant: nothing half-made stays beside the published file
+            tmp.unlink(missing_ok=True)
         shutil.rmtree(wh.root / "db" / "spill", ignore_errors=True)
     tmp.replace(final)
     return final

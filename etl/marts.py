@@ -6,7 +6,6 @@ new field rolls up by the aggregation code the dictionary gives it.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,11 +111,12 @@ def summed(expr: str, field: str) -> str:
     return f"cast(sum({expr}) as {SUM_TYPE[d.field(field).kind]})"
 
 
-def unit_additive_sql(basis: str, where: str) -> str:
+def unit_additive_sql(basis: str, where: str, scope_join: str = SELF_AT_L3) -> str:
     """Per level-3 unit × year × basis × unit type: its own SUM fields and unit counts (additive_sql's columns).
 
     A unit has no subordinates, so its row is its version's, not a sum: grouping 150,000 rows a year
     into groups of one took 2.5× as long. A UNION with additive_sql gives the same column types.
+    `scope_join` keeps the level-3 units; without it, every account's own row (etl/invariants.py).
     """
     counts = [f"coalesce(({cond})::bigint, 0) as {name}" for name, cond in COUNTS.items()]
     sums = [f"cast(b.{f.name} as {SUM_TYPE[f.kind]}) as {f.name}" for f in d.MEASURES if f.agg in ADDITIVE]
@@ -128,7 +128,7 @@ def unit_additive_sql(basis: str, where: str) -> str:
     {UNIT_TYPE_TWICE},
     {cols}
 from {basis} as b
-{SELF_AT_L3}
+{scope_join}
 where {where}"""
 
 
@@ -264,6 +264,15 @@ COLUMN_COMMENTS = {
 }
 
 
+def macros() -> list[str]:
+    """Macros the mart SQL, the patch and the dashboard's queries share, made from the dictionary before the marts.
+
+    is_finished(status): a status that counts in the analytics (submitted or approved, A-05).
+    """
+    finished = ", ".join(f"'{s}'" for s in d.FINISHED_STATUSES)
+    return [f"create macro is_finished(status) as status in ({finished})"]
+
+
 def n_steps(con: duckdb.DuckDBPyConnection) -> int:
     """How many times `create` calls its `step`: once per statement, a yearly one once per survey year."""
     years = len(_years(con)) or 1
@@ -279,6 +288,8 @@ def create(con: duckdb.DuckDBPyConnection, step: Callable[[str], None] = lambda 
     build then needs a tenth of the memory, and each year's rows stay sorted by scope.
     `step(what)` is called after each statement, for a progress bar (a national build takes minutes).
     """
+    for statement in macros():
+        con.execute(statement)
     for path in sorted(SQL_DIR.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
         if "$year" in text:
@@ -317,22 +328,3 @@ def yearly(con: duckdb.DuckDBPyConnection, table: str, select: str,
         con.execute(f"comment on table {table} is '{COMMENTS[table]}'")
     for column, text in COLUMN_COMMENTS.get(table, {}).items():
         con.execute(f"comment on column {table}.{column} is '{text}'")
-
-
-def build_version() -> str:
-    """A digest of everything that shapes the database from the same Parquet (DDL, mart SQL, build and patch code).
-
-    It is part of the database's file name, so an upgrade that adds or changes a mart rebuilds the
-    warehouse on the next run even when no document is new, instead of serving queries a stale file.
-    """
-    digest = hashlib.sha256()
-    for path in [
-        *sorted(SQL_DIR.glob("*.sql")),
-        *sorted(SQL_DIR.glob("patch/*.sql")),
-        Path(__file__),
-        Path(__file__).with_name("ddl.py"),
-        Path(__file__).with_name("build.py"),
-        Path(__file__).with_name("patch.py"),
-    ]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]

@@ -17,18 +17,19 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from . import config, hierarchy, intake, reference, validate
-from .marts import build_version
 from .problems import Findings
 from .store import LEDGER_SCHEMA, Warehouse, copy_flushed, new_run_id
 from .timing import Stopwatch
+from .versions import build_version, etl_version
 
-ETL_VERSION = "6"  # bump when validation or derivation changes: every document is then re-validated
 KEY_SEP = "\x1f"  # between account, year and revision in a version key: no account id holds it
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
 
 
 def _fingerprint(*parts: str) -> str:
-    return hashlib.sha256("|".join((ETL_VERSION, *parts)).encode()).hexdigest()[:16]
+    """The context a document is judged in: the code (etl_version, derived: a change re-validates every document),
+    and the given parts (reference, registry, survey settings)."""
+    return hashlib.sha256("|".join((etl_version(), *parts)).encode()).hexdigest()[:16]
 
 
 def _generation(wh: Warehouse, fingerprint: str) -> list[str]:

@@ -93,6 +93,15 @@ def survey_years(con) -> list[int]:
     return [int(y) for y in run(con, "survey_years")["survey_year"]]
 
 
+def build_version(con) -> str | None:
+    """The version of the code that built the database (meta_build); None for a file built before it was stored."""
+    try:
+        versions = run(con, "build_version")["build_version"]
+    except duckdb.BinderException:  # no such column: older code made it
+        return None
+    return versions.iloc[0] if len(versions) else None
+
+
 # --- roll-ups ---------------------------------------------------------------------------------
 def rollup_by_year(con, scope_id: str, year_from: int, year_to: int, basis: str, unit_type: str) -> pd.DataFrame:
     """Every rolled-up indicator of a scope, one row per year."""

@@ -24,7 +24,7 @@ groups as (
         (f.status = 'draft')::int,
         (f.status = 'missing')::int,
         f.on_time::int,
-        (f.status in ('submitted', 'approved'))::int
+        is_finished(f.status)::int
     from mart_filling_status as f
     where f.account_id = $scope_id
         and f.survey_year = $year

@@ -32,15 +32,21 @@ def current_db() -> Path | None:
 
 @st.cache_resource(show_spinner=False)
 def code_build_version() -> str:
-    """The build version this code would give a database (the suffix of its file name): an older file lacks it."""
-    from etl.marts import build_version
+    """The build version this code would give a database (etl/versions.py, derived from the code and dictionary)."""
+    from etl.versions import build_version
 
     return build_version()
 
 
 def built_by_older_code(db: Path) -> bool:
-    """True when `db` was built by another version of the ETL: a page may ask it for a column it lacks."""
-    return not db.stem.endswith(f"-{code_build_version()}")
+    """True when `db` was built by another version of the ETL (its meta_build says which): a page may ask it for a
+    column it lacks."""
+    return _stored_build_version(str(db)) != code_build_version()
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _stored_build_version(db_file: str) -> str | None:
+    return queries.build_version(_connection(db_file))
 
 
 class ScopeError(PermissionError):

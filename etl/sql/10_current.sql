@@ -1,7 +1,7 @@
 -- Which version of each account × year counts: the highest valid revision (A-05: finished only).
 alter table core_submissions add column is_current boolean;
 alter table core_submissions add column is_finished boolean;
-update core_submissions set is_finished = status in ('submitted', 'approved');
+update core_submissions set is_finished = is_finished(status);
 update core_submissions as s
 set is_current = ranked.rn = 1
 from (
@@ -32,3 +32,7 @@ from core_measures as m
 inner join core_submissions as s
     on s.version_id = m.version_id and s.account_id = m.account_id and s.survey_year = m.survey_year
 where s.is_current and s.status = 'approved';
+
+-- cur_basis as the marts' macros (12_mart_macros.sql) take it: every row counts once (sign +1). A patch passes
+-- them its own signed rows instead (-1: counted before the run, +1: counts now).
+create view cur_basis_signed as select 1 as sign, * from cur_basis;

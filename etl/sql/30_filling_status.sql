@@ -61,10 +61,10 @@ statuses as (
 select
     * exclude (first_submitted_at),
     first_submitted_at,
-    status in ('submitted', 'approved')
+    is_finished(status)
         and first_submitted_at is not null
         and cast(timezone('Asia/Shanghai', first_submitted_at) as date) <= deadline as on_time,
-    status not in ('submitted', 'approved') as is_outstanding
+    not is_finished(status) as is_outstanding
 from statuses;
 
 create temp table filling_keys as

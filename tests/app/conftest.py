@@ -9,21 +9,10 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from ui import navigation
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = [
-    "overview",
-    "partners",
-    "funding",
-    "exchange",
-    "projects",
-    "monitoring",
-    "compare",
-    "progress",
-    "quality",
-    "reports",
-    "glossary",
-    "guide",
-]
+PAGES = navigation.NAMES  # every page app.py registers
 
 
 class _NavigationOnly(PagesManager):

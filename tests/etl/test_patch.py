@@ -246,27 +246,7 @@ def test_patch_equals_rebuild_on_demo_data(tmp_path):
             continue
         if isinstance(d, dict) and d.get("account_level") == 3 and d.get("status") in ("submitted", "approved"):
             docs[p] = d
-    siblings: dict[tuple, list[dict]] = {}
-    for d in docs.values():
-        siblings.setdefault((d["parent_account_id"], d["survey_year"]), []).append(d)
-    for i, p in enumerate(rng.sample(sorted(docs), 40)):
-        d = copy.deepcopy(docs[p])
-        other = rng.choice(siblings[(d["parent_account_id"], d["survey_year"])])
-        d.update({k: copy.deepcopy(other[k]) for k in CONTENT})
-        d["unit_profile"]["has_intl_activity"] = other["unit_profile"]["has_intl_activity"]
-        d["revision"] += 10
-        d["submission_id"] = d["submission_id"][:-4] + "beef"
-        d["status"] = "approved" if d["status"] == "submitted" else "submitted"
-        if i % 4 == 1 and d["unit_profile"]["unit_type"] in ("university", "research_institute"):  # changes type
-            d["unit_profile"]["unit_type"] = {"university": "research_institute"}.get(d["unit_profile"]["unit_type"],
-                                                                                      "university")  # fmt: skip
-        if i % 5 == 2:  # sent back: the unit leaves both bases
-            d["status"] = "returned"
-        if i % 6 == 3:  # leaves an optional total empty
-            d["exchange"].pop("out_person_days", None)
-        d["approved_at"] = d["submitted_at"] if d["status"] == "approved" else None
-        d["reviewer_account_id"] = d["parent_account_id"] if d["status"] == "approved" else None
-        p.with_name(p.stem + "_fix.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    _take_siblings_figures(docs, rng, 40, "_fix")
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     assert summary["warehouse_patched"]
     assert summary["loaded"] >= 30, summary  # most corrections are valid, so the patch has work to do
@@ -284,6 +264,62 @@ def test_patch_equals_rebuild_on_demo_data(tmp_path):
     wh = Warehouse(tmp_path / "wh")
     full = build(wh, wh.committed_runs(), hierarchy.load(inbox / "accounts.csv"), config.load(None), "full.duckdb")
     _assert_same_tables(wh.current_db(), full)
+
+
+def _take_siblings_figures(docs: dict[Path, dict], rng, n: int, suffix: str) -> None:
+    """`n` of the level-3 units' `docs` corrected: each takes a sibling's figures, projects and choices and flips its
+    approval; some also change unit type, are sent back (leaving both bases) or leave an optional total empty.
+    Written beside the original as <name><suffix>.json, ten revisions higher."""
+    siblings: dict[tuple, list[dict]] = {}
+    for d in docs.values():
+        siblings.setdefault((d["parent_account_id"], d["survey_year"]), []).append(d)
+    for i, p in enumerate(rng.sample(sorted(docs), n)):
+        d = copy.deepcopy(docs[p])
+        other = rng.choice(siblings[(d["parent_account_id"], d["survey_year"])])
+        d.update({k: copy.deepcopy(other[k]) for k in CONTENT})
+        d["unit_profile"]["has_intl_activity"] = other["unit_profile"]["has_intl_activity"]
+        d["revision"] += 10
+        d["submission_id"] = d["submission_id"][:-4] + "beef"
+        d["status"] = "approved" if d["status"] == "submitted" else "submitted"
+        if i % 4 == 1 and d["unit_profile"]["unit_type"] in ("university", "research_institute"):  # changes type
+            d["unit_profile"]["unit_type"] = {"university": "research_institute"}.get(d["unit_profile"]["unit_type"],
+                                                                                      "university")  # fmt: skip
+        if i % 5 == 2:  # sent back: the unit leaves both bases
+            d["status"] = "returned"
+        if i % 6 == 3:  # leaves an optional total empty
+            d["exchange"].pop("out_person_days", None)
+        d["approved_at"] = d["submitted_at"] if d["status"] == "approved" else None
+        d["reviewer_account_id"] = d["parent_account_id"] if d["status"] == "approved" else None
+        p.with_name(p.stem + suffix + ".json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+
+
+def test_three_patches_in_a_row_each_equal_a_rebuild(tmp_path):
+    """A seeded demo warehouse patched three times in a row (each run corrects 25 current unit forms) holds after
+    every patch, table by table, what a rebuild of the same runs makes: a patch builds on a patched file."""
+    import random
+
+    from etl.demo import generate
+
+    inbox = tmp_path / "inbox"
+    generate(inbox, units=200, years=range(2019, 2021), seed=13)
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    wh = Warehouse(tmp_path / "wh")
+    rng = random.Random(17)
+    for round_no in range(1, 4):
+        con = connect(tmp_path / "wh")
+        counted = con.execute("select s.source_file from core_submissions as s inner join core_accounts as a "
+                              "using (account_id) where s.is_current and s.is_finished and a.level = 3").fetchall()  # fmt: skip
+        con.close()
+        docs = {inbox / f: json.loads((inbox / f).read_text(encoding="utf-8")) for (f,) in sorted(counted)}
+        _take_siblings_figures(docs, rng, 25, f"_round{round_no}")
+        summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+        assert (summary["warehouse_patched"], summary["loaded"] >= 20) == (True, True), summary
+        con = connect(tmp_path / "wh")
+        assert con.execute("select kind from meta_build").fetchall() == [("build",)] + [("patch",)] * round_no
+        con.close()
+        full = build(wh, wh.committed_runs(), hierarchy.load(inbox / "accounts.csv"), config.load(None), "full.duckdb")
+        _assert_same_tables(wh.current_db(), full)
+        full.unlink()
 
 
 def test_resubmissions_that_change_little_are_patched_like_a_rebuild(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import queries as q
@@ -35,6 +36,16 @@ def test_scope_path_and_children(con):
     assert set(q.scope_search(con, "BD", "保定")["account_id"]) == {"BD", "U3", "U4"}
     assert set(q.scope_search(con, "SJZ", "保定")["account_id"]) == set()  # never outside the root
     assert q.survey_years(con) == [2019, 2020]
+
+
+def test_build_version_is_the_codes_and_none_for_a_file_from_before_it_was_stored(con, tmp_path):
+    from etl.versions import build_version
+
+    assert q.build_version(con) == build_version()
+    older = duckdb.connect(str(tmp_path / "older.duckdb"))
+    older.execute("create table meta_build as select 'r1' as run_id, 'build' as kind, 5 as n_versions")
+    assert q.build_version(older) is None
+    older.close()
 
 
 def test_rollups(con):

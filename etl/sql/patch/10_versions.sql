@@ -17,7 +17,7 @@ from mart_filling_status as f
 semi join patch_changed as c on c.account_id = f.account_id and c.survey_year = f.survey_year;
 
 -- As 10_current.sql does for every version, for the new ones and the account × years they join.
-update core_submissions set is_finished = status in ('submitted', 'approved') where is_finished is null;
+update core_submissions set is_finished = is_finished(status) where is_finished is null;
 update core_submissions as s
 set is_current = ranked.rn = 1
 from (

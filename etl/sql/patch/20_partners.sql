@@ -1,27 +1,10 @@
--- mart_partner_rollup. A level-3 unit's rows are its current version's own values: they are taken from
--- the +1 rows afresh (patch_unit_keys says which unit × year × basis to replace), without reading the
--- old ones, which are two thirds of the mart. Scopes with subordinates add the signed values and unit
--- rows; a row left with no unit goes. A field × partner that a correction left as it was adds exactly
--- nothing (value 0, no unit moved): it is dropped here, so a patch rewrites only what changed.
+-- mart_partner_rollup (partner_rollup_of, 12_mart_macros.sql, over the signed versions). A level-3 unit's rows are
+-- its current version's own values: they come from the +1 rows afresh (patch_unit_keys says which unit × year ×
+-- basis to replace), without reading the old ones, which are two thirds of the mart. Scopes with subordinates add
+-- the signed values and unit rows; a row left with no unit goes. The macro leaves out a field × partner that a
+-- correction left as it was, so a patch rewrites only what changed.
 create temp table patch_partner_delta as
-select
-    closure.ancestor_id as scope_id,
-    scope.level as scope_level,
-    b.survey_year,
-    b.basis,
-    b.unit_type,
-    v.field,
-    v.partner_code,
-    p.partner_scope,
-    sum(b.sign * v.value) as value,
-    sum(b.sign) as n_units
-from patch_signed_basis as b
-inner join core_partner_values as v on v.version_id = b.version_id
-inner join ref_partner_scope as p on p.partner_code = v.partner_code
-inner join core_account_closure as closure on closure.descendant_id = b.account_id
-inner join core_accounts as scope on scope.account_id = closure.ancestor_id and scope.level <= 2
-group by all
-having sum(b.sign * v.value) is distinct from 0 or sum(b.sign) <> 0;
+select * from partner_rollup_of('patch_signed_basis');
 
 -- The rows the run touches are read once (with their row ids, for the delete): the mart is the largest table,
 -- and the units' row groups are skipped by their scope_level.
@@ -30,41 +13,17 @@ select t.rowid as rid, t.*
 from mart_partner_rollup as t
 semi join patch_partner_delta as d
     on t.scope_id = d.scope_id and t.survey_year = d.survey_year and t.basis = d.basis and t.unit_type = d.unit_type
-    and t.field = d.field and t.partner_code = d.partner_code
+    and t.field = d.field and t.partner_code = d.partner_code and d.scope_level <= 2
 where t.scope_level <= 2;
 
 create temp table patch_partner_rows as
 select
-    d.scope_id,
-    d.scope_level,
-    d.survey_year,
-    d.basis,
-    d.unit_type,
-    d.field,
-    d.partner_code,
-    d.partner_scope,
-    coalesce(o.value, 0) + d.value as value,
-    coalesce(o.n_units, 0) + d.n_units as n_units
+    d.* replace (coalesce(o.value, 0) + d.value as value, coalesce(o.n_units, 0) + d.n_units as n_units)
 from patch_partner_delta as d
 left join patch_partner_old as o using (scope_id, survey_year, basis, unit_type, field, partner_code)
-union all
--- As 15_mart_partner_rollup.sql makes a unit's rows (its own values, listed).
-select
-    b.account_id as scope_id,
-    scope.level as scope_level,
-    b.survey_year,
-    b.basis,
-    b.unit_type,
-    v.field,
-    v.partner_code,
-    p.partner_scope,
-    v.value,
-    1 as n_units
-from patch_signed_basis as b
-inner join core_partner_values as v on v.version_id = b.version_id
-inner join ref_partner_scope as p on p.partner_code = v.partner_code
-inner join core_accounts as scope on scope.account_id = b.account_id and scope.level = 3
-where b.sign > 0;
+where d.scope_level <= 2
+union all by name
+select * from patch_partner_delta where scope_level = 3;
 
 -- A unit's old rows are found by unit × year × basis: three key columns read, no values.
 delete from mart_partner_rollup
