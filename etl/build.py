@@ -18,7 +18,7 @@ from . import dictionary as d
 from .config import SurveyConfig
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
 from .reference import REFERENCE_DIR
-from .store import Warehouse
+from .store import Warehouse, discard_db
 
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # DuckDB would otherwise take 80 % of RAM for a national build (measured: 17 GB at 1 million documents);
@@ -42,7 +42,6 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
     """
     final = wh.root / "db" / db_name
     tmp = wh.unpublished(db_name)
-    tmp.unlink(missing_ok=True)
     con = connect(wh, tmp)
     bar = tqdm(total=len(ddl.PARQUET_OF), desc="建库", unit="步", disable=not progress or None, leave=False)
 
@@ -76,6 +75,10 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
             "comment on table meta_build is '本数据库的来历：一次全量构建（build），其后每次修补（patch）一行及其新增版本数'"
         )
         con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        discard_db(tmp)
+        raise
     finally:
         bar.close()
         con.close()
