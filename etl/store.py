@@ -66,11 +66,15 @@ def new_run_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either the old or the new content, never half of it."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o666) -> None:
+    """Write a file so that readers see either the old or the new content, never half of it.
+
+    `mode` (less the umask) is the file's from its creation: a secret is never readable by others, not even
+    in its temporary copy.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "wb") as f:
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
