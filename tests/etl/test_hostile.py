@@ -1,0 +1,86 @@
+"""Hostile or odd values: each document is judged on its own, with a clear Chinese finding; the run goes on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from etl.run import run
+from tests.conftest import TODAY, connect
+from tests.fixtures.inbox import doc, write_inbox
+
+BIG = "中" * 5_000_000  # 15 MB of UTF-8 in one string
+
+
+def _text(body: dict) -> str:
+    return json.dumps(body, ensure_ascii=False)
+
+
+def _docs() -> dict[str, bytes]:
+    """name → bytes of each odd document (new revisions of the fixture's accounts, so none conflicts)."""
+    dup = _text(doc("U2", 2019, revision=11, out={"USA": 11}))
+    dup = '{"account_id": "U1", ' + dup[1:]  # loaded under the second id, before
+    long_value = doc("U2", 2019, revision=18)
+    long_value["unit_profile"]["unit_name"] = BIG
+    out = {
+        "dup_key.json": dup.encode(),
+        "bom.json": b"\xef\xbb\xbf" + _text(doc("U2", 2019, revision=12, out={"USA": 12})).encode(),
+        "long_value.json": _text(long_value).encode(),
+    }
+    return out
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("hostile")
+    inbox = write_inbox(root / "inbox")
+    for name, data in _docs().items():
+        (inbox / "2019" / name).write_bytes(data)
+    return root / "wh", run(inbox, root / "wh", today=TODAY, progress=False)
+
+
+def _findings(wh: Path, name: str) -> list[tuple]:
+    con = connect(wh)
+    try:
+        return con.execute("select code, path, value, message_zh from quality_quarantine where source_file = $f "
+                           "order by all", {"f": f"2019/{name}"}).fetchall()  # fmt: skip
+    finally:
+        con.close()
+
+
+def _loaded(wh: Path, name: str) -> bool:
+    con = connect(wh)
+    try:
+        return con.execute("select count(*) from core_submissions where source_file = $f",
+                           {"f": f"2019/{name}"}).fetchone()[0] == 1  # fmt: skip
+    finally:
+        con.close()
+
+
+def test_duplicate_keys_are_rejected_naming_the_key(hostile):
+    wh, _ = hostile
+    assert _findings(wh, "dup_key.json") == [
+        ("E_JSON", "", "account_id", "键“account_id”在同一对象中出现了不止一次（无法确定以哪个为准）")
+    ]
+    assert not _loaded(wh, "dup_key.json")
+
+
+def test_utf8_with_a_byte_order_mark_loads(hostile):
+    wh, _ = hostile
+    assert _findings(wh, "bom.json") == []
+    assert _loaded(wh, "bom.json")
+
+
+def test_duplicate_keys_deep_in_a_document_or_spaced_before_the_colon_are_found():
+    """Unit level: a repeated key anywhere, however the text is spaced; escaped quotes in strings are no key."""
+    from etl import validate
+
+    for text in ('{"a": {"b": 1, "b" : 2}}', '{"a" :1, "a":\n2}', '{"x": [{"k": "\\":", "k": 1}]}',
+                 '{"a": 1, "\\u0061": 2}'):  # fmt: skip
+        raw = text.encode()
+        assert validate._duplicate_possible(raw, json.loads(raw)), text
+        assert validate._duplicate_key(raw) in ("a", "b", "k"), text
+    for text in ('{"a": "\\":", "b": {"c": "x\\" : y"}}', '{"a" : 1, "b"\t: [1, {"c": 2}]}'):
+        assert validate._duplicate_key(text.encode()) is None, text
