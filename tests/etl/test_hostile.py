@@ -84,3 +84,24 @@ def test_duplicate_keys_deep_in_a_document_or_spaced_before_the_colon_are_found(
         assert validate._duplicate_key(raw) in ("a", "b", "k"), text
     for text in ('{"a": "\\":", "b": {"c": "x\\" : y"}}', '{"a" : 1, "b"\t: [1, {"c": 2}]}'):
         assert validate._duplicate_key(text.encode()) is None, text
+
+
+def test_echoed_values_are_cut_and_say_how_long_they_were(hostile):
+    """A 5-million-character name is quarantined (too long) without being copied into the report or warehouse."""
+    wh, _ = hostile
+    (finding,) = _findings(wh, "long_value.json")
+    code, path, value, _ = finding
+    assert (code, path) == ("E_SCHEMA", "unit_profile.unit_name")
+    assert value == "中" * 200 + "…（共 5000000 个字符，仅显示前 200 个）"
+    (report,) = (wh / "quarantine" / "2019").glob("long_value__*.report.json")
+    assert report.stat().st_size < 5_000
+
+
+def test_a_huge_key_is_named_briefly():
+    from etl.problems import Findings
+
+    found = Findings()
+    found.add("E_SCHEMA", "unit_profile." + "k" * 1_000_000, None, "数据字典中没有这个字段")
+    (p,) = found.items
+    assert len(p.path) < 300 and len(p.message_zh) < 400
+    assert p.path.endswith("…（共 1000013 个字符，仅显示前 200 个）")
