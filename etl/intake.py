@@ -236,7 +236,7 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
         checked = validate.check(raw, ctx, source=source, sha=sha)
         head = checked.doc or checked.hint or {}
         outcome = Outcome(f, sha, source, span,
-                          head={k: head.get(k) for k in HEAD_KEYS},
+                          head={k: _fits(k, head.get(k)) for k in HEAD_KEYS},
                           codes=sorted({p.code for p in checked.findings.items}))  # fmt: skip
         if checked.quarantined:
             outcome.problems, outcome.raw = [p.as_dict() for p in checked.findings.hard], raw
@@ -248,6 +248,13 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
                      warnings=checked.findings.soft)  # fmt: skip
         out.append(outcome)
     return out, rows.tables()
+
+
+def _fits(key: str, value: Any) -> Any:
+    """A header value as the ledger can hold it: a year or revision beyond 32 bits (a quarantined document's) is None."""
+    if key in ("survey_year", "revision") and isinstance(value, int) and not -(2**31) <= value < 2**31:
+        return None
+    return value
 
 
 def _documents(inbox: Path, items: list[InboxFile | BatchPart]) -> Iterator[tuple[InboxFile, str, bytes, tuple | None]]:

@@ -20,6 +20,8 @@ from .reference import Reference
 MAX_SCHEMA_ERRORS = 50
 BOM = b"\xef\xbb\xbf"
 JSON_WHITESPACE = b" \t\r\n"
+MAX_INT = 2**53 - 1  # integers beyond are refused (orjson's strict limit): no survey figure comes near
+MAX_REVISION = 2**31 - 1  # the ledger's revision is a 32-bit integer
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 _SCHEMA_MESSAGES = {
@@ -100,23 +102,43 @@ def check(raw: bytes, ctx: Context, source: str = "", sha: str = "") -> Checked:
     except orjson.JSONDecodeError as exc:
         found.add("E_JSON", "", str(exc)[:200], "不是有效的 JSON（UTF-8）", "not valid JSON", severity="H")
         return Checked(None, found)
-    if _duplicate_possible(raw, doc) and (key := _duplicate_key(raw)) is not None:
+    try:  # written back (in C) for the duplicate check; the strict option also finds integers beyond 2**53
+        written = orjson.dumps(doc, option=orjson.OPT_STRICT_INTEGER)
+    except orjson.JSONEncodeError:
+        path, value = _too_large(doc)
+        zh = f"数值过大（整数不能超过 {MAX_INT}）" if path is not None else "层级嵌套过深"
+        found.add("E_SCHEMA", path or "", None if value is None else str(value), zh, "value out of range", severity="H")
+        return Checked(None, found, _hint(doc) if isinstance(doc, dict) else None)
+    if _duplicate_possible(raw, written) and (key := _duplicate_key(raw)) is not None:
         found.add("E_JSON", "", key, f"键“{key[:100]}”在同一对象中出现了不止一次（无法确定以哪个为准）",
                   "duplicate key", severity="H")  # fmt: skip
         return Checked(None, found, _hint(doc) if isinstance(doc, dict) else None)
     return _check_document(doc, ctx, found)
 
 
-def _duplicate_possible(raw: bytes, doc: object) -> bool:
+def _too_large(doc: object) -> tuple[str | None, int | None]:
+    """(path, value) of the first integer beyond ±MAX_INT (the warehouse's integers are 64-bit), or (None, None)."""
+    stack: list[tuple[tuple, object]] = [((), doc)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            return _path(loc), value
+    return None, None
+
+
+def _duplicate_possible(raw: bytes, written: bytes) -> bool:
     """Whether the JSON text may hold a key twice in one object (orjson keeps the last silently).
 
     Sound and cheap (all in C): every key of the text is a string closed by `"` before its `:`, so the text
-    without whitespace holds at least as many `":` as keys; the parsed document, written back, holds exactly
+    without whitespace holds at least as many `":` as keys; the parsed document, written back (`written`), holds exactly
     as many `":` as it kept keys when no string holds an escaped quote. Equal counts: no key was dropped.
     Measured on 3,000 demo documents: ~18 µs per document (orjson.loads: ~22 µs), none sent on to _duplicate_key.
     """
-    out = orjson.dumps(doc)
-    return raw.translate(None, JSON_WHITESPACE).count(b'":') != out.count(b'":') or b'\\"' in out
+    return raw.translate(None, JSON_WHITESPACE).count(b'":') != written.count(b'":') or b'\\"' in written
 
 
 def _duplicate_key(raw: bytes) -> str | None:
@@ -191,8 +213,9 @@ def _check_header(doc: dict[str, Any], ctx: Context, found: Findings) -> None:
                   severity="H")  # fmt: skip
     if doc["schema_version"] != d.SCHEMA_VERSION:
         found.add("E_SCHEMA", "schema_version", doc["schema_version"], f"应为 {d.SCHEMA_VERSION}", severity="H")
-    if doc["revision"] < 1:
-        found.add("E_SCHEMA", "revision", doc["revision"], "版次应 ≥ 1", "revision must be ≥ 1", severity="H")
+    if not 1 <= doc["revision"] <= MAX_REVISION:
+        found.add("E_SCHEMA", "revision", doc["revision"], f"版次应在 1–{MAX_REVISION} 之间", "revision out of range",
+                  severity="H")  # fmt: skip
     acc = ctx.registry.accounts.get(doc["account_id"])
     if acc is None:
         found.add("E_UNKNOWN_ACCOUNT", "account_id", doc["account_id"], "账号不在账号注册表中",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
 from etl.run import run
@@ -24,8 +25,17 @@ def _docs() -> dict[str, bytes]:
     dup = '{"account_id": "U1", ' + dup[1:]  # loaded under the second id, before
     long_value = doc("U2", 2019, revision=18)
     long_value["unit_profile"]["unit_name"] = BIG
+    big = doc("U2", 2019, revision=13)
+    big["talent"]["foreign_visiting"] = 2**63  # no rule reads it: it went on to Arrow and crashed the run
+    huge_revision = doc("U2", 2019, revision=2**40)
+    huge_year = doc("U2", 2019, revision=14)
+    huge_year["survey_year"] = 2**40
     out = {
         "dup_key.json": dup.encode(),
+        "big_int.json": _text(big).encode(),
+        "big_int_u64.json": _text(big).replace(str(2**63), str(2**64 - 1)).encode(),
+        "big_revision.json": _text(huge_revision).encode(),
+        "big_year.json": _text(huge_year).encode(),
         "bom.json": b"\xef\xbb\xbf" + _text(doc("U2", 2019, revision=12, out={"USA": 12})).encode(),
         "long_value.json": _text(long_value).encode(),
     }
@@ -80,7 +90,7 @@ def test_duplicate_keys_deep_in_a_document_or_spaced_before_the_colon_are_found(
     for text in ('{"a": {"b": 1, "b" : 2}}', '{"a" :1, "a":\n2}', '{"x": [{"k": "\\":", "k": 1}]}',
                  '{"a": 1, "\\u0061": 2}'):  # fmt: skip
         raw = text.encode()
-        assert validate._duplicate_possible(raw, json.loads(raw)), text
+        assert validate._duplicate_possible(raw, orjson.dumps(json.loads(raw))), text
         assert validate._duplicate_key(raw) in ("a", "b", "k"), text
     for text in ('{"a": "\\":", "b": {"c": "x\\" : y"}}', '{"a" : 1, "b"\t: [1, {"c": 2}]}'):
         assert validate._duplicate_key(text.encode()) is None, text
@@ -105,3 +115,23 @@ def test_a_huge_key_is_named_briefly():
     (p,) = found.items
     assert len(p.path) < 300 and len(p.message_zh) < 400
     assert p.path.endswith("…（共 1000013 个字符，仅显示前 200 个）")
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "value"),
+    [("big_int.json", "talent.foreign_visiting", str(2**63)),
+     ("big_int_u64.json", "talent.foreign_visiting", str(2**64 - 1))],
+)  # fmt: skip
+def test_an_integer_beyond_the_warehouse_range_is_quarantined(hostile, name, path, value):
+    wh, _ = hostile
+    assert _findings(wh, name) == [
+        ("E_SCHEMA", path, value, "国际合作人才·外籍短期/兼职/访问学者：数值过大（整数不能超过 9007199254740991）")
+    ]
+
+
+def test_a_revision_or_year_beyond_the_ledger_range_is_quarantined(hostile):
+    wh, _ = hostile
+    assert _findings(wh, "big_revision.json") == [
+        ("E_SCHEMA", "revision", str(2**40), "修订版次：版次应在 1–2147483647 之间")
+    ]
+    assert _findings(wh, "big_year.json")[0][:3] == ("E_YEAR", "survey_year", str(2**40))
