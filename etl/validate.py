@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,9 @@ MAX_SCHEMA_ERRORS = 50
 BOM = b"\xef\xbb\xbf"
 JSON_WHITESPACE = b" \t\r\n"
 MAX_INT = 2**53 - 1  # integers beyond are refused (orjson's strict limit): no survey figure comes near
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?")
+DATE_FIELDS = [f.name for g in d.GROUPS for f in g.fields if f.kind == "date"]  # the projects' start and end dates
 MAX_REVISION = 2**31 - 1  # the ledger's revision is a 32-bit integer
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -185,6 +189,8 @@ def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
     if not isinstance(doc, dict):
         found.add("E_SCHEMA", "", None, "顶层应为对象（{…}）", "top level must be an object", severity="H")
         return Checked(None, found)
+    if _dates_not_iso(doc, found):
+        return Checked(None, found, _hint(doc))
     finished = doc.get("status") in d.FINISHED_STATUSES
     adapter = schema.submission_adapter() if finished else schema.header_adapter()
     try:
@@ -196,6 +202,22 @@ def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
     if finished and not found.hard:
         doc_rules.run(doc, ctx, found)
     return Checked(doc, found)
+
+
+def _dates_not_iso(doc: dict[str, Any], found: Findings) -> bool:
+    """Times and dates must be ISO 8601 text: the schema alone took "20210720" or 1626747300 for Unix time (1970…)."""
+    bad = [(f.name, doc.get(f.name), ISO_TIMESTAMP) for f in d.HEADER.fields if f.kind == "timestamp"]
+    projects = doc.get("projects")
+    for i, p in enumerate(projects if isinstance(projects, list) else []):
+        if isinstance(p, dict):
+            bad += [(f"projects[{i}].{k}", p.get(k), ISO_DATE) for k in DATE_FIELDS]
+    n = len(found.items)
+    for path, value, pattern in bad:
+        if value is not None and not (isinstance(value, str) and pattern.fullmatch(value)):
+            example = "2021-07-20T10:15:00+08:00" if pattern is ISO_TIMESTAMP else "2021-07-20"
+            found.add("E_SCHEMA", path, value if isinstance(value, str | int | float) else None,
+                      f"应为 ISO 8601 格式的文字，如 {example}", "must be an ISO 8601 string", severity="H")  # fmt: skip
+    return len(found.items) > n
 
 
 def _hint(doc: dict[str, Any]) -> dict[str, Any]:
@@ -234,6 +256,15 @@ def _check_header(doc: dict[str, Any], ctx: Context, found: Findings) -> None:
     for key in ("submitted_at", "approved_at"):
         if doc.get(key) is not None and doc[key].tzinfo is None:
             doc[key] = doc[key].replace(tzinfo=CHINA_TZ)  # the collection system's clock is Beijing time
+    # A year's form is not filled in before the year begins, nor after tomorrow (clocks differ a little).
+    in_range = ctx.config.first_year <= year <= ctx.config.last_year(ctx.today)  # else E_YEAR says it
+    earliest = dt.datetime(year if in_range else 1, 1, 1, tzinfo=CHINA_TZ)
+    latest = dt.datetime.combine(ctx.today + dt.timedelta(days=2), dt.time(), CHINA_TZ)
+    for key in ("submitted_at", "approved_at"):
+        if in_range and doc.get(key) is not None and not earliest <= doc[key] < latest:
+            found.add("A-05", key, doc[key].isoformat(),
+                      f"不在合理范围内（应在 {earliest:%Y-%m-%d} 至 {latest - dt.timedelta(days=1):%Y-%m-%d} 之间）",
+                      "outside the survey's plausible window")  # fmt: skip
     status, sub, appr = doc["status"], doc.get("submitted_at"), doc.get("approved_at")
     if status in d.FINISHED_STATUSES and sub is None:
         found.add("A-05", "submitted_at", None, "已提交或已审核的填报须有提交时间", "submitted_at required")

@@ -10,9 +10,13 @@ import pytest
 
 from etl.run import run
 from tests.conftest import TODAY, connect
-from tests.fixtures.inbox import doc, write_inbox
+from tests.fixtures.inbox import doc, project, write_inbox
 
-BIG = "中" * 5_000_000  # 15 MB of UTF-8 in one string
+BIG = "中" * 5_000_000
+# submitted_at of a 2019 form (TODAY is 2026-11-27): name → value; the ISO 8601 ones in the window load.
+DATES = {"date_epoch_text.json": "20210720", "date_epoch_number.json": 1626747300, "date_2099.json": "2099-01-01T00:00:00",
+         "date_9999.json": "9999-12-31T23:59:59+08:00", "date_0001.json": "0001-01-01T00:00:00Z",
+         "date_ok.json": "2020-03-01T09:30:00+08:00", "date_ok_utc.json": "2026-11-28T10:00:00Z"}  # fmt: skip  # 15 MB of UTF-8 in one string
 
 
 def _text(body: dict) -> str:
@@ -21,6 +25,7 @@ def _text(body: dict) -> str:
 
 def _docs() -> dict[str, bytes]:
     """name → bytes of each odd document (new revisions of the fixture's accounts, so none conflicts)."""
+    out_dates = {}
     dup = _text(doc("U2", 2019, revision=11, out={"USA": 11}))
     dup = '{"account_id": "U1", ' + dup[1:]  # loaded under the second id, before
     long_value = doc("U2", 2019, revision=18)
@@ -30,7 +35,15 @@ def _docs() -> dict[str, bytes]:
     huge_revision = doc("U2", 2019, revision=2**40)
     huge_year = doc("U2", 2019, revision=14)
     huge_year["survey_year"] = 2**40
+    for i, (name, value) in enumerate(DATES.items()):
+        when = doc("U3", 2019, revision=40 + i)
+        when["submitted_at"] = value
+        out_dates[name] = _text(when).encode()
+    project_date = doc("U2", 2019, revision=15, projects=[project("U2-D", "lead", "unit", ["USA"], unit_self=1)])
+    project_date["projects"][0]["start_date"] = "20210720"
     out = {
+        **out_dates,
+        "project_date.json": _text(project_date).encode(),
         "dup_key.json": dup.encode(),
         "big_int.json": _text(big).encode(),
         "big_int_u64.json": _text(big).replace(str(2**63), str(2**64 - 1)).encode(),
@@ -135,3 +148,29 @@ def test_a_revision_or_year_beyond_the_ledger_range_is_quarantined(hostile):
         ("E_SCHEMA", "revision", str(2**40), "修订版次：版次应在 1–2147483647 之间")
     ]
     assert _findings(wh, "big_year.json")[0][:3] == ("E_YEAR", "survey_year", str(2**40))
+
+
+@pytest.mark.parametrize(
+    ("name", "finding"),
+    [("date_epoch_text.json", ("E_SCHEMA", "submitted_at", "20210720",
+                               "提交时间：应为 ISO 8601 格式的文字，如 2021-07-20T10:15:00+08:00")),
+     ("date_epoch_number.json", ("E_SCHEMA", "submitted_at", "1626747300",
+                                 "提交时间：应为 ISO 8601 格式的文字，如 2021-07-20T10:15:00+08:00")),
+     ("date_2099.json", ("A-05", "submitted_at", "2099-01-01T00:00:00+08:00",
+                         "提交时间：不在合理范围内（应在 2019-01-01 至 2026-11-28 之间）")),
+     ("date_9999.json", ("A-05", "submitted_at", "9999-12-31T23:59:59+08:00",
+                         "提交时间：不在合理范围内（应在 2019-01-01 至 2026-11-28 之间）")),
+     ("date_0001.json", ("A-05", "submitted_at", "0001-01-01T00:00:00+00:00",
+                         "提交时间：不在合理范围内（应在 2019-01-01 至 2026-11-28 之间）")),
+     ("project_date.json", ("E_SCHEMA", "projects[0].start_date", "20210720",
+                            "国际（港澳台）科技合作项目明细·开始日期：应为 ISO 8601 格式的文字，如 2021-07-20"))],
+)  # fmt: skip
+def test_times_are_iso_8601_within_the_surveys_window(hostile, name, finding):
+    wh, _ = hostile
+    assert _findings(wh, name) == [finding]
+
+
+def test_iso_8601_times_in_the_window_load(hostile):
+    wh, _ = hostile
+    assert _findings(wh, "date_ok.json") == [] and _loaded(wh, "date_ok.json")
+    assert _findings(wh, "date_ok_utc.json") == [] and _loaded(wh, "date_ok_utc.json")  # Beijing: the 28th, 18:00
