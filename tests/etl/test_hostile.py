@@ -174,3 +174,25 @@ def test_iso_8601_times_in_the_window_load(hostile):
     wh, _ = hostile
     assert _findings(wh, "date_ok.json") == [] and _loaded(wh, "date_ok.json")
     assert _findings(wh, "date_ok_utc.json") == [] and _loaded(wh, "date_ok_utc.json")  # Beijing: the 28th, 18:00
+
+
+def test_symlinks_and_special_files_in_the_inbox_are_ignored(tmp_path):
+    """A link to a file outside the inbox is not read (nor copied into quarantine), a folder alias does not count
+    its documents twice, a broken link and a FIFO named .json neither crash nor block the run."""
+    import os
+
+    from tests.etl.test_workers import deadline
+
+    inbox = write_inbox(tmp_path / "inbox")
+    secret = tmp_path / "outside" / "secret.json"
+    secret.parent.mkdir()
+    secret.write_text('{"not": "a submission"}')
+    (inbox / "2020" / "link.json").symlink_to(secret)
+    (inbox / "alias").symlink_to(inbox / "2020", target_is_directory=True)
+    (inbox / "2019" / "broken.json").symlink_to(tmp_path / "missing.json")
+    os.mkfifo(inbox / "2019" / "pipe.json")
+    with deadline(120):
+        summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert summary["documents_in"] == 28  # the fixture's own documents, each once
+    assert {"2020/link.json", "alias", "2019/broken.json", "2019/pipe.json"} <= set(summary["ignored_files"])
+    assert not list((tmp_path / "wh" / "quarantine").rglob("link__*"))
