@@ -14,8 +14,10 @@ import datetime as dt
 import gc
 import hashlib
 import multiprocessing
+import os
 import pickle
 import sys
+import tempfile
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -205,6 +207,21 @@ def _init(inbox: Path, ctx: validate.Context, seen: frozenset[str], run_id: str)
     _quiet_collector()
 
 
+def _init_from_file(path: str) -> None:
+    """_init_pickled with the state read from a file.
+
+    A spawned worker is sent its process object through a pipe the parent writes in full before going on, and
+    that pipe's read end stays open in the parent: a worker killed while starting would leave the parent
+    blocked on a write of the state (20 MB nationally) for ever. Only the file's name goes through the pipe.
+    """
+    try:
+        with open(path, "rb") as f:
+            state = f.read()
+    except FileNotFoundError:  # a worker that starts only after the results are in: it will get no task
+        return
+    _init_pickled(state)
+
+
 def _init_pickled(state: bytes) -> None:
     """_init in a worker, from arguments pickled once for all workers (the registry alone is ~20 MB)."""
     _STATE.update(pickle.loads(state))
@@ -363,7 +380,10 @@ class _Pool:
     """
 
     def __init__(self, state: bytes, chunks: Iterator[list[InboxFile | BatchPart]], inbox: Path, workers: int) -> None:
-        self.state, self.chunks, self.inbox, self.workers = state, chunks, inbox, workers
+        fd, self.state_file = tempfile.mkstemp(prefix="istc-etl-", suffix=".pickle")  # 0600; see _init_from_file
+        with open(fd, "wb") as f:
+            f.write(state)
+        self.chunks, self.inbox, self.workers = chunks, inbox, workers
         self.window: collections.deque = collections.deque()  # (items, future) in inbox order
         self.deaths = 0
         self.pool = self._new_pool(workers)
@@ -372,14 +392,19 @@ class _Pool:
     def _new_pool(self, n: int) -> concurrent.futures.ProcessPoolExecutor:
         # spawn, not fork: the parent has Arrow thread pools running, which a forked child would inherit half-locked.
         return concurrent.futures.ProcessPoolExecutor(
-            n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_pickled, initargs=(self.state,)
+            n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_from_file, initargs=(self.state_file,)
         )
 
     def _fill(self) -> None:
         """Submit chunks until AHEAD per worker are in flight (the first `workers` submissions start the workers)."""
         with _nothing_to_import_as_main():
             while len(self.window) < AHEAD * self.workers and (items := next(self.chunks, None)) is not None:
-                self.window.append((items, self.pool.submit(check_chunk, items)))
+                try:
+                    future = self.pool.submit(check_chunk, items)
+                except concurrent.futures.process.BrokenProcessPool as exc:  # a worker died since the last result:
+                    future = concurrent.futures.Future()  # the chunk waits in order, for results() to check again
+                    future.set_exception(exc)
+                self.window.append((items, future))
 
     def results(self) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
         """(outcomes, tables) of every chunk, in inbox order."""
@@ -403,6 +428,7 @@ class _Pool:
                 self._fill()
         finally:
             self.pool.shutdown(wait=False, cancel_futures=True)
+            os.unlink(self.state_file)  # workers read it when they start: all have
 
     def _isolated(self, items: list[InboxFile | BatchPart]) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
         """Check `items` again in a worker of their own; halve them while they kill it, and quarantine the document
