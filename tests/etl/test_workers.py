@@ -104,3 +104,33 @@ def test_workers_that_keep_dying_stop_the_run_with_a_clear_message(tmp_path, mon
     doomed = ["2020/U1_r5.json", "2020/U3_r3.json", "2019/SJZ_r1.json", "2020/U3_r2b.json"]
     with pytest.raises(RuntimeError, match="校验进程异常退出（可能内存不足）已超过 3 次"):
         _second_run_with_dying_workers(tmp_path, monkeypatch, doomed)
+
+
+def test_a_pool_found_broken_when_submitting_checks_that_chunk_again(tmp_path, monkeypatch):
+    """A worker that dies between two results breaks the pool before the next chunk is submitted: that chunk is
+    checked again in order, like those in flight (a real kill found it: the run failed with BrokenProcessPool)."""
+    import concurrent.futures
+
+    from etl import config, hierarchy, reference
+
+    inbox = write_inbox(tmp_path / "inbox")
+    files = intake.unseen(intake.scan(inbox)[0], None).todo
+    ctx = validate.Context(hierarchy.load(inbox / "accounts.csv"), reference.load(), config.load(None), TODAY)
+    monkeypatch.setattr("etl.intake.CHUNK", 5)  # six chunks
+    monkeypatch.setattr("etl.intake.AHEAD", 1)
+    alone = [o.source for outcomes, _ in intake.check_all(inbox, files, ctx, frozenset(), "r", 1) for o in outcomes]
+    real, calls = concurrent.futures.ProcessPoolExecutor.submit, []
+
+    def submit(self, fn, *args):
+        calls.append(fn)
+        if len(calls) == 3:  # the first submission after a result
+            raise concurrent.futures.process.BrokenProcessPool("a worker died")
+        return real(self, fn, *args)
+
+    monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "submit", submit)
+    monkeypatch.setattr("etl.intake.PARALLEL_FROM", 0)
+    with deadline(180):
+        pooled = [
+            o.source for outcomes, _ in intake.check_all(inbox, files, ctx, frozenset(), "r", 2) for o in outcomes
+        ]
+    assert pooled == alone and len(alone) == 28
