@@ -18,7 +18,7 @@ from . import dictionary as d
 from .config import SurveyConfig
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
 from .reference import REFERENCE_DIR
-from .store import Warehouse
+from .store import Warehouse, discard_db
 from .versions import build_version
 
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -43,7 +43,6 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
     """
     final = wh.root / "db" / db_name
     tmp = wh.unpublished(db_name)
-    tmp.unlink(missing_ok=True)
     con = connect(wh, tmp)
     bar = tqdm(total=len(ddl.PARQUET_OF), desc="建库", unit="步", disable=not progress or None, leave=False)
 
@@ -85,8 +84,8 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
     finally:
         bar.close()
         con.close()
-        if not built:  # failed or broke an invariant: nothing half-made stays beside the published file
-            tmp.unlink(missing_ok=True)
+        if not built:  # failed or broke an invariant: nothing half-made (nor its WAL) stays beside the published file
+            discard_db(tmp)
         shutil.rmtree(wh.root / "db" / "spill", ignore_errors=True)
     tmp.replace(final)
     return final

@@ -7,13 +7,17 @@ that depends on order or on the history (duplicates, revision conflicts, quarant
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import datetime as dt
 import gc
 import hashlib
 import multiprocessing
+import os
 import pickle
 import sys
+import tempfile
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +31,7 @@ import pyarrow.compute as pc
 from . import hierarchy, listing, validate
 from .config import SurveyConfig
 from .flatten import Rows
+from .problems import Findings
 from .reference import Reference
 
 SUFFIXES, REGISTRY_FILE, BATCH_SUFFIX = listing.SUFFIXES, listing.REGISTRY_FILE, listing.BATCH_SUFFIX
@@ -35,6 +40,9 @@ CHUNK = 400  # files per task: big enough to amortise the hand-over, small enoug
 PARALLEL_FROM = 4 * CHUNK  # fewer new files than this are checked in-process: workers cost ~1 s to start
 SEND_SEEN_FROM = 20_000  # new files from which workers skip content already loaded themselves
 SCAN_PARALLEL_FROM = 20_000  # files in the first folder from which a second process helps list the rest
+AHEAD = 4  # tasks in flight per worker: enough to keep every worker busy while the results are written
+MAX_WORKER_DEATHS = 3  # documents that may each kill a checking worker before the run stops
+HEAD_KEYS = ("account_id", "survey_year", "revision", "status")
 
 
 class InboxFile(NamedTuple):
@@ -199,6 +207,21 @@ def _init(inbox: Path, ctx: validate.Context, seen: frozenset[str], run_id: str)
     _quiet_collector()
 
 
+def _init_from_file(path: str) -> None:
+    """_init_pickled with the state read from a file.
+
+    A spawned worker is sent its process object through a pipe the parent writes in full before going on, and
+    that pipe's read end stays open in the parent: a worker killed while starting would leave the parent
+    blocked on a write of the state (20 MB nationally) for ever. Only the file's name goes through the pipe.
+    """
+    try:
+        with open(path, "rb") as f:
+            state = f.read()
+    except FileNotFoundError:  # a worker that starts only after the results are in: it will get no task
+        return
+    _init_pickled(state)
+
+
 def _init_pickled(state: bytes) -> None:
     """_init in a worker, from arguments pickled once for all workers (the registry alone is ~20 MB)."""
     _STATE.update(pickle.loads(state))
@@ -230,7 +253,7 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
         checked = validate.check(raw, ctx, source=source, sha=sha)
         head = checked.doc or checked.hint or {}
         outcome = Outcome(f, sha, source, span,
-                          head={k: head.get(k) for k in ("account_id", "survey_year", "revision", "status")},
+                          head={k: _fits(k, head.get(k)) for k in HEAD_KEYS},
                           codes=sorted({p.code for p in checked.findings.items}))  # fmt: skip
         if checked.quarantined:
             outcome.problems, outcome.raw = [p.as_dict() for p in checked.findings.hard], raw
@@ -242,6 +265,13 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
                      warnings=checked.findings.soft)  # fmt: skip
         out.append(outcome)
     return out, rows.tables()
+
+
+def _fits(key: str, value: Any) -> Any:
+    """A header value as the ledger can hold it: a year or revision beyond 32 bits (a quarantined document's) is None."""
+    if key in ("survey_year", "revision") and isinstance(value, int) and not -(2**31) <= value < 2**31:
+        return None
+    return value
 
 
 def _documents(inbox: Path, items: list[InboxFile | BatchPart]) -> Iterator[tuple[InboxFile, str, bytes, tuple | None]]:
@@ -325,11 +355,8 @@ def check_all(
         # costs more (~1.2 s) than checking again the few known documents a small batch may hold.
         seen = frozenset()
     state = pickle.dumps({"inbox": inbox, "ctx": ctx, "seen": seen, "run_id": run_id}, pickle.HIGHEST_PROTOCOL)
-    # spawn, not fork: the parent has Arrow thread pools running, which a forked child would inherit half-locked.
-    mp = multiprocessing.get_context("spawn")
-    with _nothing_to_import_as_main():
-        pool = mp.Pool(workers, initializer=_init_pickled, initargs=(state,))
-    return _from_pool(pool, chunks)
+
+    return _Pool(state, chunks, inbox, workers).results()
 
 
 def _in_process(
@@ -343,11 +370,124 @@ def _in_process(
         gc.set_threshold(700, 10, 10)
 
 
-def _from_pool(
-    pool: Any, chunks: Iterator[list[InboxFile | BatchPart]]
-) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
-    with pool:
-        yield from pool.imap(check_chunk, chunks)
+class _Pool:
+    """Worker processes checking chunks, AHEAD per worker in flight, results in order; a worker that dies is noticed.
+
+    A dead worker (killed by the OOM killer, or crashed in a library) breaks the pool: every chunk still in
+    flight is then checked again in a worker of its own, halved while it kills that worker, and a document
+    that kills it alone is quarantined (E_WORKER). multiprocessing.Pool, used before, waited for ever for the
+    lost result. Workers start in the constructor: the caller can do other work meanwhile.
+    """
+
+    def __init__(self, state: bytes, chunks: Iterator[list[InboxFile | BatchPart]], inbox: Path, workers: int) -> None:
+        fd, self.state_file = tempfile.mkstemp(prefix="istc-etl-", suffix=".pickle")  # 0600; see _init_from_file
+        with open(fd, "wb") as f:
+            f.write(state)
+        self.chunks, self.inbox, self.workers = chunks, inbox, workers
+        self.window: collections.deque = collections.deque()  # (items, future) in inbox order
+        self.deaths = 0
+        self.pool = self._new_pool(workers)
+        self._fill()
+
+    def _new_pool(self, n: int) -> concurrent.futures.ProcessPoolExecutor:
+        # spawn, not fork: the parent has Arrow thread pools running, which a forked child would inherit half-locked.
+        return concurrent.futures.ProcessPoolExecutor(
+            n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_from_file, initargs=(self.state_file,)
+        )
+
+    def _fill(self) -> None:
+        """Submit chunks until AHEAD per worker are in flight (the first `workers` submissions start the workers)."""
+        with _nothing_to_import_as_main():
+            while len(self.window) < AHEAD * self.workers and (items := next(self.chunks, None)) is not None:
+                try:
+                    future = self.pool.submit(check_chunk, items)
+                except concurrent.futures.process.BrokenProcessPool as exc:  # a worker died since the last result:
+                    future = concurrent.futures.Future()  # the chunk waits in order, for results() to check again
+                    future.set_exception(exc)
+                self.window.append((items, future))
+
+    def results(self) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
+        """(outcomes, tables) of every chunk, in inbox order."""
+        try:
+            while self.window:
+                items, future = self.window.popleft()
+                try:
+                    result = future.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    self.pool.shutdown(wait=True, cancel_futures=True)
+                    suspects = [(items, future), *self.window]
+                    self.window.clear()
+                    for part, done in suspects:  # those finished before the break are kept
+                        if done.done() and not done.cancelled() and done.exception() is None:
+                            yield done.result()
+                        else:
+                            yield from self._isolated(part)
+                    self.pool = self._new_pool(self.workers)
+                else:
+                    yield result
+                self._fill()
+        finally:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            os.unlink(self.state_file)  # workers read it when they start: all have
+
+    def _isolated(self, items: list[InboxFile | BatchPart]) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
+        """Check `items` again in a worker of their own; halve them while they kill it, and quarantine the document
+        that kills it alone. Each document is checked once in all (results in order).
+
+        More than MAX_WORKER_DEATHS such documents in one run mean something other than the documents is wrong
+        (a memory limit too small for any): the run stops with a clear message instead of quarantining everything.
+        """
+        with self._new_pool(1) as pool:
+            with _nothing_to_import_as_main():
+                started = pool.submit(int)
+            if started.exception() is not None:  # the worker cannot even start: no document is to blame
+                raise RuntimeError(f"校验进程无法启动，本次运行中止，未载入任何记录：{started.exception()}")
+            try:
+                yield pool.submit(check_chunk, items).result()
+                return
+            except concurrent.futures.process.BrokenProcessPool:
+                pass
+        if len(items) == 1 and (isinstance(items[0], InboxFile) or items[0].n_lines == 1):
+            self.deaths += 1
+            if self.deaths > MAX_WORKER_DEATHS:
+                raise RuntimeError(
+                    f"校验进程异常退出（可能内存不足）已超过 {MAX_WORKER_DEATHS} 次，本次运行中止，未载入任何记录；"
+                    "请检查服务器内存或调低并行进程数（--workers）后重新运行"
+                )
+            yield [_killed_worker(self.inbox, items[0])], {}
+            return
+        for half in _halves(self.inbox, items):
+            yield from self._isolated(half)
+
+
+def _halves(inbox: Path, items: list[InboxFile | BatchPart]) -> list[list[InboxFile | BatchPart]]:
+    """Two consecutive halves of a task; a lone batch part is cut between its lines."""
+    if len(items) > 1:
+        return [items[: len(items) // 2], items[len(items) // 2 :]]
+    part = items[0]
+    with open(inbox / part.file.rel, "rb") as f:
+        f.seek(part.start)
+        data = f.read(part.end - part.start)
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n")) + 1 + part.start
+    if len(ends) < part.n_lines:  # the file's last line, without a newline
+        ends = np.append(ends, part.end)
+    cut = part.n_lines // 2
+    return [[BatchPart(part.file, part.start, int(ends[cut - 1]), part.first_line, cut)],
+            [BatchPart(part.file, int(ends[cut - 1]), part.end, part.first_line + cut, part.n_lines - cut)]]  # fmt: skip
+
+
+def _killed_worker(inbox: Path, item: InboxFile | BatchPart) -> Outcome:
+    """The quarantine outcome of a document whose checking killed the worker process by itself."""
+    if isinstance(item, InboxFile):
+        f, source, span, raw = item, item.rel, None, (inbox / item.rel).read_bytes()
+    else:
+        f, source, raw, span = next(iter(_documents(inbox, [item])), (item.file, f"{item.file.rel}#{item.first_line}",
+                                                                     b"", (item.start, item.start)))  # fmt: skip
+    findings = Findings()
+    findings.add("E_WORKER", "", source, f"校验“{source}”时校验进程异常退出（可能内存不足或文件异常），该记录未载入",
+                 f"the checking process died while checking {source}", severity="H")  # fmt: skip
+    return Outcome(f, hashlib.sha256(raw).hexdigest(), source, span, head=dict.fromkeys(HEAD_KEYS),
+                   codes=["E_WORKER"], problems=[p.as_dict() for p in findings.items], raw=raw)  # fmt: skip
 
 
 @contextlib.contextmanager

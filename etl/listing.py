@@ -26,11 +26,16 @@ def list_folder(folder: str, prefix: str) -> Listed:
         with os.scandir(fd) as entries:
             for entry in entries:
                 name = entry.name
-                if entry.is_dir():
+                # No symlink is followed (one could lead out of the inbox, or alias a folder and count its files
+                # twice), and only regular files are read (a FIFO would block the run): both are listed as ignored.
+                # d_type answers these without a system call.
+                if entry.is_symlink():
+                    ignored.append(prefix + name)
+                elif entry.is_dir(follow_symlinks=False):
                     folders.append((os.path.join(folder, name), prefix + name + "/"))
                 elif prefix + name == REGISTRY_FILE:
                     continue
-                elif name.endswith(SUFFIXES) and not name.startswith("~$"):
+                elif name.endswith(SUFFIXES) and not name.startswith("~$") and entry.is_file(follow_symlinks=False):
                     st = entry.stat()
                     rels.append(prefix + name)
                     sizes.append(st.st_size)

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from . import ddl, invariants, marts
 from . import dictionary as d
 from .build import connect, quarantine_rows
-from .store import Warehouse
+from .store import Warehouse, discard_db
 from .timing import Stopwatch
 from .versions import build_version
 
@@ -52,24 +52,26 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
           copied: concurrent.futures.Future | None = None) -> Path | None:  # fmt: skip
     """Write db/<db_name>: `base` plus the committed run `run_id`; None when a rebuild is due instead.
 
-    `watch` times the steps (as patch.<step>); `copied` is a copy of `base` to wh.unpublished(db_name) being made.
+    `watch` times the steps (as patch.<step>); `copied` is a copy of `base` to a wh.unpublished(db_name) being made.
     """
     step = (watch or Stopwatch()).step
     files = {table: wh.parquet_files(parquet, [run_id]) for table, parquet in ddl.PARQUET_OF.items()}
     final = wh.root / "db" / db_name
-    tmp = wh.unpublished(db_name)
     # Readers keep the published file open and are never disturbed; it is not even opened here, since a
     # reader in this process (other settings) would refuse a second connection to it.
     with step("patch.copy"):
         if copied is None:
+            tmp = wh.unpublished(db_name)
             shutil.copyfile(base, tmp)
-        elif copied.result() != tmp:
-            raise ValueError(f"copied to {copied.result()}, not {tmp}")
+        else:
+            tmp = copied.result()
+            if tmp.parent != final.parent or not tmp.name.startswith(f"{db_name}."):
+                raise ValueError(f"copied to {tmp}, not to a temporary {db_name}")
     con = connect(wh, tmp)
     try:
         if not _patchable(con, files["core_submissions"]):
             con.close()
-            tmp.unlink()
+            discard_db(tmp)
             return None
         con.execute("set checkpoint_threshold = '64GB'")  # one checkpoint at the end, not one per 16 MB of log
         with step("patch.core"):
@@ -108,7 +110,7 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             con.execute("checkpoint")
     except BaseException:
         con.close()
-        tmp.unlink(missing_ok=True)
+        discard_db(tmp)
         raise
     finally:
         shutil.rmtree(wh.root / "db" / "spill", ignore_errors=True)

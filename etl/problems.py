@@ -27,12 +27,22 @@ class Problem:
         return out
 
 
+MAX_ECHO = 200  # characters of a value or path echoed into reports and the warehouse
+
+
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, int | float | bool):
         return value
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value[:20]]
-    return str(value)
+    return shorten(value if isinstance(value, str) else str(value))
+
+
+def shorten(text: str, limit: int = MAX_ECHO) -> str:
+    """`text`, cut to `limit` characters with the original length said (a 50 MB value made a 53 MB report)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text)} 个字符，仅显示前 {limit} 个）"
 
 
 def label(path: str) -> str:
@@ -84,6 +94,7 @@ class Findings:
         if severity is None:
             rule = d.RULES_BY_ID.get(code)
             severity = rule.severity if rule else "H"
+        path = shorten(path)  # a 1 MB key name is named, not repeated in path and message
         text = f"{label(path)}：{zh}" if path else zh
         self.items.append(Problem(code, severity, path, value, f"{cell} {text}" if cell else text, en or zh, cell))
 

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from . import config, hierarchy, intake, reference, validate
 from .problems import Findings
-from .store import LEDGER_SCHEMA, Warehouse, copy_flushed, new_run_id
+from .store import LEDGER_SCHEMA, Warehouse, copy_flushed, discard_db, new_run_id
 from .timing import Stopwatch
 from .versions import build_version, etl_version
 
@@ -62,6 +62,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     wh = Warehouse(warehouse)
     gen_runs = _generation(wh, fingerprint)
     wh.drop_uncommitted(keep=gen_runs)
+    wh.drop_unpublished()  # a killed run's temporary databases and WALs: never reused, never replayed
     run_id = new_run_id()
     new = LedgerRows(run_id, fingerprint)
     counts: Counter[str] = Counter()
@@ -190,7 +191,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
                 made = patch(wh, db_file, gen_runs[-1], expected, watch, copied)
             patched, copied = made is not None, None
         if copied is not None:  # not patched: the copy goes before the build writes the same path
-            copied.result().unlink(missing_ok=True)
+            discard_db(copied.result())
             copied = None
         if made is None:
             with watch.step("build"):
@@ -199,7 +200,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         wh.publish(db_file)
         rebuilt = True
     if copied is not None:  # nothing to patch after all
-        copied.result().unlink(missing_ok=True)
+        discard_db(copied.result())
     if cache_written is not None:
         cache_written.result()  # raises what the writer raised
     summary = {

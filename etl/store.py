@@ -44,6 +44,12 @@ def _with_n_docs(f: pq.ParquetFile, columns: list[str]) -> pa.Table:
     return table.append_column("n_docs", pa.array([1] * table.num_rows, pa.int64()))
 
 
+def discard_db(path: Path) -> None:
+    """Delete a DuckDB file together with its WAL (a WAL left behind would be replayed into the next file of that name)."""
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+
+
 def copy_flushed(src: Path, dst: Path) -> Path:
     """Copy a file and flush the copy to disk (so a later fsync of it, such as a checkpoint's, has little to write)."""
     shutil.copyfile(src, dst)
@@ -60,11 +66,15 @@ def new_run_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either the old or the new content, never half of it."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o666) -> None:
+    """Write a file so that readers see either the old or the new content, never half of it.
+
+    `mode` (less the umask) is the file's from its creation: a secret is never readable by others, not even
+    in its temporary copy.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "wb") as f:
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
@@ -173,8 +183,20 @@ class Warehouse:
 
     # --- publishing -----------------------------------------------------------------------
     def unpublished(self, db_name: str) -> Path:
-        """Where the database db/<db_name> is built or patched before it is published."""
-        return self.root / "db" / f"{db_name}.tmp"
+        """A fresh path where the database db/<db_name> is built or patched before it is published.
+
+        Fresh on every call: a run killed outright (SIGKILL, the OOM killer) leaves its temporary database and
+        its WAL behind, and DuckDB would replay such a WAL against a new file of the same name — failing with
+        "WAL does not match database file" for good, or, against an identical copy, applying the dead run's
+        inserts twice.
+        """
+        return self.root / "db" / f"{db_name}.{secrets.token_hex(4)}.tmp"
+
+    def drop_unpublished(self) -> None:
+        """Delete what killed runs left in db/: temporary databases, their WALs, DuckDB's spill folder."""
+        for tmp in (self.root / "db").glob("*.tmp*"):
+            tmp.unlink(missing_ok=True)
+        shutil.rmtree(self.root / "db" / "spill", ignore_errors=True)
 
     def current_db(self) -> Path | None:
         """The published database, as named by CURRENT (None before the first run)."""

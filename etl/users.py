@@ -6,6 +6,7 @@ audit.log (JSON lines) next to it. Both are written atomically; no password is e
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import os
 import threading
@@ -21,9 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = ROOT / "data" / "users" / "users.json"
 FREE_FAILURES = 3  # after these, each further failure doubles the wait before the next attempt
 MAX_WAIT = dt.timedelta(minutes=15)
+MAX_DOUBLINGS = 20  # 5 s × 2**20 is far past MAX_WAIT; 2**44 s overflowed timedelta (issue 25)
+MAX_GHOSTS = 10_000  # unknown names whose failures are remembered (in memory): oldest forgotten first
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-.@")
 _hasher = PasswordHasher()
 _lock = threading.Lock()
+# Failures of names that are not users, throttled like real ones so that the answers cannot tell them apart.
+_ghosts: collections.OrderedDict[tuple[str, str], dict] = collections.OrderedDict()
 
 
 class UserError(ValueError):
@@ -46,8 +51,7 @@ def load(path: Path | None = None) -> dict[str, dict]:
 
 
 def _save(users: dict[str, dict], path: Path) -> None:
-    atomic_write(path, orjson.dumps(users, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    os.chmod(path, 0o600)
+    atomic_write(path, orjson.dumps(users, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS), mode=0o600)
 
 
 def add(username: str, account_id: str, password: str, *, path: Path | None = None, replace: bool = False) -> None:
@@ -84,25 +88,45 @@ def verify(
     with _lock:
         users = load(path)
         user = users.get(username)
-        if user is None:
-            _hasher.hash(password)  # same cost as a real check: no hint that the name is unknown
+        if user is None:  # same cost and the same answers as a real user: no hint that the name is unknown
+            ghost = _ghosts.setdefault((str(path), username), {"failures": 0, "wait_until": None})
+            _ghosts.move_to_end((str(path), username))
+            while len(_ghosts) > MAX_GHOSTS:
+                _ghosts.popitem(last=False)
+            if refused := _waiting(ghost, now):
+                return None, refused
+            _hasher.hash(password)
+            _failed(ghost, now)
             return None, "用户名或密码不正确"
-        wait = user.get("wait_until")
-        if wait and now < dt.datetime.fromisoformat(wait):
-            seconds = int((dt.datetime.fromisoformat(wait) - now).total_seconds()) + 1
-            return None, f"连续登录失败次数过多，请 {seconds} 秒后再试"
+        if refused := _waiting(user, now):
+            return None, refused
         try:
             _hasher.verify(user["password_hash"], password)
         except (VerificationError, InvalidHashError):
-            user["failures"] = user.get("failures", 0) + 1
-            extra = user["failures"] - FREE_FAILURES
-            if extra >= 0:
-                user["wait_until"] = (now + min(MAX_WAIT, dt.timedelta(seconds=5 * 2**extra))).isoformat()
+            _failed(user, now)
             _save(users, path)
             return None, "用户名或密码不正确"
         user["failures"], user["wait_until"] = 0, None
         _save(users, path)
         return user["account_id"], ""
+
+
+def _waiting(record: dict, now: dt.datetime) -> str:
+    """The refusal while a record's wait after repeated failures lasts ("" when it may try)."""
+    wait = record.get("wait_until")
+    if wait and now < dt.datetime.fromisoformat(wait):
+        seconds = int((dt.datetime.fromisoformat(wait) - now).total_seconds()) + 1
+        return f"连续登录失败次数过多，请 {seconds} 秒后再试"
+    return ""
+
+
+def _failed(record: dict, now: dt.datetime) -> None:
+    """Count a failure; past FREE_FAILURES each one doubles the wait (5 s, 10 s, …), up to MAX_WAIT."""
+    record["failures"] = record.get("failures", 0) + 1
+    extra = record["failures"] - FREE_FAILURES
+    if extra >= 0:
+        wait = min(MAX_WAIT, dt.timedelta(seconds=5 * 2 ** min(extra, MAX_DOUBLINGS)))
+        record["wait_until"] = (now + wait).isoformat()
 
 
 def account_of(username: str, *, path: Path | None = None) -> str | None:
@@ -118,7 +142,8 @@ def audit(event: str, *, user: str, account: str | None, scope: str | None = Non
     log.parent.mkdir(parents=True, exist_ok=True)
     line = orjson.dumps({"time": _now().isoformat(timespec="seconds"), "event": event, "user": user,
                          "account": account, "scope": scope, "detail": detail})  # fmt: skip
-    with _lock, open(log, "ab") as f:
+    with _lock, open(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as f:
+        os.fchmod(f.fileno(), 0o600)  # a log created before it was made 0600
         f.write(line + b"\n")
 
 

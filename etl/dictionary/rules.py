@@ -109,6 +109,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "同一账号、年度、版次已有内容不同的填报",
         "another document has the same account, year and revision",
     ),
+    "E_WORKER": (
+        "校验该记录时校验进程异常退出（可能内存不足或文件异常），记录未载入",
+        "the checking process died while checking this document",
+    ),
     "E_YEAR": ("统计年度不在允许范围内", "survey year out of range"),
     "E_XLSX": ("不是有效的 Excel 工作簿", "not a valid .xlsx workbook"),
     "E_XLSX_SHEET": ("工作簿缺少调查表的工作表", "a sheet of the survey form is missing"),

@@ -52,3 +52,55 @@ def test_audit_log_lines(tmp_path):
     users.audit("export", user="hebei", account="P13", scope="P13-130100", detail="图.png", path=store)
     line = json.loads((tmp_path / "audit.log").read_text().splitlines()[0])
     assert (line["event"], line["user"], line["scope"], line["detail"]) == ("export", "hebei", "P13-130100", "图.png")
+
+
+def test_the_wait_stays_capped_at_the_hundredth_failure(tmp_path):
+    """5 s × 2**44 overflowed timedelta at the 47th failure: no wait was recorded and guessing was free."""
+    store = tmp_path / "users.json"
+    users.add("hebei", "P13", "right-password", path=store)
+    at = T0
+    for _ in range(100):
+        account, reason = users.verify("hebei", "wrong", path=store, now=at)
+        assert (account, reason) == (None, "用户名或密码不正确")
+        last, at = at, at + users.MAX_WAIT + dt.timedelta(seconds=1)  # past each wait: every attempt is checked
+    assert json.loads(store.read_text())["hebei"]["failures"] == 100
+    refused = users.verify("hebei", "right-password", path=store, now=last + dt.timedelta(seconds=1))
+    assert refused == (None, "连续登录失败次数过多，请 900 秒后再试")  # 15 minutes from the 100th failure
+    assert users.verify("hebei", "right-password", path=store, now=at) == ("P13", "")
+
+
+def test_an_unknown_name_is_answered_like_a_real_one_after_repeated_failures(tmp_path):
+    """After 3 wrong passwords a real user is told to wait: so is a name that is not a user (no enumeration)."""
+    store = tmp_path / "users.json"
+    users.add("hebei", "P13", "right-password", path=store)
+    answers = {}
+    for name in ("hebei", "no-such-user"):
+        answers[name] = [users.verify(name, "wrong", path=store, now=T0 + dt.timedelta(seconds=i)) for i in range(5)]
+    assert answers["hebei"] == answers["no-such-user"]
+    assert answers["hebei"][3] == (None, "连续登录失败次数过多，请 5 秒后再试")  # the 3rd failure (at 2 s) set 5 s
+    assert "no-such-user" not in json.loads(store.read_text())  # remembered in memory only
+
+
+def test_user_store_and_audit_log_are_never_readable_by_others(tmp_path, monkeypatch):
+    """The rewritten store's temporary copy holds every hash: it is created 0600, like the store and audit.log."""
+    import os
+
+    from etl import store as store_module
+
+    old = os.umask(0o022)
+    try:
+        modes = []
+        real_replace = os.replace
+
+        def replace(src, dst):
+            modes.append(os.stat(src).st_mode & 0o777)
+            return real_replace(src, dst)
+
+        monkeypatch.setattr(store_module.os, "replace", replace)
+        store = tmp_path / "users.json"
+        users.add("hebei", "P13", "right-password", path=store)
+        users.audit("sign_in", user="hebei", account="P13", path=store)
+        assert modes == [0o600]
+        assert (store.stat().st_mode & 0o777, (tmp_path / "audit.log").stat().st_mode & 0o777) == (0o600, 0o600)
+    finally:
+        os.umask(old)
