@@ -23,6 +23,7 @@ from streamlit.web import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
+LAUNCHER = ROOT / "asgi.py"  # app.py inside Streamlit's st.App, plus the session-cookie route
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -90,7 +91,7 @@ def main() -> None:
     print(f"登录方式：{mode}；用户文件：{os.environ.get('ISTC_USERS', 'data/users/users.json')}", file=sys.stderr)
     PagesManager.uses_pages_directory = False
     settle_memory()
-    sys.argv = ["streamlit", "run", str(APP), *extra]
+    sys.argv = ["streamlit", "run", str(LAUNCHER), *extra]
     sys.exit(cli.main())
 
 
