@@ -146,3 +146,17 @@ def test_no_auth_mode_shows_a_banner(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
     assert any("未启用登录" in w.value for w in at.warning)
     assert metric(at, "出访人次") == "63 人次"
+
+
+def test_sign_in_starts_the_cookies_session_and_sign_out_ends_it(fixture_run, store, monkeypatch):
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
+    sign_in(at, "hebei")
+    recorded = json.loads((store.parent / "sessions.json").read_text())
+    assert [r["user"] for r in recorded.values()] == ["hebei"]
+    posts = [h.proto.body for h in at.get("html") if "_istc/session" in h.proto.body]
+    assert len(posts) == 1 and '"POST"' in posts[0]  # the page trades its one-time token for the cookie
+    at.run()
+    assert not [h for h in at.get("html") if "_istc/session" in h.proto.body]  # once only
+    at.button(key="sign_out").click().run()
+    assert json.loads((store.parent / "sessions.json").read_text()) == {}  # the cookie signs nobody in any more
+    assert any('"DELETE"' in h.proto.body for h in at.get("html"))  # and the browser is asked to drop it
