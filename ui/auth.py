@@ -65,7 +65,8 @@ def current() -> User | None:
             return None
         s = again
     s["last_seen"] = now
-    _note_activity(s, now)
+    if not _still_holds(s, now):
+        return None
     return User(s["username"], s["account_id"])
 
 
@@ -126,7 +127,8 @@ def audit_export(user: User, scope: str, what: str) -> None:
 
 # --- sign-in that survives a reload (local mode; see ui/sessions.py) ------------------------------------
 
-_REFUSED = {"expired": "登录已超时，请重新登录。", "password_changed": "密码已修改，请用新密码重新登录。"}
+_REFUSED = {"expired": "登录已超时，请重新登录。", "password_changed": "密码已修改，请用新密码重新登录。",
+            "user_removed": "登录已失效，请重新登录。", "unknown": "登录已失效（可能已在其他页面退出），请重新登录。"}  # fmt: skip
 
 
 def _resume() -> tuple[dict | None, str]:
@@ -159,11 +161,21 @@ def _start_cookie_session(s: dict) -> None:
     st.session_state["_cookie_token"] = sessions.one_time_token(session_id)
 
 
-def _note_activity(s: dict, now: dt.datetime) -> None:
-    # At most once a minute: a reload after an hour of work in this tab must not count as an hour idle.
-    if s.get("session_key") and now - s.get("touched", now) >= sessions.TOUCH_EVERY:
-        sessions.touch(s["session_key"], now=now)
-        s["touched"] = now
+def _still_holds(s: dict, now: dt.datetime) -> bool:
+    """At most once a minute, an open tab notes its activity in the server-side session (a reload after an hour of
+    work must not count as an hour idle) and learns whether it still holds: a sign-out in another tab, a password
+    change or the user's removal ends this tab's sign-in too, within a minute."""
+    if not s.get("session_key") or now - s.get("touched", now) < sessions.TOUCH_EVERY:
+        return True
+    # The in-session check above is the idle timeout; the server's record may lag it by up to TOUCH_EVERY.
+    *_, why = sessions.resume(s["session_key"], _session_timeout() + sessions.TOUCH_EVERY, now=now)
+    s["touched"] = now
+    if not why:
+        return True
+    del st.session_state["auth_user"]
+    users.audit(f"session_{why}", user=s["username"], account=s["account_id"])
+    st.session_state["auth_message"] = _REFUSED[why]
+    return False
 
 
 def _end_cookie_session(s: dict) -> None:

@@ -1,4 +1,4 @@
-"""Start the dashboard (`python -m ui.server [streamlit options]`): `streamlit run app.py`, checked and deep-link safe.
+"""Start the dashboard (`python -m ui.server [streamlit options]`): `streamlit run asgi.py`, checked and deep-link safe.
 
 Before starting, the production settings are checked (XSRF on, error details hidden, an explicit bind
 address, a known sign-in mode, no unauthenticated mode on a network address); a failed check stops the

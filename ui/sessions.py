@@ -32,7 +32,7 @@ from etl import users
 COOKIE = "istc_session"
 ROUTE = "_istc/session"
 TOKEN_SECONDS = 60
-TOUCH_EVERY = dt.timedelta(minutes=1)  # how often a session's activity is written down (not on every rerun)
+TOUCH_EVERY = dt.timedelta(minutes=1)  # how often an open tab writes down its activity (not every rerun)
 _lock = threading.RLock()  # re-entered: resume() → _fingerprint() → secret()
 _tokens: dict[str, tuple[str, dt.datetime]] = {}  # one-time token → (session id, issued); this process only
 
@@ -126,16 +126,6 @@ def resume(
         del sessions[session_key]
         _save(sessions, store)
         return record["user"], None, why
-
-
-def touch(session_key: str, *, store: Path | None = None, now: dt.datetime | None = None) -> None:
-    """Note activity in a session (a rerun in an open tab), so a reload later counts idle time from here."""
-    now = now or _now()
-    with _lock:
-        sessions = _load(store)
-        if session_key in sessions:
-            sessions[session_key]["last_seen"] = now.isoformat()
-            _save(sessions, store)
 
 
 def revoke(session_key: str, *, store: Path | None = None) -> None:

@@ -160,3 +160,16 @@ def test_sign_in_starts_the_cookies_session_and_sign_out_ends_it(fixture_run, st
     at.button(key="sign_out").click().run()
     assert json.loads((store.parent / "sessions.json").read_text()) == {}  # the cookie signs nobody in any more
     assert any('"DELETE"' in h.proto.body for h in at.get("html"))  # and the browser is asked to drop it
+
+
+def test_an_open_tab_learns_within_a_minute_that_the_password_was_changed(fixture_run, store, monkeypatch):
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
+    sign_in(at, "hebei")
+    users.add("hebei", "HB", "another-password", path=store, replace=True)  # `etl users passwd`
+    at.run()
+    assert metric(at, "出访人次") == "63 人次"  # checked at most once a minute, not on every rerun
+    at.session_state["auth_user"]["touched"] -= dt.timedelta(minutes=2)
+    at.run()
+    assert at.metric == [] and any("密码已修改" in i.value for i in at.info)
+    log = [json.loads(x) for x in (store.parent / "audit.log").read_text().splitlines()]
+    assert log[-1]["event"] == "session_password_changed" and log[-1]["user"] == "hebei"

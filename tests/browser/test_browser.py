@@ -185,9 +185,10 @@ def test_every_screenshot_of_the_guide_was_taken_by_this_run(browser_page: Page)
         assert shot.stat().st_mtime > started, f"{name} is stale"
 
 
-def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change(browser_page: Page, server: str,
-                                                                                 demo_warehouse: Path, tmp_path):  # fmt: skip
-    # Screens for the reviewer in pytest's tmp_path, not SHOTS: the guide does not show them (docs/guide/img stays clean).
+def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change(
+    browser_page: Page, server: str, demo_warehouse: Path, tmp_path: Path
+):
+    # Screens for the reviewer go to pytest's tmp_path, not SHOTS: the guide does not show them.
     context = browser_page.context.browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     store, password = demo_warehouse.parent / "users.json", users.DEMO_USERS["hebei"][1]
@@ -249,8 +250,8 @@ def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change
         # A password changed on the server (`etl users passwd`) ends the session at the next reload.
         sign_in()
         same_view()
-        changed = subprocess.run([sys.executable, "-m", "etl", "users", "passwd", "--username", "hebei", "--store",
-                                  str(store)], input="a-new-password-1\n", text=True, capture_output=True, cwd=ROOT)  # fmt: skip
+        passwd = [sys.executable, "-m", "etl", "users", "passwd", "--username", "hebei", "--store", str(store)]
+        changed = subprocess.run(passwd, input="a-new-password-1\n", text=True, capture_output=True, cwd=ROOT)
         assert changed.returncode == 0, changed.stderr
         page.reload()
         page.get_by_text("密码已修改，请用新密码重新登录。").wait_for(timeout=60_000)
