@@ -134,7 +134,7 @@ _REFUSED = {"expired": "登录已超时，请重新登录。", "password_changed
 def _resume() -> tuple[dict | None, str]:
     """A new session (reload, bookmark, new tab) of a browser whose session cookie still holds: its user, else
     (None, why). A cookie whose signature does not match is ignored like a missing one."""
-    session_key = sessions.session_key_from_cookie(st.context.cookies.get(sessions.COOKIE))
+    session_key = sessions.session_key_from_cookie(_cookie())
     if session_key is None:
         return None, "no_cookie"
     name, account, why = sessions.resume(session_key, _session_timeout())
@@ -151,6 +151,11 @@ def _resume() -> tuple[dict | None, str]:
     st.session_state.pop("_filters_ready", None)  # the filters come from this page's URL
     users.audit("session_resumed", user=name, account=account)
     return s, ""
+
+
+def _cookie() -> str | None:
+    """The session cookie this Streamlit session's browser sent when it connected (HttpOnly: only the server sees it)."""
+    return st.context.cookies.get(sessions.COOKIE)
 
 
 def _start_cookie_session(s: dict) -> None:

@@ -173,3 +173,26 @@ def test_an_open_tab_learns_within_a_minute_that_the_password_was_changed(fixtur
     assert at.metric == [] and any("密码已修改" in i.value for i in at.info)
     log = [json.loads(x) for x in (store.parent / "audit.log").read_text().splitlines()]
     assert log[-1]["event"] == "session_password_changed" and log[-1]["user"] == "hebei"
+
+
+def test_a_new_session_resumes_from_the_cookie_until_idle_longer_than_the_timeout(fixture_run, store, monkeypatch):
+    from ui import auth, sessions
+
+    monkeypatch.setenv("ISTC_SESSION_MINUTES", "30")
+    session_id = sessions.start("hebei", store=store)
+    monkeypatch.setattr(auth, "_cookie", lambda: sessions.cookie_value(session_id, store=store))  # what a browser sends
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="SJZ", year="2020")  # a reload of a deep link
+    assert not any(b.label == "登录" for b in at.button)
+    assert at.session_state["scope_id"] == "SJZ" and metric(at, "出访人次") == "45 人次"
+    genuine = auth._cookie
+    monkeypatch.setattr(auth, "_cookie", lambda: genuine()[:-1] + ("x" if genuine()[-1] != "x" else "y"))
+    tampered = open_page(fixture_run[0], "overview", monkeypatch, scope="SJZ", year="2020")
+    assert tampered.metric == [] and any(b.label == "登录" for b in tampered.button) and not tampered.info
+    monkeypatch.setattr(auth, "_cookie", genuine)
+    recorded = store.parent / "sessions.json"
+    idle = {k: {**r, "last_seen": (dt.datetime.fromisoformat(r["last_seen"]) - dt.timedelta(minutes=31)).isoformat()}
+            for k, r in json.loads(recorded.read_text()).items()}  # fmt: skip
+    recorded.write_text(json.dumps(idle))
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="SJZ", year="2020")  # the next reload, 31 min later
+    assert at.metric == [] and any("登录已超时" in i.value for i in at.info)
+    assert json.loads(recorded.read_text()) == {}
