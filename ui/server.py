@@ -81,7 +81,7 @@ def settle_memory() -> None:
 
 
 def main() -> None:
-    """Check the settings, then run Streamlit on app.py with any extra command-line options passed through."""
+    """Check the settings, then run Streamlit on asgi.py (app.py plus the session-cookie route), options passed on."""
     extra = sys.argv[1:]
     problems = check(extra, dict(os.environ))
     if problems:

@@ -3,6 +3,8 @@
 Needs Debian's chromium and a CJK font (`make test` installs both through scripts/system-deps.sh).
 Its screenshots are the user guide's: `make screenshots` runs it with ISTC_SCREENSHOTS=docs/guide/img, so the guide
 never shows a stale screen; `make test` writes them to a temporary folder and leaves the work tree clean.
+A second flow signs in on a bookmarked deep link and reloads: same view, still signed in, until sign-out, a tampered
+cookie or a password change.
 """
 
 from __future__ import annotations
