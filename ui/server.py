@@ -23,7 +23,6 @@ from streamlit.web import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-LAUNCHER = ROOT / "asgi.py"  # app.py inside Streamlit's st.App, plus the session-cookie route
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -78,6 +77,9 @@ def settle_memory() -> None:
     charts.geojson("china_provinces_simplified")
     gc.collect()
     gc.freeze()
+
+
+LAUNCHER = ROOT / "asgi.py"  # app.py inside Streamlit's st.App, plus the session-cookie route
 
 
 def main() -> None:
