@@ -35,6 +35,7 @@ user = auth.current()
 nav = st.navigation(PAGES, position="sidebar" if user else "hidden")
 if user is None:
     auth.sign_in_page()  # stops here
+auth.deliver_cookie()  # right after a sign-in: the cookie that lets it survive a reload
 if not data.allowed(user.account_id):  # fail closed: a user bound to no existing account sees nothing
     st.title("国际科技合作统计分析平台")
     st.error(

@@ -8,6 +8,7 @@ analyst's own machine: national scope, with a banner). Anything unknown fails cl
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from etl import users
+
+from . import sessions
 
 ROOT_ALL = "CN"
 MODES = ("local", "header", "none")
@@ -48,16 +51,22 @@ def current() -> User | None:
         return User(name, account) if account else None
     if m != "local":
         return None
-    s = st.session_state.get("auth_user")
+    s = st.session_state.get("auth_user") or _resume()[0]
     if not s:
         return None
     now = dt.datetime.now(dt.UTC)
     if now - s["last_seen"] > _session_timeout():
-        users.audit("session_expired", user=s["username"], account=s["account_id"])
         del st.session_state["auth_user"]
-        st.session_state["auth_message"] = "登录已超时，请重新登录。"
-        return None
+        again, why = _resume()  # another tab of this browser may have kept the cookie's session alive
+        if again is None:
+            if why != "expired":  # _resume has said so already
+                users.audit("session_expired", user=s["username"], account=s["account_id"])
+                st.session_state["auth_message"] = "登录已超时，请重新登录。"
+            return None
+        s = again
     s["last_seen"] = now
+    if not _still_holds(s, now):
+        return None
     return User(s["username"], s["account_id"])
 
 
@@ -71,6 +80,8 @@ def sign_in_page() -> None:
     if m not in MODES:
         st.error(f"登录方式配置无效（ISTC_AUTH={m}），为安全起见不显示任何数据。")
         st.stop()
+    if st.session_state.pop("_clear_cookie", False):
+        _cookie_request("DELETE")
     if msg := st.session_state.pop("auth_message", None):
         st.info(msg)
     with st.form("sign_in", border=True, width=420):
@@ -90,6 +101,7 @@ def sign_in_page() -> None:
                                              "since": now, "last_seen": now}  # fmt: skip
             st.session_state.pop("_filters_ready", None)  # start from the user's own scope
             users.audit("sign_in", user=name.strip().lower(), account=account)
+            _start_cookie_session(st.session_state["auth_user"])
             st.rerun()
     if os.environ.get("ISTC_DEMO") == "1":
         st.caption("演示模式：可用以下账号体验三种视角（各自只能看到本账号及下级的数据）。")
@@ -103,6 +115,7 @@ def sign_out() -> None:
     s = st.session_state.pop("auth_user", None)
     if s:
         users.audit("sign_out", user=s["username"], account=s["account_id"])
+        _end_cookie_session(s)
     for key in [k for k in st.session_state if k.startswith(("f_", "drill_", "scope_id", "_filters_ready"))]:
         del st.session_state[key]
 
@@ -110,3 +123,84 @@ def sign_out() -> None:
 def audit_export(user: User, scope: str, what: str) -> None:
     """Record an export (called from download callbacks, which run outside the page script)."""
     users.audit("export", user=user.username, account=user.account_id, scope=scope, detail=what)
+
+
+# --- sign-in that survives a reload (local mode; see ui/sessions.py) ------------------------------------
+
+_REFUSED = {"expired": "登录已超时，请重新登录。", "password_changed": "密码已修改，请用新密码重新登录。",
+            "user_removed": "登录已失效，请重新登录。", "unknown": "登录已失效（可能已在其他页面退出），请重新登录。"}  # fmt: skip
+
+
+def _resume() -> tuple[dict | None, str]:
+    """A new session (reload, bookmark, new tab) of a browser whose session cookie still holds: its user, else
+    (None, why). A cookie whose signature does not match is ignored like a missing one."""
+    session_key = sessions.session_key_from_cookie(_cookie())
+    if session_key is None:
+        return None, "no_cookie"
+    name, account, why = sessions.resume(session_key, _session_timeout())
+    if why:
+        if why != "unknown":  # the session existed and has just ended: say why, once
+            users.audit(f"session_{why}", user=name, account=None)
+            if why in _REFUSED:
+                st.session_state["auth_message"] = _REFUSED[why]
+        return None, why
+    now = dt.datetime.now(dt.UTC)
+    s = {"username": name, "account_id": account, "since": now, "last_seen": now, "session_key": session_key,
+         "touched": now}  # fmt: skip
+    st.session_state["auth_user"] = s
+    st.session_state.pop("_filters_ready", None)  # the filters come from this page's URL
+    users.audit("session_resumed", user=name, account=account)
+    return s, ""
+
+
+def _cookie() -> str | None:
+    """The session cookie this Streamlit session's browser sent when it connected (HttpOnly: only the server sees it)."""
+    return st.context.cookies.get(sessions.COOKIE)
+
+
+def _start_cookie_session(s: dict) -> None:
+    """After a sign-in with the password: record a server-side session and queue its cookie for the page."""
+    sessions.prune(_session_timeout())  # sessions nobody came back to
+    session_id = sessions.start(s["username"])
+    s["session_key"], s["touched"] = sessions.key(session_id), s["last_seen"]
+    st.session_state["_cookie_token"] = sessions.one_time_token(session_id)
+
+
+def _still_holds(s: dict, now: dt.datetime) -> bool:
+    """At most once a minute, an open tab notes its activity in the server-side session (a reload after an hour of
+    work must not count as an hour idle) and learns whether it still holds: a sign-out in another tab, a password
+    change or the user's removal ends this tab's sign-in too, within a minute."""
+    if not s.get("session_key") or now - s.get("touched", now) < sessions.TOUCH_EVERY:
+        return True
+    # The in-session check above is the idle timeout; the server's record may lag it by up to TOUCH_EVERY.
+    *_, why = sessions.resume(s["session_key"], _session_timeout() + sessions.TOUCH_EVERY, now=now)
+    s["touched"] = now
+    if not why:
+        return True
+    del st.session_state["auth_user"]
+    users.audit(f"session_{why}", user=s["username"], account=s["account_id"])
+    st.session_state["auth_message"] = _REFUSED[why]
+    return False
+
+
+def _end_cookie_session(s: dict) -> None:
+    if s.get("session_key"):
+        sessions.revoke(s["session_key"])
+    st.session_state["_clear_cookie"] = True  # the sign-in page asks the server to drop the cookie too
+
+
+def _cookie_request(method: str, token: str = "") -> None:
+    """Have the page call the session route (only the server can set an HttpOnly cookie); renders nothing."""
+    body = f", body: JSON.stringify({{token: {json.dumps(token)}}})" if token else ""
+    # The element has no content; hiding its container keeps the page from shifting by one gap.
+    st.html(f"""<script>
+        document.currentScript?.closest('[data-testid="stElementContainer"]')?.style.setProperty("display", "none");
+        fetch({json.dumps(sessions.path())}, {{method: "{method}", credentials: "same-origin",
+               headers: {{"Content-Type": "application/json"}}{body}}});
+        </script>""", unsafe_allow_javascript=True)  # fmt: skip
+
+
+def deliver_cookie() -> None:
+    """Right after a sign-in: the page trades the one-time token for the session cookie (app.py, once)."""
+    if token := st.session_state.pop("_cookie_token", None):
+        _cookie_request("POST", token)

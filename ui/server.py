@@ -1,4 +1,4 @@
-"""Start the dashboard (`python -m ui.server [streamlit options]`): `streamlit run app.py`, checked and deep-link safe.
+"""Start the dashboard (`python -m ui.server [streamlit options]`): `streamlit run asgi.py`, checked and deep-link safe.
 
 Before starting, the production settings are checked (XSRF on, error details hidden, an explicit bind
 address, a known sign-in mode, no unauthenticated mode on a network address); a failed check stops the
@@ -107,8 +107,11 @@ def settle_memory() -> None:
     gc.freeze()
 
 
+LAUNCHER = ROOT / "asgi.py"  # app.py inside Streamlit's st.App, plus the session-cookie route
+
+
 def main() -> None:
-    """Check the settings, then run Streamlit on app.py with any extra command-line options passed through."""
+    """Check the settings, then run Streamlit on asgi.py (app.py plus the session-cookie route), options passed on."""
     extra = sys.argv[1:]
     problems = check(extra, dict(os.environ))
     if problems:
@@ -118,7 +121,7 @@ def main() -> None:
     print(f"登录方式：{mode}；用户文件：{os.environ.get('ISTC_USERS', 'data/users/users.json')}", file=sys.stderr)
     PagesManager.uses_pages_directory = False
     settle_memory()
-    sys.argv = ["streamlit", "run", str(APP), *extra]
+    sys.argv = ["streamlit", "run", str(LAUNCHER), *extra]
     sys.exit(cli.main())
 
 

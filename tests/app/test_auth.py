@@ -146,3 +146,53 @@ def test_no_auth_mode_shows_a_banner(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
     assert any("未启用登录" in w.value for w in at.warning)
     assert metric(at, "出访人次") == "63 人次"
+
+
+def test_sign_in_starts_the_cookies_session_and_sign_out_ends_it(fixture_run, store, monkeypatch):
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
+    sign_in(at, "hebei")
+    recorded = json.loads((store.parent / "sessions.json").read_text())
+    assert [r["user"] for r in recorded.values()] == ["hebei"]
+    posts = [h.proto.body for h in at.get("html") if "_istc/session" in h.proto.body]
+    assert len(posts) == 1 and '"POST"' in posts[0]  # the page trades its one-time token for the cookie
+    at.run()
+    assert not [h for h in at.get("html") if "_istc/session" in h.proto.body]  # once only
+    at.button(key="sign_out").click().run()
+    assert json.loads((store.parent / "sessions.json").read_text()) == {}  # the cookie signs nobody in any more
+    assert any('"DELETE"' in h.proto.body for h in at.get("html"))  # and the browser is asked to drop it
+
+
+def test_an_open_tab_learns_within_a_minute_that_the_password_was_changed(fixture_run, store, monkeypatch):
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
+    sign_in(at, "hebei")
+    users.add("hebei", "HB", "another-password", path=store, replace=True)  # `etl users passwd`
+    at.run()
+    assert metric(at, "出访人次") == "63 人次"  # checked at most once a minute, not on every rerun
+    at.session_state["auth_user"]["touched"] -= dt.timedelta(minutes=2)
+    at.run()
+    assert at.metric == [] and any("密码已修改" in i.value for i in at.info)
+    log = [json.loads(x) for x in (store.parent / "audit.log").read_text().splitlines()]
+    assert log[-1]["event"] == "session_password_changed" and log[-1]["user"] == "hebei"
+
+
+def test_a_new_session_resumes_from_the_cookie_until_idle_longer_than_the_timeout(fixture_run, store, monkeypatch):
+    from ui import auth, sessions
+
+    monkeypatch.setenv("ISTC_SESSION_MINUTES", "30")
+    session_id = sessions.start("hebei", store=store)
+    monkeypatch.setattr(auth, "_cookie", lambda: sessions.cookie_value(session_id, store=store))  # what a browser sends
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="SJZ", year="2020")  # a reload of a deep link
+    assert not any(b.label == "登录" for b in at.button)
+    assert at.session_state["scope_id"] == "SJZ" and metric(at, "出访人次") == "45 人次"
+    genuine = auth._cookie
+    monkeypatch.setattr(auth, "_cookie", lambda: genuine()[:-1] + ("x" if genuine()[-1] != "x" else "y"))
+    tampered = open_page(fixture_run[0], "overview", monkeypatch, scope="SJZ", year="2020")
+    assert tampered.metric == [] and any(b.label == "登录" for b in tampered.button) and not tampered.info
+    monkeypatch.setattr(auth, "_cookie", genuine)
+    recorded = store.parent / "sessions.json"
+    idle = {k: {**r, "last_seen": (dt.datetime.fromisoformat(r["last_seen"]) - dt.timedelta(minutes=31)).isoformat()}
+            for k, r in json.loads(recorded.read_text()).items()}  # fmt: skip
+    recorded.write_text(json.dumps(idle))
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="SJZ", year="2020")  # the next reload, 31 min later
+    assert at.metric == [] and any("登录已超时" in i.value for i in at.info)
+    assert json.loads(recorded.read_text()) == {}

@@ -3,6 +3,8 @@
 Needs Debian's chromium and a CJK font (`make test` installs both through scripts/system-deps.sh).
 Its screenshots are the user guide's: `make screenshots` runs it with ISTC_SCREENSHOTS=docs/guide/img, so the guide
 never shows a stale screen; `make test` writes them to a temporary folder and leaves the work tree clean.
+A second flow signs in on a bookmarked deep link and reloads: same view, still signed in, until sign-out, a tampered
+cookie or a password change.
 """
 
 from __future__ import annotations
@@ -183,3 +185,97 @@ def test_every_screenshot_of_the_guide_was_taken_by_this_run(browser_page: Page)
         shot = SHOTS / name
         assert shot.exists(), f"the guide shows {name}, which the browser test does not take"
         assert shot.stat().st_mtime > started, f"{name} is stale"
+
+
+def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change(
+    browser_page: Page, server: str, demo_warehouse: Path, tmp_path: Path
+):
+    # Screens for the reviewer go to pytest's tmp_path, not SHOTS: the guide does not show them.
+    context = browser_page.context.browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    store, password = demo_warehouse.parent / "users.json", users.DEMO_USERS["hebei"][1]
+    sign_in_form = page.get_by_role("button", name="登录", exact=True)
+
+    def sign_in() -> None:
+        sign_in_form.wait_for(timeout=60_000)
+        page.get_by_label("用户名").fill("hebei")
+        page.get_by_label("密码").fill(password)
+        sign_in_form.click()
+
+    def session_cookie() -> dict:
+        """The session cookie, once the page has traded its one-time token for it (right after sign-in)."""
+        for _ in range(40):
+            if cookie := next((c for c in context.cookies() if c["name"] == "istc_session"), None):
+                return cookie
+            time.sleep(0.25)
+        raise AssertionError("no session cookie after sign-in")
+
+    def same_view() -> None:
+        """The bookmarked view, signed in: 国家和地区 of 石家庄市 (not the user's own 河北省) for 2019 (not the
+        latest year), and no sign-in form."""
+        settle(page, "2019 年度出访人次")
+        assert page.get_by_role("heading", name="国家和地区").count() >= 1 and page.get_by_text("› 石家庄市").count()
+        assert "/partners?" in page.url and "scope=P13-130100" in page.url and "year=2019" in page.url
+        assert sign_in_form.count() == 0 and page.locator(ERRORS).count() == 0
+
+    try:
+        page.goto(f"{server}/partners?scope=P13-130100&year=2019")
+        sign_in()
+        same_view()
+        cookie = session_cookie()
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["expires"] == -1
+        assert "istc_session" not in page.evaluate("document.cookie")  # scripts cannot read it
+        assert cookie["value"].split(".")[0] not in (store.parent / "sessions.json").read_text()
+        page.reload()
+        same_view()
+        assert "token" not in page.url and cookie["value"] not in page.url
+        page.screenshot(path=str(tmp_path / "刷新后仍已登录.png"))
+
+        # A bookmark opened in another tab of the same browser: signed in, on the bookmarked page.
+        tab = context.new_page()
+        tab.goto(f"{server}/compare?scope=P13&year=2020")
+        settle(tab, "地区对比")
+        assert tab.get_by_role("button", name="登录", exact=True).count() == 0
+        tab.close()
+
+        # A tampered cookie signs nobody in; the genuine one still does.
+        context.add_cookies([{**cookie, "value": cookie["value"][:-3] + ("AAA" if cookie["value"][-3:] != "AAA"
+                                                                         else "BBB")}])  # fmt: skip
+        page.reload()
+        sign_in_form.wait_for(timeout=60_000)
+        context.add_cookies([cookie])
+        page.reload()
+        same_view()
+
+        # Sign-out: the browser drops the cookie, and the reload asks for the password.
+        page.get_by_role("button", name="退出登录").click()
+        sign_in_form.wait_for(timeout=60_000)
+        for _ in range(40):
+            if not [c for c in context.cookies() if c["name"] == "istc_session"]:
+                break
+            time.sleep(0.25)
+        else:
+            raise AssertionError("the session cookie survived the sign-out")
+        page.reload()
+        sign_in_form.wait_for(timeout=60_000)
+        # A copy of the cookie kept from before the sign-out signs nobody in either: the server ended the session.
+        context.add_cookies([cookie])
+        page.reload()
+        sign_in_form.wait_for(timeout=60_000)
+        assert page.get_by_text("2019 年度出访人次").count() == 0
+        context.clear_cookies()
+
+        # A password changed on the server (`etl users passwd`) ends the session at the next reload.
+        sign_in()
+        same_view()
+        session_cookie()
+        passwd = [sys.executable, "-m", "etl", "users", "passwd", "--username", "hebei", "--store", str(store)]
+        changed = subprocess.run(passwd, input="a-new-password-1\n", text=True, capture_output=True, cwd=ROOT)
+        assert changed.returncode == 0, changed.stderr
+        page.reload()
+        page.get_by_text("密码已修改，请用新密码重新登录。").wait_for(timeout=60_000)
+        sign_in_form.wait_for(timeout=60_000)
+        page.screenshot(path=str(tmp_path / "改密码后需重新登录.png"))
+    finally:
+        users.add("hebei", "P13", password, path=store, replace=True)
+        context.close()
