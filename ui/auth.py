@@ -192,9 +192,9 @@ def _end_cookie_session(s: dict) -> None:
 def _cookie_request(method: str, token: str = "") -> None:
     """Have the page call the session route (only the server can set an HttpOnly cookie); renders nothing."""
     body = f", body: JSON.stringify({{token: {json.dumps(token)}}})" if token else ""
-    # The element has no content; hiding its container keeps the page from shifting by one gap.
+    # The element has no content. Its container is not hidden: Streamlit reuses element containers by position,
+    # and a hidden one hid whatever the next page drew there (the next page's title).
     st.html(f"""<script>
-        document.currentScript?.closest('[data-testid="stElementContainer"]')?.style.setProperty("display", "none");
         fetch({json.dumps(sessions.path())}, {{method: "{method}", credentials: "same-origin",
                headers: {{"Content-Type": "application/json"}}{body}}});
         </script>""", unsafe_allow_javascript=True)  # fmt: skip

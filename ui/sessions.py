@@ -209,7 +209,8 @@ def _same_origin(request) -> bool:
 
 
 async def endpoint(request):
-    """POST {"token": …} → 204 with the session cookie; DELETE → the cookie cleared and its session ended."""
+    """POST {"token": …} → 204 with the session cookie; on sign-out (method DELETE) the cookie is cleared and its
+    session is ended on the server as well."""
     from starlette.responses import Response
 
     if not _same_origin(request):
