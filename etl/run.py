@@ -82,6 +82,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     checked_docs = 0
     seen: set[str] = set()
     versions: dict[str, str] = {}  # _key(account, year, revision) → figures (intake.figures_sha) of accepted versions
+    copies: list[tuple[str, str]] = []  # (source, sha) of documents whose content was met before
     rivals: dict[str, tuple] = {}  # key first accepted in this run → (ledger row, file, span, submitted_at)
     history = None  # the accepted versions before this run
     checked = ()
@@ -120,6 +121,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
                     read[0] = o.sha
                 if o.known or o.sha in seen:  # loaded before, or met earlier in this run
                     counts["unchanged"] += 1
+                    copies.append((o.source, o.sha))
                     if o.accepted:
                         drop.append(o.sha[:32])
                     continue
@@ -165,6 +167,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
 
     with watch.step("commit"):
         counts.update(new.settle(_current_versions(new, history)))
+        duplicates = _duplicates(copies, new, wh, gen_runs) if copies else []
         if len(new):
             wh.commit(run_id, new.table())
             gen_runs.append(run_id)
@@ -225,6 +228,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         "quarantine_codes": dict(codes.most_common()),
         "registry_problems": problems,
         "ignored_files": ignored,
+        "duplicates": duplicates,
         "warehouse_rebuilt": rebuilt,
         "warehouse_patched": patched,
         "database": str(db_file.relative_to(wh.root)) if db_file else None,
@@ -372,6 +376,22 @@ def _lookups(
         versions,
         history.select(["account_id", "survey_year", "version_id", "revision", "status", "approved_at"]),
     )
+
+
+def _duplicates(copies: list[tuple[str, str]], new: LedgerRows, wh: Warehouse, runs: list[str]) -> list[dict]:
+    """Each copy (a document whose bytes were met before) with the document it repeats: the first of this run with
+    that content, else the one the ledger holds from before (copies of quarantined documents included)."""
+    wanted = {sha for _, sha in copies}
+    first: dict[str, str] = {}
+    if runs:
+        before = wh.ledger(runs, columns=["sha", "source_file"])
+        before = before.filter(pc.is_in(before.column("sha"), value_set=pa.array(list(wanted), pa.string())))
+        for sha, source in zip(*(before.column(k).to_pylist() for k in ("sha", "source_file")), strict=True):
+            first.setdefault(sha, source)
+    for sha, source in zip(new.cols["sha"], new.cols["source_file"], strict=True):
+        if sha in wanted:
+            first.setdefault(sha, source)
+    return [{"source_file": source, "same_as": first.get(sha)} for source, sha in copies]
 
 
 def _key(*parts: object) -> str:
