@@ -54,6 +54,18 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
+MAX_STEM_BYTES = (
+    200  # 255 (the usual file-name limit) less the hash, ".report.json" and atomic_write's temporary suffix
+)
+
+
+def _shortened(stem: str) -> str:
+    """A file name's stem cut to MAX_STEM_BYTES of UTF-8 (at a character boundary): the quarantine copy's name, which
+    adds to it, must fit the file system; the report keeps the full name."""
+    data = stem.encode("utf-8")
+    return stem if len(data) <= MAX_STEM_BYTES else data[:MAX_STEM_BYTES].decode("utf-8", "ignore")
+
+
 def discard_db(path: Path) -> None:
     """Delete a DuckDB file together with its WAL (a WAL left behind would be replayed into the next file of that name)."""
     path.unlink(missing_ok=True)
@@ -187,7 +199,7 @@ class Warehouse:
         """Keep the rejected bytes and their report, mirroring the inbox path; returns the report's path."""
         rel = Path(source_file)
         folder = self.root / "quarantine" / rel.parent
-        stem = f"{rel.stem}__{sha[:12]}"
+        stem = f"{_shortened(rel.stem)}__{sha[:12]}"
         atomic_write(folder / f"{stem}.json", raw)
         atomic_write(folder / f"{stem}.report.json", orjson.dumps(report, option=orjson.OPT_INDENT_2))
         return str((folder / f"{stem}.report.json").relative_to(self.root))
