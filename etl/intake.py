@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,6 +44,8 @@ SCAN_PARALLEL_FROM = 20_000  # files in the first folder from which a second pro
 AHEAD = 4  # tasks in flight per worker: enough to keep every worker busy while the results are written
 MAX_WORKER_DEATHS = 3  # documents that may each kill a checking worker before the run stops
 HEAD_KEYS = ("account_id", "survey_year", "revision", "status")
+# What a parent's approval (or return) changes in a re-export of the same revision: the rest is the submission itself.
+STATUS_FIELDS = frozenset({"status", "approved_at", "reviewer_account_id"})
 
 
 class InboxFile(NamedTuple):
@@ -260,11 +263,28 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
         else:
             outcome.accepted = True
             doc = checked.doc
+            outcome.head.update(figures=figures_sha(doc), approved_at=_utc(doc.get("approved_at")),
+                                submitted_at=_utc(doc.get("submitted_at")))  # fmt: skip
             rows.add(doc, version_id=sha[:32], source_file=source, run_id=run_id,
                      excluded=ctx.registry.excluded_sources(doc["account_id"], ctx.config),
                      warnings=checked.findings.soft)  # fmt: skip
         out.append(outcome)
     return out, rows.tables()
+
+
+def figures_sha(doc: dict[str, Any]) -> str:
+    """The hash of a validated document without its status fields: two versions of one revision with the same
+    are one submission at two status events (submitted, then approved), not a conflict. submitted_at is kept:
+    a re-export keeps it, so another submitted_at is another submission."""
+    rest = {k: v for k, v in doc.items() if k not in STATUS_FIELDS}
+    return hashlib.sha256(orjson.dumps(rest, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:32]
+
+
+def _utc(value: Any) -> str | None:
+    """A timestamp as sortable UTC text (microseconds, as the warehouse's timestamp columns hold it)."""
+    if not isinstance(value, dt.datetime):
+        return None
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _fits(key: str, value: Any) -> Any:

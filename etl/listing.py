@@ -31,6 +31,10 @@ def list_folder(folder: str, prefix: str) -> Listed:
                 # d_type answers these without a system call.
                 if entry.is_symlink():
                     ignored.append(prefix + name)
+                elif not name.isprintable() and not _utf8(name):
+                    # A name in another encoding (a GBK zip unpacked on Linux) has no UTF-8 path for the ledger:
+                    # listed as ignored, its bytes shown as \xNN, so that it can be renamed.
+                    ignored.append(prefix + name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
                 elif entry.is_dir(follow_symlinks=False):
                     folders.append((os.path.join(folder, name), prefix + name + "/"))
                 elif prefix + name == REGISTRY_FILE:
@@ -45,6 +49,15 @@ def list_folder(folder: str, prefix: str) -> Listed:
     finally:
         os.close(fd)
     return rels, sizes, mtimes, ignored, folders
+
+
+def _utf8(name: str) -> bool:
+    """Whether a file name decoded by the OS is valid UTF-8 (undecodable bytes come back as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def list_tree(folders: list[tuple[str, str]]) -> Listed:

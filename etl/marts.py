@@ -268,9 +268,12 @@ def macros() -> list[str]:
     """Macros the mart SQL, the patch and the dashboard's queries share, made from the dictionary before the marts.
 
     is_finished(status): a status that counts in the analytics (submitted or approved, A-05).
+    status_event_rank(status): within one revision, which status event is the later (higher: later).
     """
     finished = ", ".join(f"'{s}'" for s in d.FINISHED_STATUSES)
-    return [f"create macro is_finished(status) as status in ({finished})"]
+    ranks = " ".join(f"when '{s}' then {i}" for i, s in enumerate(d.STATUS_EVENT_ORDER))
+    return [f"create macro is_finished(status) as status in ({finished})",
+            f"create macro status_event_rank(status) as case status {ranks} else -1 end"]  # fmt: skip
 
 
 def n_steps(con: duckdb.DuckDBPyConnection) -> int:

@@ -28,6 +28,8 @@ def print_summary(summary: dict[str, Any], warehouse: Path) -> None:
         print(f"  账号注册表问题：{summary['registry_problems']} 条（见仓库表 quality_registry）")
     if summary["ignored_files"]:
         print(f"  未处理的非 JSON 文件：{len(summary['ignored_files'])} 个，例如 {summary['ignored_files'][0]}")
+    for dup in summary.get("duplicates", []):  # an operator tells each unit that its file was a copy
+        print(f"  重复文件（内容与已收到的文件相同，未重复计入）：{dup['source_file']} 与 {dup['same_as']} 相同")
     state = "无变化，沿用"
     if summary["warehouse_rebuilt"]:
         state = "已在上一版基础上修补并发布" if summary.get("warehouse_patched") else "已重建并发布"

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from . import config, hierarchy, intake, reference, validate
+from . import dictionary as d
 from .problems import Findings
 from .store import LEDGER_SCHEMA, Warehouse, copy_flushed, discard_db, new_run_id
 from .timing import Stopwatch
@@ -80,7 +81,9 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     fresh: dict[str, list] = {f.rel: [None, 0] for f in todo}
     checked_docs = 0
     seen: set[str] = set()
-    versions: dict[str, str] = {}  # _key(account, year, revision) → sha of accepted versions
+    versions: dict[str, str] = {}  # _key(account, year, revision) → figures (intake.figures_sha) of accepted versions
+    copies: list[tuple[str, str]] = []  # (source, sha) of documents whose content was met before
+    rivals: dict[str, tuple] = {}  # key first accepted in this run → (ledger row, file, span, submitted_at)
     history = None  # the accepted versions before this run
     checked = ()
     # Workers that need nothing from the history start now and parse the registry themselves, while the
@@ -118,26 +121,40 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
                     read[0] = o.sha
                 if o.known or o.sha in seen:  # loaded before, or met earlier in this run
                     counts["unchanged"] += 1
+                    copies.append((o.source, o.sha))
                     if o.accepted:
                         drop.append(o.sha[:32])
                     continue
                 seen.add(o.sha)
                 key = _key(o.head["account_id"], o.head["survey_year"], o.head["revision"])
-                if o.accepted and key in versions and versions[key] != o.sha:
-                    o.accepted, o.raw = False, intake.read_raw(inbox, o)
-                    conflict = Findings()
-                    conflict.add("E_REVISION_CONFLICT", "revision", o.head["revision"],
-                                 "同一账号、同一年度已有该版次但内容不同；修改后请提高版次", severity="H")  # fmt: skip
-                    o.problems = [p.as_dict() for p in conflict.items]
-                    o.codes = sorted({*o.codes, "E_REVISION_CONFLICT"})
-                    drop.append(o.sha[:32])
+                # The same revision again with other figures is a conflict; with the same figures (a parent's
+                # approval re-exported) it is a status event of that revision, loaded as a version of its own.
+                if o.accepted and key in versions and versions[key] != o.head["figures"]:
+                    # Against a version loaded before, the new one loses. Between two of this run, the later
+                    # submitted_at wins and a tie loses both, each naming the other: never the files' order.
+                    rival = rivals.pop(key, None)
+                    mine = o.head["submitted_at"] or ""
+                    theirs = rival[3] if rival else mine
+                    if rival is not None and mine >= theirs:
+                        at, rival_file, rival_span, _ = rival
+                        loser = intake.Outcome(rival_file, new.cols["sha"][at], new.cols["source_file"][at], rival_span)
+                        loser.raw = intake.read_raw(inbox, loser)
+                        _conflict(loser, o.source, later=mine > theirs)
+                        new.quarantine_row(at, loser, _quarantine(wh, loser, run_id, codes))
+                        parquet.retract(loser.sha[:32])
+                        counts["quarantined"] += 1
+                        del versions[key]  # o is the key's first version now, or (a tie) neither counts
+                    if rival is None or mine <= theirs:
+                        o.raw = intake.read_raw(inbox, o)
+                        _conflict(o, rival and new.cols["source_file"][rival[0]], later=mine < theirs)
+                        drop.append(o.sha[:32])
                 if not o.accepted:
-                    report = {"source_file": o.source, "sha256": o.sha, "run_id": run_id, "problems": o.problems}
-                    codes.update(p["code"] for p in o.problems)
-                    new.add(o, "quarantined", wh.quarantine(o.raw, o.source, o.sha, report))
+                    new.add(o, "quarantined", _quarantine(wh, o, run_id, codes))
                     counts["quarantined"] += 1
                     continue
-                versions[key] = o.sha
+                if key not in versions:  # the first version of the key: one with other figures may still come
+                    rivals[key] = (len(new), o.file, o.span, o.head["submitted_at"] or "")
+                versions[key] = o.head["figures"]
                 new.add(o, "accepted", None)
             if drop:
                 tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
@@ -149,7 +166,8 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     bar.close()
 
     with watch.step("commit"):
-        counts.update(new.settle(_current_revisions(new, history)))
+        counts.update(new.settle(_current_versions(new, history)))
+        duplicates = _duplicates(copies, new, wh, gen_runs) if copies else []
         if len(new):
             wh.commit(run_id, new.table())
             gen_runs.append(run_id)
@@ -210,6 +228,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         "quarantine_codes": dict(codes.most_common()),
         "registry_problems": problems,
         "ignored_files": ignored,
+        "duplicates": duplicates,
         "warehouse_rebuilt": rebuilt,
         "warehouse_patched": patched,
         "database": str(db_file.relative_to(wh.root)) if db_file else None,
@@ -222,11 +241,40 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     return summary
 
 
+def _conflict(o: intake.Outcome, other: str | None, *, later: bool) -> None:
+    """Mark an accepted document as losing a revision conflict: against a version loaded before (`other` None), or
+    against `other` of this run, submitted later (`later`) or at the same time."""
+    found = Findings()
+    if other is None:
+        found.add("E_REVISION_CONFLICT", "revision", o.head.get("revision"),
+                  "同一账号、同一年度已有该版次但内容不同；修改后请提高版次", severity="H")  # fmt: skip
+    elif later:
+        found.add("E_REVISION_CONFLICT", "submitted_at", other,
+                  f"同一账号、同一年度、同一版次另有内容不同且提交时间更晚的文件“{other}”，以该文件为准；修改后请提高版次",
+                  f"{other} holds the same revision with other figures and a later submitted_at: it was kept",
+                  severity="H")  # fmt: skip
+    else:
+        found.add("E_REVISION_CONFLICT", "submitted_at", other,
+                  f"同一账号、同一年度、同一版次另有内容不同且提交时间相同的文件“{other}”，无法判断以哪份为准，两份均未载入",
+                  f"{other} holds the same revision with other figures and the same submitted_at: neither was loaded",
+                  severity="H")  # fmt: skip
+    o.accepted = False
+    o.problems = [p.as_dict() for p in found.items]
+    o.codes = sorted({*o.codes, "E_REVISION_CONFLICT"})
+
+
+def _quarantine(wh: Warehouse, o: intake.Outcome, run_id: str, codes: Counter[str]) -> str:
+    """Archive a rejected document with its report; returns the report's path."""
+    report = {"source_file": o.source, "sha256": o.sha, "run_id": run_id, "problems": o.problems}
+    codes.update(p["code"] for p in o.problems)
+    return wh.quarantine(o.raw, o.source, o.sha, report)
+
+
 class LedgerRows:
     """This run's ledger, kept as columns (a national load has a million of them)."""
 
     COLUMNS = ("sha", "source_file", "outcome", "version_id", "account_id", "survey_year", "revision", "status",
-               "codes", "report_file")  # fmt: skip
+               "codes", "report_file", "figures", "approved_at")  # fmt: skip
 
     def __init__(self, run_id: str, fingerprint: str) -> None:
         self.run_id, self.fingerprint = run_id, fingerprint
@@ -242,17 +290,23 @@ class LedgerRows:
         c["source_file"].append(o.source)
         c["outcome"].append(outcome)
         c["version_id"].append(o.sha[:32] if outcome == "accepted" else None)
-        for k in ("account_id", "survey_year", "revision", "status"):
-            c[k].append(h.get(k))
+        for k in ("account_id", "survey_year", "revision", "status", "figures", "approved_at"):
+            c[k].append(h.get(k) if outcome == "accepted" or k not in ("figures", "approved_at") else None)
         c["codes"].append(o.codes)
         c["report_file"].append(report_file)
 
-    def settle(self, current: dict[tuple, int]) -> Counter[str]:
-        """Accepted documents become loaded (the current revision) or superseded; returns the counts."""
+    def quarantine_row(self, at: int, o: intake.Outcome, report_file: str) -> None:
+        """An accepted document of this run quarantined after all (it lost a conflict to a later one)."""
+        c = self.cols
+        c["outcome"][at], c["report_file"][at], c["codes"][at] = "quarantined", report_file, o.codes
+        c["version_id"][at] = c["figures"][at] = c["approved_at"][at] = None
+
+    def settle(self, current: dict[tuple, str]) -> Counter[str]:
+        """Accepted documents become loaded (the current version) or superseded; returns the counts."""
         c, out = self.cols, Counter()
         for i, outcome in enumerate(c["outcome"]):
             if outcome == "accepted":
-                is_current = current[(c["account_id"][i], c["survey_year"][i])] == c["revision"][i]
+                is_current = current[(c["account_id"][i], c["survey_year"][i])] == c["version_id"][i]
                 c["outcome"][i] = "loaded" if is_current else "superseded"
                 out[c["outcome"][i]] += 1
         return out
@@ -291,14 +345,15 @@ def _in_thread(fn: Any, *args: Any) -> concurrent.futures.Future:
 
 
 def _read_history(wh: Warehouse, gen_runs: list[str]) -> pa.Table:
-    """Every document the generation's ledger holds: sha, outcome, account_id, survey_year, revision."""
-    return wh.ledger(gen_runs, columns=["sha", "outcome", "account_id", "survey_year", "revision"])
+    """Every document the generation's ledger holds: what tells it apart and orders it among the versions."""
+    return wh.ledger(gen_runs, columns=["sha", "outcome", "version_id", "account_id", "survey_year", "revision",
+                                        "status", "figures", "approved_at"])  # fmt: skip
 
 
 def _lookups(
     ledger: pa.Table, outcomes: list[intake.Outcome] | None = None
 ) -> tuple[set[str], dict[str, str], pa.Table]:
-    """The content hashes already loaded, the hash of each accepted version by key, and the accepted versions.
+    """The content hashes already loaded, the figures of each accepted revision by key, and the accepted versions.
 
     With `outcomes`, the hashes and keys are only those of these documents: a million Python strings
     (1 s nationally) are not built for a run that checked a few thousand.
@@ -309,32 +364,64 @@ def _lookups(
     keys = pc.binary_join_element_wise(
         *(pc.cast(history.column(c), pa.string()) for c in ("account_id", "survey_year", "revision")), KEY_SEP
     )
-    version_shas = history.column("sha")
+    version_shas = history.column("figures")
     if outcomes is not None:
         shas = shas.filter(pc.is_in(shas, value_set=pa.array([o.sha for o in outcomes], pa.string())))
         wanted = [_key(o.head["account_id"], o.head["survey_year"], o.head["revision"]) for o in outcomes if o.accepted]
         hit = pc.is_in(keys, value_set=pa.array(wanted, pa.string()))
         keys, version_shas = keys.filter(hit), version_shas.filter(hit)
     versions = dict(zip(keys.to_pylist(), version_shas.to_pylist(), strict=True))
-    return set(shas.to_pylist()), versions, history.select(["account_id", "survey_year", "revision"])
+    return (
+        set(shas.to_pylist()),
+        versions,
+        history.select(["account_id", "survey_year", "version_id", "revision", "status", "approved_at"]),
+    )
+
+
+def _duplicates(copies: list[tuple[str, str]], new: LedgerRows, wh: Warehouse, runs: list[str]) -> list[dict]:
+    """Each copy (a document whose bytes were met before) with the document it repeats: the first of this run with
+    that content, else the one the ledger holds from before (copies of quarantined documents included)."""
+    wanted = {sha for _, sha in copies}
+    first: dict[str, str] = {}
+    if runs:
+        before = wh.ledger(runs, columns=["sha", "source_file"])
+        before = before.filter(pc.is_in(before.column("sha"), value_set=pa.array(list(wanted), pa.string())))
+        for sha, source in zip(*(before.column(k).to_pylist() for k in ("sha", "source_file")), strict=True):
+            first.setdefault(sha, source)
+    for sha, source in zip(new.cols["sha"], new.cols["source_file"], strict=True):
+        if sha in wanted:
+            first.setdefault(sha, source)
+    return [{"source_file": source, "same_as": first.get(sha)} for source, sha in copies]
 
 
 def _key(*parts: object) -> str:
     return KEY_SEP.join(map(str, parts))
 
 
-def _current_revisions(new: LedgerRows, history: pa.Table | None) -> dict[tuple, int]:
-    """Highest accepted revision per account × year among this run's accepted documents, history included."""
-    c, out = new.cols, {}
-    for acc, year, rev, outcome in zip(c["account_id"], c["survey_year"], c["revision"], c["outcome"], strict=True):
+def _version_rank(revision: int, status: str, approved_at: str | None) -> tuple:
+    """How a version ranks among its account × year's (higher counts), ties going to the lower version_id: as
+    10_current.sql orders them (revision, then the status event within one revision, then the approval time)."""
+    return revision, d.STATUS_EVENT_ORDER.index(status) if status in d.STATUS_EVENT_ORDER else -1, approved_at or ""
+
+
+def _current_versions(new: LedgerRows, history: pa.Table | None) -> dict[tuple, str]:
+    """The current version_id per account × year among this run's accepted documents, history included."""
+    c, best = new.cols, {}
+
+    def offer(acc: str, year: int, vid: str, rank: tuple) -> None:
+        held = best.get((acc, year))
+        if held is None or rank > held[0] or (rank == held[0] and vid < held[1]):
+            best[(acc, year)] = (rank, vid)
+
+    cols = ("account_id", "survey_year", "version_id", "revision", "status", "approved_at")
+    for acc, year, vid, rev, status, appr, outcome in zip(*(c[k] for k in cols), c["outcome"], strict=True):
         if outcome == "accepted":
-            out[(acc, year)] = max(rev, out.get((acc, year), 0))
-    if history is not None and out:
+            offer(acc, year, vid, _version_rank(rev, status, appr))
+    if history is not None and best:
         account_years = pc.binary_join_element_wise(
             history.column("account_id"), pc.cast(history.column("survey_year"), pa.string()), KEY_SEP
         )
-        before = history.filter(pc.is_in(account_years, value_set=pa.array([_key(*k) for k in out])))
-        cols = (before.column(k).to_pylist() for k in ("account_id", "survey_year", "revision"))
-        for acc, year, rev in zip(*cols, strict=True):
-            out[(acc, year)] = max(rev, out[(acc, year)])
-    return out
+        before = history.filter(pc.is_in(account_years, value_set=pa.array([_key(*k) for k in best])))
+        for acc, year, vid, rev, status, appr in zip(*(before.column(k).to_pylist() for k in cols), strict=True):
+            offer(acc, year, vid, _version_rank(rev, status, appr))
+    return {k: vid for k, (_, vid) in best.items()}

@@ -32,8 +32,10 @@ LEDGER_SCHEMA = pa.schema([
     ("sha", pa.string()), ("source_file", pa.string()), ("outcome", pa.string()), ("version_id", pa.string()),
     ("account_id", pa.string()), ("survey_year", pa.int32()), ("revision", pa.int32()), ("status", pa.string()),
     ("codes", pa.list_(pa.string())), ("report_file", pa.string()), ("run_id", pa.string()),
-    ("fingerprint", pa.string()),
+    ("fingerprint", pa.string()), ("figures", pa.string()), ("approved_at", pa.string()),
 ])  # fmt: skip
+# figures: the document's hash without its status fields (intake.figures_sha); approved_at: UTC text. Both only of
+# accepted documents, to tell a status event of a revision from a conflict and to order its events.
 
 
 def _with_n_docs(f: pq.ParquetFile, columns: list[str]) -> pa.Table:
@@ -42,6 +44,26 @@ def _with_n_docs(f: pq.ParquetFile, columns: list[str]) -> pa.Table:
         return f.read(columns=[*columns, "n_docs"])
     table = f.read(columns=columns)
     return table.append_column("n_docs", pa.array([1] * table.num_rows, pa.int64()))
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A ledger file in `schema`: columns added since it was written are null."""
+    for f in schema:
+        if f.name not in table.column_names:
+            table = table.append_column(f, pa.nulls(table.num_rows, f.type))
+    return table.select(schema.names).cast(schema)
+
+
+MAX_STEM_BYTES = (
+    200  # 255 (the usual file-name limit) less the hash, ".report.json" and atomic_write's temporary suffix
+)
+
+
+def _shortened(stem: str) -> str:
+    """A file name's stem cut to MAX_STEM_BYTES of UTF-8 (at a character boundary): the quarantine copy's name, which
+    adds to it, must fit the file system; the report keeps the full name."""
+    data = stem.encode("utf-8")
+    return stem if len(data) <= MAX_STEM_BYTES else data[:MAX_STEM_BYTES].decode("utf-8", "ignore")
 
 
 def discard_db(path: Path) -> None:
@@ -98,8 +120,9 @@ class Warehouse:
         """The ledger rows of the given runs (optionally only some columns)."""
         schema = pa.schema([LEDGER_SCHEMA.field(c) for c in columns]) if columns else LEDGER_SCHEMA
         # File by file: a dataset over the files took twice as long (0.35 s for a national ledger) and imports more.
-        parts = [pq.ParquetFile(self.root / "ledger" / f"{r}.parquet").read(columns=columns) for r in runs]
-        return pa.concat_tables([t.select(schema.names).cast(schema) for t in parts]) if parts else schema.empty_table()
+        files = [pq.ParquetFile(self.root / "ledger" / f"{r}.parquet") for r in runs]
+        parts = [f.read(columns=[c for c in columns if c in f.schema_arrow.names] if columns else None) for f in files]
+        return pa.concat_tables([_conform(t, schema) for t in parts]) if parts else schema.empty_table()
 
     def run_fingerprint(self, run_id: str) -> str | None:
         """The context fingerprint a committed run was made under (every row of its ledger has the same)."""
@@ -176,7 +199,7 @@ class Warehouse:
         """Keep the rejected bytes and their report, mirroring the inbox path; returns the report's path."""
         rel = Path(source_file)
         folder = self.root / "quarantine" / rel.parent
-        stem = f"{rel.stem}__{sha[:12]}"
+        stem = f"{_shortened(rel.stem)}__{sha[:12]}"
         atomic_write(folder / f"{stem}.json", raw)
         atomic_write(folder / f"{stem}.report.json", orjson.dumps(report, option=orjson.OPT_INDENT_2))
         return str((folder / f"{stem}.report.json").relative_to(self.root))
@@ -238,6 +261,8 @@ class RunWriter:
         self.buffers: dict[tuple[str, int], list[pa.Table]] = {}
         self.writers: dict[tuple[str, int], pq.ParquetWriter] = {}
         self.buffered = 0  # bytes in self.buffers
+        self.retracted: set[str] = set()  # version_ids written and then quarantined (a conflict decided later)
+        self.paths: dict[tuple[str, int], Path] = {}
 
     def write(self, tables: dict[str, pa.Table]) -> None:
         """Add rows (each table with a survey_year column); full buffers go to disk."""
@@ -270,20 +295,38 @@ class RunWriter:
         if not parts:
             return
         self.buffered -= sum(t.nbytes for t in parts)
-        table = pa.concat_tables(parts)
+        table = self._without_retracted(pa.concat_tables(parts))
         if key not in self.writers:
             out = self.folder / key[0] / f"survey_year={key[1]}" / f"{self.run_id}.parquet"
             out.parent.mkdir(parents=True, exist_ok=True)
             self.writers[key] = pq.ParquetWriter(out, table.schema, compression="zstd")
+            self.paths[key] = out
         self.writers[key].write_table(table)
 
+    def retract(self, version_id: str) -> None:
+        """Leave out the rows of a version already handed to `write` (rare: files that hold it are rewritten)."""
+        self.retracted.add(version_id)
+
+    def _without_retracted(self, table: pa.Table) -> pa.Table:
+        if not self.retracted:
+            return table
+        return table.filter(pc.invert(pc.is_in(table.column("version_id"), pa.array(list(self.retracted)))))
+
     def close(self) -> None:
-        """Write what is buffered and close every file."""
+        """Write what is buffered and close every file; files holding a retracted version are written again."""
         for key in list(self.buffers):
             self._flush(key)
         for writer in self.writers.values():
             writer.close()
         self.writers.clear()
+        if self.retracted:
+            for path in self.paths.values():
+                table = pq.ParquetFile(path).read()
+                kept = self._without_retracted(table)
+                if kept.num_rows < table.num_rows:
+                    sink = pa.BufferOutputStream()
+                    pq.write_table(kept, sink, compression="zstd")
+                    atomic_write(path, sink.getvalue().to_pybytes())
 
     def __enter__(self) -> RunWriter:
         return self

@@ -16,6 +16,7 @@ from .sections import (
     HEADER,
     PURPOSES,
     SECTIONS,
+    STATUS_EVENT_ORDER,
     STATUSES,
     UNIT_TYPES,
     UNIT_TYPES_ZH,
@@ -50,6 +51,6 @@ def section_of(name: str) -> Group:
 __all__ = [
     "AGGREGATIONS", "DETAILS", "FINISHED_STATUSES", "FUND_SOURCES", "FUND_SOURCES_ZH", "GROUPS",
     "HEADER", "MEASURES", "MEASURES_BY_NAME", "PARTNER_FIELDS", "PURPOSES", "REASONS", "RULES",
-    "RULES_BY_ID", "SCHEMA_VERSION", "SECTIONS", "STATUSES", "TYPED_PARTNER_FIELDS", "UNIT_TYPES",
-    "UNIT_TYPES_ZH", "Field", "Group", "Rule", "field", "section_of",
+    "RULES_BY_ID", "SCHEMA_VERSION", "SECTIONS", "STATUSES", "STATUS_EVENT_ORDER", "TYPED_PARTNER_FIELDS",
+    "UNIT_TYPES", "UNIT_TYPES_ZH", "Field", "Group", "Rule", "field", "section_of",
 ]  # fmt: skip

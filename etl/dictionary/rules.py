@@ -118,4 +118,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "E_XLSX_SHEET": ("工作簿缺少调查表的工作表", "a sheet of the survey form is missing"),
     "E_XLSX_TEMPLATE": ("模板版本或年度与本次调查不一致", "the workbook was made from another template or year"),
     "E_XLSX_VALUE": ("工作簿中的取值不在下拉列表中或重复", "a value is not in the drop-down list, or is repeated"),
+    "E_XLSX_SIZE": ("工作簿过大（解压后超过 64 MB）", "the workbook unpacks to more than 64 MB"),
+    "E_XLSX_EXTERNAL": ("工作簿链接了其他工作簿（外部链接）", "the workbook links to another workbook"),
 }

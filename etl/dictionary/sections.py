@@ -15,6 +15,9 @@ UNIT_TYPES_ZH = (
 STATUSES = ("draft", "submitted", "returned", "approved")
 STATUSES_ZH = ("草稿", "已提交", "已退回", "已审核")
 FINISHED_STATUSES = ("submitted", "approved")
+# Re-exports of one revision whose only change is the status are status events; the later in this order is the
+# current one (a return or an approval follows the submission). Ties: the later approved_at, then version_id.
+STATUS_EVENT_ORDER = ("draft", "submitted", "returned", "approved")
 FUND_SOURCES = ("central", "provincial", "municipal", "county", "unit_self", "domestic_other", "foreign")
 FUND_SOURCES_ZH = (
     "中央（国家级）财政资金", "省级财政资金", "市（地）级财政资金", "县级财政资金", "单位自筹",

@@ -55,13 +55,45 @@ def _convert(f: d.Field, v: object) -> object:
             return _number_text(v)
 
 
+MAX_UNPACKED = 64 * 2**20  # a filled template unpacks to well under 1 MB; openpyxl holds ~50× the XML in memory
+
+
+def _zip_problems(raw: bytes) -> tuple[str | None, str | None]:
+    """(too big, external link): what makes a workbook too costly to open (its unpacked size, as the zip declares
+    it), and the first link to another workbook it holds; None when fine.
+
+    Read from the zip's directory only, before openpyxl builds every cell: a huge sheet exhausted the memory.
+    """
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        names = z.infolist()
+    unpacked = sum(i.file_size for i in names)
+    linked = next((i.filename for i in names if i.filename.startswith("xl/externalLinks/")), None)
+    return (f"{unpacked:,} 字节" if unpacked > MAX_UNPACKED else None), linked
+
+
 def read(raw: bytes, sha: str, folder_year: int | None) -> Read:
     """Parse a workbook; structural problems (not a workbook, missing sheet, wrong template) stop it."""
     out = Read(None)
     try:
-        wb = load_workbook(io.BytesIO(raw), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        too_big, linked = _zip_problems(raw)
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
         out.problems.append(("E_XLSX", "", "", str(exc)[:100], "不是有效的 Excel 工作簿（.xlsx）"))
+        return out
+    if linked:
+        out.problems.append(("E_XLSX_EXTERNAL", "", "", linked, "工作簿链接了其他工作簿（外部链接），其中的数值取决于本系统看不到的文件："
+                             "请在 Excel 中“断开链接”（数据 › 编辑链接）保存为数值后重新提交"))  # fmt: skip
+        return out
+    if too_big:
+        out.problems.append(("E_XLSX_SIZE", "", "", too_big, f"工作簿过大（解压后超过 {MAX_UNPACKED // 2**20} MB，"
+                             "或单元格过多）：调查表模板远小于此，请使用本系统下载的模板重新填写"))  # fmt: skip
+        return out
+    try:
+        wb = load_workbook(io.BytesIO(raw), data_only=True)
+    except Exception as exc:  # any failure of the reader on an untrusted file is this file's problem
+        # (seen: BadZipFile, KeyError, ValueError, OSError, xml ParseError for malformed XML inside the zip)
+        out.problems.append(
+            ("E_XLSX", "", "", f"{type(exc).__name__}: {exc}"[:100], "不是有效的 Excel 工作簿（.xlsx）")
+        )
         return out
     needed = [L.INFO_SHEET, *dict.fromkeys(r.sheet for r in L.form_rows()), *L.LIST_SHEETS.values(), L.PARTNER_SHEET]
     missing = [s for s in needed if s not in wb.sheetnames]

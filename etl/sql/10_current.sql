@@ -1,4 +1,6 @@
--- Which version of each account × year counts: the highest valid revision (A-05: finished only).
+-- Which version of each account × year counts: the highest valid revision (A-05: finished only); within one
+-- revision, the latest status event (a re-export with only its status changed: dictionary STATUS_EVENT_ORDER,
+-- then the later approved_at). run.py's _current_versions decides the same in Python.
 alter table core_submissions add column is_current boolean;
 alter table core_submissions add column is_finished boolean;
 update core_submissions set is_finished = is_finished(status);
@@ -6,7 +8,7 @@ update core_submissions as s
 set is_current = ranked.rn = 1
 from (
     select version_id,
-           row_number() over (partition by account_id, survey_year order by revision desc, version_id) as rn
+           row_number() over (partition by account_id, survey_year order by revision desc, status_event_rank(status) desc, approved_at desc nulls last, version_id) as rn
     from core_submissions
 ) as ranked
 where ranked.version_id = s.version_id;

@@ -22,7 +22,7 @@ update core_submissions as s
 set is_current = ranked.rn = 1
 from (
     select s.version_id,
-           row_number() over (partition by s.account_id, s.survey_year order by s.revision desc, s.version_id) as rn
+           row_number() over (partition by s.account_id, s.survey_year order by s.revision desc, status_event_rank(s.status) desc, s.approved_at desc nulls last, s.version_id) as rn
     from core_submissions as s
     semi join patch_changed as c on c.account_id = s.account_id and c.survey_year = s.survey_year
 ) as ranked

@@ -1,0 +1,117 @@
+"""A parent's approval re-exports the same revision with only its status changed: a status event, not a conflict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from etl.run import run
+from tests.conftest import TODAY, connect
+from tests.fixtures.inbox import doc, write_inbox
+
+# U4 (保定丁研究所) submitted 2020 revision 1 with 6 inbound person-times from Russia (fixture); BD approves it.
+SUBMITTED = {"inbound": {"RUS": 6}, "funds": {"unit_self": 10}, "orgs": ["IUPAC"], "big_science": ["SKA"]}
+
+
+def _write(inbox: Path, name: str, body: dict) -> None:
+    (inbox / name).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+
+
+def _state(wh: Path) -> dict:
+    """What 仅已审核 and 已审核 readers see of U4 2020 and its city BD, and U4's version history."""
+    con = connect(wh)
+    approved_basis = con.execute(
+        "select scope_id, in_person_times from mart_rollup where basis = 'approved' and survey_year = 2020 "
+        "and unit_type = 'ALL' and scope_id in ('U4', 'BD') order by 1"
+    ).fetchall()
+    n_approved = con.execute(
+        "select n_approved from mart_filling_rollup where scope_id = 'BD' and survey_year = 2020 and unit_type = 'ALL'"
+    ).fetchone()[0]
+    history = con.execute(
+        "select revision, status, is_current from core_submissions where account_id = 'U4' and survey_year = 2020 "
+        "order by status"
+    ).fetchall()
+    con.close()
+    return {"approved_basis": approved_basis, "n_approved": n_approved, "history": history}
+
+
+def test_an_approval_of_the_same_revision_is_loaded_as_its_current_version(tmp_path):
+    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
+    first = run(inbox, wh, today=TODAY, progress=False)
+    before = _state(wh)
+    assert before["approved_basis"] == [("BD", 0)]  # U3 (approved) has no inbound visits; U4 is not approved yet
+    assert before["n_approved"] == 1
+    _write(inbox, "2020/U4_r1_approved.json", doc("U4", 2020, status="approved", **SUBMITTED))
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["loaded"], summary["superseded"], summary["quarantined"]) == (1, 0, 0)
+    after = _state(wh)
+    assert after == {
+        "approved_basis": [("BD", 6), ("U4", 6)],
+        "n_approved": 2,
+        "history": [(1, "approved", True), (1, "submitted", False)],
+    }
+    # The same inbox loaded at once (both events in one run, approval file sorting first) gives the same warehouse.
+    _write(inbox, "2020/0_U4_r1_approved.json", doc("U4", 2020, status="approved", **SUBMITTED))
+    (inbox / "2020" / "U4_r1_approved.json").unlink()
+    once = run(inbox, tmp_path / "wh_once", today=TODAY, progress=False)
+    assert once["quarantine_codes"] == first["quarantine_codes"]  # the fixture's own bad files only
+    assert _state(tmp_path / "wh_once") == after
+
+
+def test_other_figures_in_the_same_revision_are_still_a_conflict(tmp_path):
+    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
+    run(inbox, wh, today=TODAY, progress=False)
+    changed = {**SUBMITTED, "inbound": {"RUS": 7}}
+    _write(inbox, "2020/U4_r1_approved.json", doc("U4", 2020, status="approved", **changed))
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["loaded"], summary["quarantined"], summary["quarantine_codes"]) == (
+        0, 1, {"E_REVISION_CONFLICT": 1},
+    )  # fmt: skip
+    assert _state(wh)["approved_basis"] == [("BD", 0)]
+
+
+def _conflict_state(wh: Path) -> dict:
+    """Which file U4 2020 revision 1 counts from, and what the quarantine says of each conflicting file."""
+    con = connect(wh)
+    current = con.execute(
+        "select source_file from core_submissions where account_id = 'U4' and survey_year = 2020 and is_current"
+    ).fetchall()
+    quarantined = con.execute(
+        "select source_file, value from quality_quarantine where account_id = 'U4' and survey_year = 2020 "
+        "and code = 'E_REVISION_CONFLICT' order by 1"
+    ).fetchall()
+    con.close()
+    return {"current": current, "quarantined": quarantined}
+
+
+def _rival(inbox: Path, submitted: str) -> None:
+    """Another U4 2020 revision 1 with other figures, in a file that sorts before 2020/U4_r1.json."""
+    _write(inbox, "2020/0_U4_r1.json", doc("U4", 2020, submitted=submitted, **{**SUBMITTED, "inbound": {"RUS": 9}}))
+
+
+def test_a_conflict_within_one_run_keeps_the_later_submission_whatever_the_file_names(tmp_path):
+    # The fixture's U4_r1.json was submitted 2021-07-01 10:00 (Beijing).
+    later, earlier = tmp_path / "later", tmp_path / "earlier"
+    _rival(write_inbox(later / "inbox"), "2021-07-05T10:00:00+08:00")  # sorts first, submitted later: kept
+    _rival(write_inbox(earlier / "inbox"), "2021-06-20T10:00:00+08:00")  # sorts first, submitted earlier: loses
+    for case in (later, earlier):
+        run(case / "inbox", case / "wh", today=TODAY, progress=False)
+    assert _conflict_state(later / "wh") == {
+        "current": [("2020/0_U4_r1.json",)],
+        "quarantined": [("2020/U4_r1.json", "2020/0_U4_r1.json")],
+    }
+    assert _conflict_state(earlier / "wh") == {
+        "current": [("2020/U4_r1.json",)],
+        "quarantined": [("2020/0_U4_r1.json", "2020/U4_r1.json")],
+    }
+
+
+def test_a_conflict_with_the_same_submission_time_quarantines_both_naming_each_other(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox")
+    _rival(inbox, "2021-07-01T10:00:00+08:00")
+    summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    assert _conflict_state(tmp_path / "wh") == {
+        "current": [],
+        "quarantined": [("2020/0_U4_r1.json", "2020/U4_r1.json"), ("2020/U4_r1.json", "2020/0_U4_r1.json")],
+    }
+    assert summary["documents_in"] == sum(summary[k] for k in ("loaded", "superseded", "quarantined", "unchanged"))
