@@ -23,7 +23,7 @@ from ui import fmt
 
 from . import render
 from .content import Brief
-from .tables import YEAR_COLUMNS, Table, brief_meta, safe_filename, xlsx_bytes
+from .tables import CONTROL, YEAR_COLUMNS, Table, brief_meta, safe_filename, xlsx_bytes
 
 BODY_FONT, HEADING_FONT, CAPTION_FONT, NUMBER_FONT = "仿宋", "黑体", "黑体", "宋体"
 PAGE_CM = (21.0, 29.7)
@@ -124,7 +124,7 @@ def _para(doc, text: str, size: float = BODY_PT, *, font: str = BODY_FONT, bold:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if indent:
         p.paragraph_format.first_line_indent = Pt(size * 2)
-    run = p.add_run(text)
+    run = p.add_run(CONTROL.sub("", text))  # a name's control character would make python-docx refuse the brief
     _fonts(run, font, size, bold)
     if color is not None:
         run.font.color.rgb = color
@@ -228,7 +228,7 @@ def _table(doc, number: int, t: Table) -> None:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 elif headers[j] == "单位":
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _fonts(p.add_run(text), BODY_FONT, TABLE_PT)
+                _fonts(p.add_run(CONTROL.sub("", text)), BODY_FONT, TABLE_PT)
     if t.note:
         _note(doc, f"注：{t.note}")
     else:
@@ -275,8 +275,8 @@ def docx_bytes(brief: Brief) -> bytes:
     doc = Document()
     _styles(doc)
     _page(doc)
-    doc.core_properties.title = f"{brief.scope_name}国际科技合作与交流统计分析简报（{brief.year}年度）"
-    doc.core_properties.author = brief.compiler or fmt.SOURCE.removeprefix("数据来源：")
+    doc.core_properties.title = CONTROL.sub("", f"{brief.scope_name}国际科技合作与交流统计分析简报（{brief.year}年度）")
+    doc.core_properties.author = CONTROL.sub("", brief.compiler) or fmt.SOURCE.removeprefix("数据来源：")
     doc.core_properties.language = "zh-CN"
     _cover(doc, brief)
     figures = tables = 0

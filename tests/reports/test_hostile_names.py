@@ -161,3 +161,25 @@ def test_safe_writers_keep_numbers_and_neutralise_text():
     assert ws["A9"].value == "ab"  # the control character is dropped instead of failing the export
     assert tables.safe_filename("../../../x") == "x" and "/" not in tables.safe_filename("/etc/passwd")
     assert tables.safe_filename("") == "未命名" and len(tables.safe_filename(LONG)) == 60
+
+
+def test_report_packs_stay_in_out_and_print_names_literally(hostile, tmp_path):
+    """`reports build` for every hostile account: a Word brief and its tables per account, all inside --out (a
+    name_short of ../../../x or /tmp/abs/x is no path), each brief naming its unit literally, with no link."""
+    out = tmp_path / "a" / "b" / "out"
+    result = subprocess.run([sys.executable, "-m", "reports", "build", "--warehouse", str(hostile), "--account",
+                             "HB", "SJZ", "BD", "U3", "U4", "--year", "2020", "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    assert "跳过" not in result.stderr
+    written = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert len(written) == 10 and all(p.parent == out for p in written), written
+    for docx_file in out.glob("*.docx"):
+        with zipfile.ZipFile(docx_file) as z:
+            xml = z.read("word/document.xml").decode("utf-8")
+            rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
+        assert "evil.example" not in rels and "javascript:" not in rels  # no hyperlink made from a name
+        assert "<a href" not in xml and "<img" not in xml  # never raw markup inside the document's XML
+        assert_no_formula(docx_file.with_name(docx_file.stem + "_表格.xlsx").read_bytes())
+    with zipfile.ZipFile(out / f"{tables.safe_filename(HOSTILE['HB'][1])}_2020年度_国际科技合作统计分析简报.docx") as z:
+        body = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body  # … but the name, printed as written
