@@ -81,8 +81,9 @@ def idle(page: Page) -> None:
 
 def go(page: Page, title: str) -> None:
     page.get_by_role("link", name=title, exact=True).click()
-    # the h1 by its text: its accessible name comes through aria-labelledby, which Chromium did not always resolve
-    page.locator("h1").filter(has_text=re.compile(f"^{title}$")).wait_for(timeout=60_000)
+    # The h1 by its text, attached: with the main area scrolled (after a full-page screenshot, or downloads low on
+    # the page) Chromium gave the title no box, and neither "visible" nor its accessible name could be relied on.
+    page.locator("h1").filter(has_text=re.compile(f"^{title}$")).wait_for(state="attached", timeout=60_000)
     idle(page)
 
 
@@ -184,3 +185,74 @@ def partner_scope_agrees(page: Page, scope: str) -> None:
     assert card(page, "出访人次") == out
     assert set(ranking(figures(page), "2020 年度出访人次：按国家（地区）")) == partners
     page.screenshot(path=str(SHOTS / f"filters_{scope}_人员交流与人才.png"))
+
+
+MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".xlsx": b"PK\x03\x04"}
+
+
+def opened(path: Path) -> None:
+    """The saved file opens as what its name says."""
+    data = path.read_bytes()
+    assert data, path.name
+    if path.suffix == ".csv":
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert len(rows) >= 2 and all(len(r) == len(rows[0]) for r in rows), path.name
+    elif path.suffix == ".svg":
+        assert b"<svg" in data[:2000], path.name
+    else:
+        assert data.startswith(MAGIC[path.suffix]), path.name
+        if path.suffix == ".xlsx":
+            assert openpyxl.load_workbook(io.BytesIO(data)).worksheets, path.name
+
+
+def save_every_download(page: Page, folder: Path) -> list[Path]:
+    """Click every download on the page: the tables' own buttons, and each chart's 导出 menu item by item."""
+    saved = []
+
+    def take(button) -> None:
+        with page.expect_download(timeout=90_000) as info:
+            button.click()
+        path = folder / info.value.suggested_filename
+        info.value.save_as(path)
+        saved.append(path)
+
+    main = page.locator('[data-testid="stMain"]')
+    buttons = main.locator('[data-testid="stDownloadButton"] button')
+    counts = [-1, buttons.count()]
+    while counts[-1] != counts[-2]:  # the page is drawn to its end: no download button is still to come
+        time.sleep(1.0)
+        counts.append(buttons.count())
+    for i in range(buttons.count()):
+        if buttons.nth(i).is_visible():
+            buttons.nth(i).scroll_into_view_if_needed()
+            take(buttons.nth(i))
+    menus = main.get_by_role("button", name="导出")
+    for i in range(menus.count()):
+        menus.nth(i).scroll_into_view_if_needed()
+        menus.nth(i).click()
+        items = page.locator('[data-testid="stPopoverBody"] [data-testid="stDownloadButton"] button')
+        items.first.wait_for(timeout=30_000)
+        for j in range(items.count()):
+            take(items.nth(j))
+        page.keyboard.press("Escape")
+        items.first.wait_for(state="hidden", timeout=30_000)
+    return saved
+
+
+@pytest.mark.parametrize("user", ["ministry", "hebei"])
+def test_every_download_on_overview_and_progress_opens(browser, site, tmp_path, user):
+    page = signed_in(browser, site, user, "year=2020")
+    got = {}
+    for title in ("总览", "填报进度"):
+        if title != "总览":
+            go(page, title)
+        folder = tmp_path / title
+        folder.mkdir()
+        got[title] = save_every_download(page, folder)
+        for path in got[title]:
+            opened(path)
+    # 总览: three charts × (PNG, SVG, PDF, CSV, Excel) and the completeness table's CSV and Excel
+    assert sorted(p.suffix for p in got["总览"]) == sorted([".png", ".svg", ".pdf", ".csv", ".xlsx"] * 3
+                                                          + [".csv", ".xlsx"]), [p.name for p in got["总览"]]  # fmt: skip
+    assert {".png", ".svg", ".pdf", ".csv", ".xlsx"} <= {p.suffix for p in got["填报进度"]}
+    page.context.close()
