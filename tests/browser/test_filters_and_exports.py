@@ -29,7 +29,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from etl import users
 from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS, SHOTS
-from tests.browser.test_downloads_and_names import dashboard
+from tests.browser.test_downloads_and_names import dashboard, go, idle
 
 PASSWORDS = {"ministry": "password-ministry", "hebei": "password-hebei"}
 SCOPES = {"ALL": "全部", "INTL": "国际", "HMT": "港澳台"}
@@ -72,19 +72,6 @@ def signed_in(browser, site: str, user: str, query: str = "scope=HB&year=2020") 
     page.get_by_role("link", name="总览", exact=True).wait_for(timeout=60_000)
     idle(page)
     return page
-
-
-def idle(page: Page) -> None:
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    time.sleep(1.0)
-
-
-def go(page: Page, title: str) -> None:
-    page.get_by_role("link", name=title, exact=True).click()
-    # The h1 by its text, attached: with the main area scrolled (after a full-page screenshot, or downloads low on
-    # the page) Chromium gave the title no box, and neither "visible" nor its accessible name could be relied on.
-    page.locator("h1").filter(has_text=re.compile(f"^{title}$")).wait_for(state="attached", timeout=60_000)
-    idle(page)
 
 
 def choose(page: Page, scope: str) -> None:
