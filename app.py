@@ -54,12 +54,13 @@ state.init(years, root=user.account_id)
 state.enforce(root=user.account_id)
 if auth.mode() == "none":
     st.warning("未启用登录（ISTC_AUTH=none）：本机单人分析模式，显示全国数据。请勿在多人访问的服务器上这样运行。")
-widgets.sidebar(years)
-with st.sidebar:
+with st.sidebar:  # who is signed in, and the way out, first: below the filters they fell under a 900 px screen's fold
     account = data.fetch("scope_info", scope_id=user.account_id).iloc[0]["name_short"]
-    st.caption(f"用户：{md(user.username)}（{md(account)}）")
+    who, out = st.columns([3, 2], vertical_alignment="center")
+    who.caption(f"用户：{md(user.username)}（{md(account)}）")
     if auth.mode() == "local":
-        st.button("退出登录", on_click=auth.sign_out, key="sign_out")
+        out.button("退出登录", on_click=auth.sign_out, key="sign_out", width="stretch")
+widgets.sidebar(years)
 state.sync_url()
 with st.sidebar.expander("关于 / 运维"):  # for operators: which published file this session reads
     st.caption(f"数据仓库文件：{md(data.current_db().name)}")

@@ -13,12 +13,17 @@ st.title("总览")
 widgets.scope_bar(f)
 cover = widgets.coverage(f)
 
+PARTNER_NOTE = {"ALL": "全部合作方（含港澳台）", "INTL": "国际合作方（不含港澳台）", "HMT": "港澳台合作方"}
 KPI = ["out_person_times", "in_person_times", "n_partner_countries_exchange", "proj_active_distinct",
        "fund_reportable", "papers_coauthored", "agr_signed_year", "inst_joint_total"]  # fmt: skip
 values = metrics.by_year(f, [*KPI, "n_partner_hmt_exchange"])
 if values[KPI].isna().all().all():
     widgets.empty(f"{f.year_from}–{f.year_to} 年度该范围内没有已提交的填报（{cover['text']}）。可换一个年度或范围。")
     st.stop()
+
+# 变化来自哪里 is worked out in the fields' own units (万元), before the funding card picks its display unit.
+CHANGE = {"out_person_times": "出访人次", "in_person_times": "来访人次", "fund_reportable": "计入统计经费"}
+sources = metrics.change_sources(f, values[["survey_year", *CHANGE]], list(CHANGE))
 
 countries = "n_partner_hmt_exchange" if f.partner_scope == "HMT" else "n_partner_countries_exchange"
 # One money unit for the funding card and the funding chart beside it, decided from the chart's data.
@@ -32,6 +37,18 @@ cards[2] = ("人员交流涉及港澳台地区数" if f.partner_scope == "HMT" e
 st.subheader(f"{f.year} 年度主要指标")
 widgets.kpis(cards)
 st.caption("　·　".join(x for x in (cover["text"], metrics.scope_note(f, KPI), md(widgets.source(f))) if x))
+
+if any(sources.values()):
+    st.subheader("变化来自哪里")
+    for name, texts in sources.items():
+        if texts:  # the sentences carry unit and partner names: data, shown literally
+            st.markdown(
+                f"**{CHANGE[name]}**（{f.year} 年比 {f.year - 1} 年）：" + "；".join(md(t) for t in texts) + "。"
+            )
+    st.caption(
+        f"下级 = 直接下级的合计；本级 = 本范围自身填报的数；占比按{PARTNER_NOTE[f.partner_scope]}计算"
+        + ("；计入统计经费不按国家（地区）分列，为全部合作方" if f.partner_scope != "ALL" else "")
+    )
 
 source, trend_source = widgets.source(f), widgets.source(f, trend=True)
 left, right = st.columns(2)

@@ -13,7 +13,7 @@ from etl import config
 from ui import charts, fmt
 from ui.labels import label, unit
 
-from .drivers import decompose, drivers_text
+from .drivers import children_change, drivers_text, partners_change
 from .tables import Table
 
 KEY_FIGURES = ["out_person_times", "in_person_times", "n_partner_countries_exchange", "proj_active_distinct",
@@ -176,23 +176,15 @@ def build_brief(con, scope_id: str, year: int, basis: str = "finished", compiler
         """'增长主要来自…' for a headline: the children (and the scope's own form) that moved it."""
         if prev is None or now.empty:
             return ""
-        own = f"{name}本级"
-        parts_now = now.set_index("child_name")[field_]
-        parts_before = before.set_index("child_name")[field_]
         additive = field_ != "proj_active_distinct"
-        if additive:  # the scope's own form is a part too: total = 本级 + Σ 下级
-            parts_now = pd.concat([parts_now, pd.Series({own: cur[field_] - parts_now.sum()})])
-            parts_before = pd.concat([parts_before, pd.Series({own: p[field_] - parts_before.sum()})])
-        d = decompose(parts_now, parts_before, additive=additive)
+        d = children_change(now, before, field_, cur[field_], p[field_], f"{name}本级", additive=additive)
         text = drivers_text(d, unit(field_), "从下级看，")
         return text + ("（项目按编号在各级分别去重，各下级的变化不可相加）" if text and not additive else "")
 
     def partner_explained(field_: str) -> str:
         if prev is None:
             return ""
-        a = partners[partners["field"] == field_].groupby("name_zh")["value"].sum()
-        b = partners_before[partners_before["field"] == field_].groupby("name_zh")["value"].sum()
-        return drivers_text(decompose(a, b), unit(field_), "从合作国家和地区看，")
+        return drivers_text(partners_change(partners, partners_before, field_), unit(field_), "从合作国家和地区看，")
 
     # 一、总体情况 with the key figures (表1)
     overview = Section("一、总体情况")

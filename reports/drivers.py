@@ -93,3 +93,26 @@ def drivers_text(d: Decomposition, unit: str, parts: str = "") -> str:
         moved = fmt.number(abs(x.delta), unit, digits=2 if unit == "万元" else None)
         text += f"；{x.name}{'减少' if up else '增加'}{moved}，抵消了部分{word}"
     return text
+
+
+def children_change(now: pd.DataFrame, before: pd.DataFrame, field: str, total_now: float, total_before: float,
+                    own: str, *, additive: bool = True) -> Decomposition:  # fmt: skip
+    """The change of a scope's `field` split into its direct children and its own form (`own`, e.g. '河北省本级').
+
+    `now`/`before` hold one row per child (`child_name`, `field`) in the two years; the totals are the scope's.
+    For an additive field the scope's own form is a part too: total = 本级 + Σ 下级, so 本级 = total − Σ 下级.
+    """
+    parts_now = now.set_index("child_name")[field]
+    parts_before = before.set_index("child_name")[field]
+    if additive:
+        parts_now = pd.concat([parts_now, pd.Series({own: float(total_now) - parts_now.sum()})])
+        parts_before = pd.concat([parts_before, pd.Series({own: float(total_before) - parts_before.sum()})])
+    return decompose(parts_now, parts_before, additive=additive)
+
+
+def partners_change(now: pd.DataFrame, before: pd.DataFrame, field: str) -> Decomposition:
+    """The change of a partner-broken `field` split into partner countries and regions (rows of
+    partner_values_by_partner: `field`, `name_zh`, `value`; one frame per year)."""
+    a = now[now["field"] == field].groupby("name_zh")["value"].sum()
+    b = before[before["field"] == field].groupby("name_zh")["value"].sum()
+    return decompose(a, b)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reports.drivers import children_change, drivers_text, partners_change
+
 from .data import fetch
 from .labels import PARTNER_FIELD_NAMES, caveat, label, short_label, unit
 from .state import Filters
@@ -13,6 +15,7 @@ __all__ = [
     "at",
     "by_year",
     "caveat",
+    "change_sources",
     "children_by_year",
     "label",
     "label_for",
@@ -89,3 +92,35 @@ def scope_note(f: Filters, fields: list[str]) -> str:
         return ""
     skipped = [label_for(f, x) for x in fields if x not in PARTNER_FIELD_NAMES]
     return f"“{'、'.join(skipped)}”不按国家（地区）分列，显示全部合作方的合计" if skipped else ""
+
+
+def change_sources(f: Filters, values: pd.DataFrame, fields: list[str]) -> dict[str, list[str]]:
+    """变化来自哪里 for each of `fields` from `f.year - 1` to `f.year`: the sentences of the Word brief, under the chosen
+    partner scope — which children (and the scope's own form) made the change and, for partner-broken fields, which
+    partner countries and regions. `values` is `by_year(f, fields)` (in the fields' own units). A field with no
+    change or no previous year gets no sentence.
+    """
+    by = values.set_index("survey_year")
+    out: dict[str, list[str]] = {}
+    kids = children_by_year(f, fields, f.year - 1, f.year)
+    own = fetch("scope_info", scope_id=f.scope_id).iloc[0]["name_short"] + "本级"
+    broken = [x for x in fields if x in PARTNER_FIELD_NAMES]
+    partners = {y: fetch("partner_values_by_partner", **f.query(), year=y, fields=broken) if broken else None
+                for y in (f.year, f.year - 1)}  # fmt: skip
+    for name in fields:
+        total_now, total_before = (by[name].get(y) for y in (f.year, f.year - 1))
+        texts: list[str] = []
+        if pd.isna(total_now) or pd.isna(total_before):
+            out[name] = texts
+            continue
+        if not kids.empty:
+            now, before = (kids[kids["survey_year"] == y] for y in (f.year, f.year - 1))
+            d = children_change(now, before, name, total_now, total_before, own)
+            texts.append(drivers_text(d, unit(name), "从下级看，"))
+        if name in broken:
+            now, before = (partners[y] for y in (f.year, f.year - 1))
+            if f.partner_scope != "ALL":
+                now, before = (x[x["partner_scope"] == f.partner_scope] for x in (now, before))
+            texts.append(drivers_text(partners_change(now, before, name), unit(name), "从合作国家和地区看，"))
+        out[name] = [t for t in texts if t]
+    return out

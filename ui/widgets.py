@@ -30,10 +30,9 @@ def sidebar(years: list[int]) -> state.Filters:
         c1, c2 = st.columns(2)
         c1.selectbox("趋势起", years, key="f_from", format_func=lambda y: f"{y} 年")
         c2.selectbox("趋势止", years, key="f_to", format_func=lambda y: f"{y} 年")
-        st.segmented_control("合作方范围", list(state.PARTNER_SCOPES), key="f_ps",
+        # required: clicking the chosen option again keeps it (a cleared control used to crash the rerun)
+        st.segmented_control("合作方范围", list(state.PARTNER_SCOPES), key="f_ps", required=True,
                              format_func=state.PARTNER_SCOPES.get, help="港澳台始终单列，不计入“国家”")  # fmt: skip
-        if st.session_state.get("f_ps") is None:  # a segmented control can be cleared: fall back to 全部
-            st.session_state["f_ps"] = "ALL"
         st.selectbox("单位类型", list(state.UNIT_TYPE_LABELS), key="f_ut", format_func=state.UNIT_TYPE_LABELS.get)
         st.radio("口径", list(state.BASES), key="f_basis", format_func=state.BASES.get, horizontal=True,
                  help="已提交和已审核的填报都计入分析；可只看已审核的数据")  # fmt: skip
