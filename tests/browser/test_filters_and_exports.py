@@ -6,7 +6,7 @@
 * every download on 总览 and 填报进度 saves a file that opens, for the ministry and for the Hebei user.
 
 One dashboard and one Chromium serve the module; each user gets a fresh browser context. Screenshots go to a
-temporary folder unless ISTC_SCREENSHOTS names one (as in test_browser.py).
+temporary folder of their own: they are evidence for a reviewer, not pictures for the user guide.
 
 Hand-worked figures (出访人次, 2020; U2 counts its revision 2, U4 went nowhere):
     全部   63 = 河北省本级 10 (USA 6, HKG 4) + 石家庄市 45 (U1 40, U2 JPN 5) + 保定市 8 (U3 USA 4, MAC 4)
@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,8 +29,10 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from etl import users
-from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS, SHOTS
+from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS
 from tests.browser.test_downloads_and_names import dashboard, go, idle
+
+SHOTS = Path(tempfile.mkdtemp(prefix="istc-filters-"))  # never the guide's folder, even under make screenshots
 
 PASSWORDS = {"ministry": "password-ministry", "hebei": "password-hebei"}
 SCOPES = {"ALL": "全部", "INTL": "国际", "HMT": "港澳台"}
