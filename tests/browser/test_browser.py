@@ -41,6 +41,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def came_up(base: str) -> bool:
+    """Wait up to a minute for the dashboard at `base` to answer its health check."""
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
 @pytest.fixture(scope="module")
 def server(demo_warehouse):
     if not Path(CHROMIUM).exists():
@@ -54,13 +65,7 @@ def server(demo_warehouse):
                              "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    if not came_up(base):
         proc.kill()
         pytest.fail(f"看板没有启动：{proc.stderr.read().decode()[-2000:]}")
     yield base

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from playwright.sync_api import Page, sync_playwright
 from etl import users
 from etl.run import run
 from tests.app.hostile import NAMES, as_loaded, write_hostile_inbox
-from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS, ROOT, free_port
+from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS, ROOT, came_up, free_port
 from tests.conftest import TODAY
 
 SHOTS = Path(os.environ.get("ISTC_TEST_SHOTS", "")) if os.environ.get("ISTC_TEST_SHOTS") else None
@@ -44,13 +43,7 @@ def dashboard(warehouse: Path, store: Path, log: Path):
                                 stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(120):
-                try:
-                    if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.5)
-            else:
+            if not came_up(base):
                 pytest.fail(f"看板没有启动：{log.read_text()[-2000:]}")
             yield base
         finally:

@@ -34,18 +34,23 @@ def _published(wh) -> tuple[str, list[str]]:
     return (wh / "CURRENT").read_text(), sorted(p.name for p in (wh / "db").iterdir())
 
 
+def corrupt_marts(monkeypatch, invariant: str) -> None:
+    """Every build from now on breaks `invariant` right after making its marts."""
+    create = marts.create
+
+    def corrupted(con, step=lambda what: None):
+        create(con, step)
+        con.execute(CORRUPTIONS[invariant])
+
+    monkeypatch.setattr(marts, "create", corrupted)
+
+
 @pytest.mark.parametrize("code", sorted(CORRUPTIONS))
 def test_a_build_that_breaks_an_invariant_is_not_published(tmp_path, monkeypatch, code):
     inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
     run(inbox, wh, today=TODAY, progress=False)
     before = _published(wh)
-    create = marts.create
-
-    def corrupted(con, step=lambda what: None):
-        create(con, step)
-        con.execute(CORRUPTIONS[code])
-
-    monkeypatch.setattr(marts, "create", corrupted)
+    corrupt_marts(monkeypatch, code)
     monkeypatch.setattr("etl.run.build_version", lambda: "upgraded")  # new mart code: a rebuild
     with pytest.raises(InvariantError) as failed:
         run(inbox, wh, today=TODAY, progress=False)
@@ -57,13 +62,7 @@ def test_a_build_that_breaks_an_invariant_is_not_published(tmp_path, monkeypatch
 
 def test_the_message_names_where_a_rollup_does_not_add_up(tmp_path, monkeypatch):
     inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    create = marts.create
-
-    def corrupted(con, step=lambda what: None):
-        create(con, step)
-        con.execute(CORRUPTIONS["I-01"])
-
-    monkeypatch.setattr(marts, "create", corrupted)
+    corrupt_marts(monkeypatch, "I-01")
     with pytest.raises(InvariantError) as failed:
         run(inbox, wh, today=TODAY, progress=False)
     # SJZ's row against U1 + U2 + its own, and HB's (which holds SJZ's true 45) against its children's rows
@@ -105,13 +104,7 @@ def test_the_command_line_says_why_in_chinese_and_exits_3(tmp_path, monkeypatch,
     from etl.__main__ import main
 
     inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    create = marts.create
-
-    def corrupted(con, step=lambda what: None):
-        create(con, step)
-        con.execute(CORRUPTIONS["I-03"])
-
-    monkeypatch.setattr(marts, "create", corrupted)
+    corrupt_marts(monkeypatch, "I-03")
     assert main(["run", "--inbox", str(inbox), "--warehouse", str(wh), "--quiet", "--workers", "1"]) == 3
     err = capsys.readouterr().err
     assert err.startswith("错误：数据仓库一致性检查未通过，本次数据库未发布（继续使用上一版）")

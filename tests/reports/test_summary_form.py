@@ -29,10 +29,8 @@ HB_FUNDING = {
 
 
 @pytest.fixture(scope="module")
-def con(fixture_run):
-    c = queries.connect(fixture_run[0] / (fixture_run[0] / "CURRENT").read_text().strip())
-    yield c
-    c.close()
+def con(fixture_db):
+    return fixture_db  # the session's read-only connection to the fixture warehouse (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
