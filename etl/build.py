@@ -16,6 +16,7 @@ from tqdm import tqdm
 from . import ddl, invariants, marts
 from . import dictionary as d
 from .config import SurveyConfig
+from .dictionary.model import number_text
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
 from .reference import REFERENCE_DIR
 from .store import Warehouse, discard_db
@@ -200,3 +201,13 @@ def _metadata(con: duckdb.DuckDBPyConnection) -> None:
     rules += [{"rule_id": k, "severity": "H", "checked_in": "document", "text_zh": zh, "text_en": en}
               for k, (zh, en) in d.REASONS.items()]  # fmt: skip
     _from_arrow(con, "meta_rules", pa.Table.from_pylist(rules))
+    # The thresholds the warehouse rules read (rule_param(), etl/marts.py), bound as data: never formatted into SQL.
+    params = [(r.id, name, float(value), number_text(value)) for r in d.RULES for name, value in r.params.items()]
+    _from_arrow(
+        con, "meta_rule_params",
+        pa.table({"rule_id": [p[0] for p in params], "param": [p[1] for p in params],
+                  "value": pa.array([p[2] for p in params], pa.float64()), "value_text": [p[3] for p in params]}),
+    )  # fmt: skip
+    con.execute(
+        "comment on table meta_rule_params is '规则参数（阈值）：由规则目录生成，仓库级检查与规则说明读取同一数值'"
+    )

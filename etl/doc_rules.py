@@ -12,7 +12,10 @@ from .problems import Findings
 if TYPE_CHECKING:
     from .validate import Context
 
-TOL = 0.01 + 1e-9  # 万元: the specification's tolerance for money equalities
+TOL = d.MONEY_TOLERANCE + 1e-9  # 万元: the specification's tolerance for money equalities
+# The rules' thresholds, read once from the rule catalogue (where their texts are written from them too).
+MAX_DAYS = d.RULES_BY_ID["C-04"].param("max_days")  # person-days per person-time
+MAX_PROBLEMS = d.RULES_BY_ID["C-22"].param("max_problems")
 HARD_MUST_BREAK_DOWN = ("out_person_times", "in_person_times", "fund_src_foreign")
 ACTIVITY_FIELDS = (
     ("exchange", "out_person_times"), ("exchange", "in_person_times"), ("conference", "conf_hosted"),
@@ -68,8 +71,8 @@ def _exchange(doc: dict, found: Findings) -> None:
         if purposes != pt:
             found.add("C-02", f"exchange.{dr}_pt_*", purposes, f"各交流目的人次之和 {purposes} ≠ 人次 {pt}")
         days = x.get(f"{dr}_person_days")
-        if days is not None and not pt <= days <= 366 * pt:
-            found.add("C-04", f"exchange.{dr}_person_days", days, f"应在人次 {pt} 与 366×人次之间")
+        if days is not None and not pt <= days <= MAX_DAYS * pt:
+            found.add("C-04", f"exchange.{dr}_person_days", days, f"应在人次 {pt} 与 {MAX_DAYS}×人次之间")
         for name in (f"{dr}_pt_long_term", f"{dr}_pt_senior"):
             if (x.get(name) or 0) > pt:
                 found.add("C-05", f"exchange.{name}", x[name], f"不能超过人次 {pt}")
@@ -263,8 +266,8 @@ def _monitoring(doc: dict, ctx: Context, found: Findings) -> None:
     pol = doc["policy"]
     if not pol["has_support_policy"] and pol["policy_count_year"] > 0:
         found.add("C-22", "policy.policy_count_year", pol["policy_count_year"], "未出台支持政策时应为0")
-    if len(pol.get("problems") or []) > 5:
-        found.add("C-22", "policy.problems", pol["problems"], "最多选择5项")
+    if len(pol.get("problems") or []) > MAX_PROBLEMS:
+        found.add("C-22", "policy.problems", pol["problems"], f"最多选择{MAX_PROBLEMS}项")
 
 
 def _activity_flag(doc: dict, found: Findings) -> None:

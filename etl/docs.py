@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import dictionary as d
 from .ddl import ddl_text
+from .dictionary.model import number_text
 from .schema import json_schema
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -44,11 +45,17 @@ def dictionary_markdown() -> str:
         out.append("")
     out += ["## 规则 · Rules", "", "H = 硬规则（隔离）；S = 软规则（随数据载入并提示）。",
             "检查位置：document = 单份填报；warehouse = 仓库级跨记录；definition = 计算口径。", "",
-            "| 编号 | 级别 | 检查位置 | 中文 | English |", "|---|---|---|---|---|"]  # fmt: skip
-    out += [f"| {r.id} | {r.severity} | {r.where} | {r.text_zh} | {r.text_en} |" for r in d.RULES]
+            "参数：规则的阈值（`etl/dictionary/rules.py`），规则说明、检查和提示信息都读取这些数值。", "",
+            "| 编号 | 级别 | 检查位置 | 中文 | English | 参数 |", "|---|---|---|---|---|---|"]  # fmt: skip
+    out += [f"| {r.id} | {r.severity} | {r.where} | {r.text_zh} | {r.text_en} | {_params(r)} |" for r in d.RULES]
     out += ["", "## 其他隔离原因 · Other reason codes", "", "| 代码 | 中文 | English |", "|---|---|---|"]
     out += [f"| {k} | {zh} | {en} |" for k, (zh, en) in d.REASONS.items()]
     return "\n".join(out) + "\n"
+
+
+def _params(rule: d.Rule) -> str:
+    """A rule's thresholds as `name = value`, for the docs' rule table."""
+    return "<br>".join(f"`{name} = {number_text(value)}`" for name, value in rule.params.items())
 
 
 def generated() -> dict[str, str]:

@@ -269,11 +269,17 @@ def macros() -> list[str]:
 
     is_finished(status): a status that counts in the analytics (submitted or approved, A-05).
     status_event_rank(status): within one revision, which status event is the later (higher: later).
+    rule_param(rule, name), rule_param_text(rule, name): a rule's threshold (meta_rule_params, from the rule
+    catalogue) as a number for the check and as the rule's text writes it for the message.
     """
     finished = ", ".join(f"'{s}'" for s in d.FINISHED_STATUSES)
     ranks = " ".join(f"when '{s}' then {i}" for i, s in enumerate(d.STATUS_EVENT_ORDER))
     return [f"create macro is_finished(status) as status in ({finished})",
-            f"create macro status_event_rank(status) as case status {ranks} else -1 end"]  # fmt: skip
+            f"create macro status_event_rank(status) as case status {ranks} else -1 end",
+            "create macro rule_param(rule, name) as "
+            "(select p.value from meta_rule_params as p where p.rule_id = rule and p.param = name)",
+            "create macro rule_param_text(rule, name) as "
+            "(select p.value_text from meta_rule_params as p where p.rule_id = rule and p.param = name)"]  # fmt: skip
 
 
 def n_steps(con: duckdb.DuckDBPyConnection) -> int:

@@ -7,7 +7,7 @@ the human dictionary (`docs/data_dictionary.md`) are all generated from this pac
 from __future__ import annotations
 
 from .model import AGGREGATIONS, Field, Group, Rule
-from .rules import REASONS, RULES, RULES_BY_ID
+from .rules import MONEY_TOLERANCE, REASONS, RULES, RULES_BY_ID
 from .sections import (
     DETAILS,
     FINISHED_STATUSES,
@@ -50,7 +50,7 @@ def section_of(name: str) -> Group:
 
 __all__ = [
     "AGGREGATIONS", "DETAILS", "FINISHED_STATUSES", "FUND_SOURCES", "FUND_SOURCES_ZH", "GROUPS",
-    "HEADER", "MEASURES", "MEASURES_BY_NAME", "PARTNER_FIELDS", "PURPOSES", "REASONS", "RULES",
+    "HEADER", "MEASURES", "MEASURES_BY_NAME", "MONEY_TOLERANCE", "PARTNER_FIELDS", "PURPOSES", "REASONS", "RULES",
     "RULES_BY_ID", "SCHEMA_VERSION", "SECTIONS", "STATUSES", "STATUS_EVENT_ORDER", "TYPED_PARTNER_FIELDS",
     "UNIT_TYPES", "UNIT_TYPES_ZH", "Field", "Group", "Rule", "field", "section_of",
 ]  # fmt: skip

@@ -92,9 +92,19 @@ class Group:
         raise KeyError(name)
 
 
+def number_text(value: float) -> str:
+    """A rule parameter as the rule's text and messages write it: 2000, 1.2, 0.01 (never 2000.0 or 2e+03)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One check from §14–§17: id, severity (H hard / S soft), where it runs, and its wording."""
+    """One check from §14–§17: id, severity (H hard / S soft), where it runs, its wording and its parameters.
+
+    `params` are the rule's thresholds (name → number). The check reads them (doc_rules.py as module constants,
+    the warehouse SQL through rule_param() over meta_rule_params), and `text_zh`/`text_en` are written with
+    `{name}` placeholders filled in from them here, so a threshold is changed in one place.
+    """
 
     id: str
     severity: str  # "H" | "S"
@@ -102,3 +112,14 @@ class Rule:
     text_zh: str
     text_en: str
     fields: tuple[str, ...] = field(default_factory=tuple)
+    params: dict[str, float] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.params:
+            shown = {name: number_text(value) for name, value in self.params.items()}
+            object.__setattr__(self, "text_zh", self.text_zh.format(**shown))
+            object.__setattr__(self, "text_en", self.text_en.format(**shown))
+
+    def param(self, name: str) -> float:
+        """The threshold called `name` (KeyError when the rule has none of that name)."""
+        return self.params[name]

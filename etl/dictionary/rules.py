@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from .model import Rule as R
 
+# 万元: the specification's tolerance for every money equality (§0); the rules that compare sums of money use it.
+MONEY_TOLERANCE = 0.01
+
 RULES: tuple[R, ...] = (
     # §14 funding
     R("F-01", "H", "document", "经费各来源须为非负数，最多两位小数", "every funding source ≥ 0 with 2 decimals"),
-    R("F-02", "H", "document", "经费合计须等于各来源之和（误差 ≤ 0.01 万元）", "fund_total_all = Σ sources ± 0.01"),
+    R("F-02", "H", "document", "经费合计须等于各来源之和（误差 ≤ {tolerance} 万元）", "fund_total_all = Σ sources ± {tolerance}",
+      params={"tolerance": MONEY_TOLERANCE}),
     R("F-03", "H", "document", "计入统计经费 = 经费合计 − 应剔除来源；如填写须与系统计算值一致",
-      "fund_reportable = total − excluded sources; a typed value must match ± 0.01"),
+      "fund_reportable = total − excluded sources; a typed value must match ± {tolerance}",
+      params={"tolerance": MONEY_TOLERANCE}),
     R("F-04", "H", "document", "三级账号须剔除中央和省级经费；上级单独填报市级经费时还须剔除市级经费",
       "level-3 accounts exclude central and provincial funds, and municipal funds when the parent reports them"),
     R("F-05", "H", "document", "项目各来源经费之和须等于项目总经费", "per project: Σ sources = fund_total_contract"),
@@ -25,12 +30,18 @@ RULES: tuple[R, ...] = (
       "R(node) = own reportable + Σ R(children); excluded parts are never added back"),
     R("F-08", "H", "warehouse", "省级、市级财政资金只在出资单位计入一次，不得在其他单位重复计入",
       "provincial and municipal money is counted once, at its funder"),
-    R("F-09", "S", "warehouse", "辖区内单位填报的省级经费（备查）不应超过省科技厅本级省级经费的1.2倍",
-      "provincial funds received in a province ≤ 1.2 × the department's own provincial funds"),
+    R("F-09", "S", "warehouse", "辖区内单位填报的省级经费（备查）不应超过省科技厅本级省级经费的{max_ratio}倍",
+      "provincial funds received in a province ≤ {max_ratio} × the department's own provincial funds",
+      params={"max_ratio": 1.2}),
     R("F-10", "H", "document", "境外资金按国家（地区）分列之和须等于境外资金", "Σ foreign funding by partner = fund_src_foreign"),
     R("F-11", "S", "document", "企业有在研项目但计入统计经费为0", "enterprise with active projects but no reportable funding"),
-    R("F-12", "S", "warehouse", "计入统计经费同比增长超过300%或下降超过80%（且变化额不少于200万元），或每项目超过2000万元",
-      "reportable funding YoY > +300 % or < −80 % (by at least 200 万元), or > 2,000 万元 per project"),
+    # A unit going from 5 to 0 万元 is not worth an analyst's call: without min_change a fifth of all units were
+    # flagged in the demo's calibration.
+    R("F-12", "S", "warehouse",
+      "计入统计经费同比增长超过{rise_pct}%或下降超过{fall_pct}%（且变化额不少于{min_change}万元），或每项目超过{per_project_max}万元",
+      "reportable funding YoY > +{rise_pct} % or < −{fall_pct} % (by at least {min_change} 万元), "
+      "or > {per_project_max} 万元 per project",
+      params={"rise_pct": 300, "fall_pct": 80, "min_change": 200, "per_project_max": 2000}),
     R("F-13", "S", "document", "（项目补充）经费用途之和不应超过计入统计经费", "Σ uses ≤ fund_reportable"),
     # §15 consistency
     R("C-01", "H", "document", "团组数为0当且仅当人次为0，且人次 ≥ 团组数", "groups = 0 ⇔ person-times = 0; person-times ≥ groups"),
@@ -38,7 +49,8 @@ RULES: tuple[R, ...] = (
     R("C-03", "H", "document", "可加指标按国家（地区）分列之和须等于合计", "additive by-partner rows sum to the total"),
     R("C-03b", "H", "document", "多国家项目类指标：分列之和 ≥ 合计，且任一国家（地区） ≤ 合计",
       "multi-partner items: Σ partners ≥ total and max partner ≤ total"),
-    R("C-04", "H", "document", "人次 ≤ 人天数 ≤ 366 × 人次", "person-times ≤ person-days ≤ 366 × person-times"),
+    R("C-04", "H", "document", "人次 ≤ 人天数 ≤ {max_days} × 人次", "person-times ≤ person-days ≤ {max_days} × person-times",
+      params={"max_days": 366}),
     R("C-05", "H", "document", "长期（≥90天）人次不能超过人次", "long-term ≤ person-times"),
     R("C-06", "H", "document", "每个项目至少有一个合作国家（地区）或国际组织，且项目编号不重复",
       "every project has ≥ 1 partner or organisation"),
@@ -63,13 +75,14 @@ RULES: tuple[R, ...] = (
       "new ⇒ starts in the survey year; completed ⇒ ends in it; start ≤ end"),
     R("C-17", "S", "document", "填“未开展国际合作”但有活动数，或有活动数却填“未开展”",
       "has_intl_activity disagrees with the activity counts"),
-    R("C-18", "S", "warehouse", "每团组人次超过20，或人次同比增长超过300%", "person-times per group > 20, or YoY > +300 %"),
+    R("C-18", "S", "warehouse", "每团组人次超过{per_group_max}，或人次同比增长超过{rise_pct}%",
+      "person-times per group > {per_group_max}, or YoY > +{rise_pct} %", params={"per_group_max": 20, "rise_pct": 300}),
     R("C-19", "S", "document", "合作国家与我国无外交关系，请复核", "partner without PRC diplomatic relations: review"),
     R("C-20", "H", "document", "（项目补充）按类型分列的协议数之和须等于本年新签协议数", "Σ agreement types = agr_signed_year"),
     R("C-21", "H", "document", "（项目补充）外国青年科学家 ≤ 外籍全职 + 外籍访问学者",
       "young foreign scientists ≤ foreign full-time + visiting"),
-    R("C-22", "H", "document", "（项目补充）未出台支持政策时本年政策数须为0；主要问题最多选5项",
-      "no support policy ⇒ policy_count_year = 0; at most 5 problems"),
+    R("C-22", "H", "document", "（项目补充）未出台支持政策时本年政策数须为0；主要问题最多选{max_problems}项",
+      "no support policy ⇒ policy_count_year = 0; at most {max_problems} problems", params={"max_problems": 5}),
     # §16 Hong Kong, Macao, Taiwan
     R("H-01", "H", "definition", "中国香港、中国澳门、中国台湾始终归入港澳台，不作为国家",
       "HKG, MAC, TWN are always HMT, never countries"),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .model import Field as F
-from .model import Group
+from .model import Group, number_text
+from .rules import MONEY_TOLERANCE, RULES_BY_ID
 
 UNIT_TYPES = (
     "university", "research_institute", "hospital", "enterprise",
@@ -103,7 +104,7 @@ def _exchange_fields() -> tuple[F, ...]:
                 "人天",
                 required=False,
                 by_partner="additive",
-                constraint="人次 ≤ 人天数 ≤ 366 × 人次",
+                constraint=f"人次 ≤ 人天数 ≤ {number_text(RULES_BY_ID['C-04'].param('max_days'))} × 人次",
                 rules=("C-04",),
             ),
         ]
@@ -228,7 +229,7 @@ FUNDING = Group("funding", "§6", "国际（港澳台）科技合作经费投入
     F("fund_total_all", "经费合计（全部来源，备查）", "万元", kind="money", constraint="= 各来源之和",
       rules=("F-02",)),
     F("fund_reportable", "本单位国际科技合作经费投入（计入统计）", "万元", kind="money", required=False,
-      constraint="由系统计算（F-03/F-04）；如填写须与计算值一致（±0.01）", rules=("F-03", "F-04", "F-07")),
+      constraint=f"由系统计算（F-03/F-04）；如填写须与计算值一致（±{number_text(MONEY_TOLERANCE)}）", rules=("F-03", "F-04", "F-07")),
     F("fund_on_exchange", "其中：用于人员交流", "万元", kind="money", rules=("F-13",)),
     F("fund_on_projects", "其中：用于合作项目", "万元", kind="money", rules=("F-13",)),
     F("fund_on_platforms", "其中：用于平台/机构建设", "万元", kind="money", rules=("F-13",)),
@@ -338,7 +339,7 @@ POLICY = Group("policy", "§13", "支持政策与问题建议", (
     F("policy_types", "政策类型", kind="multi_enum", agg="COUNT_UNITS", required=False,
       enum=POLICY_TYPES, enum_zh=POLICY_TYPES_ZH),
     F("problems", "主要问题", kind="multi_enum", agg="COUNT_UNITS", required=False,
-      enum=PROBLEMS, enum_zh=PROBLEMS_ZH, constraint="最多选 5 项"),
+      enum=PROBLEMS, enum_zh=PROBLEMS_ZH, constraint=f"最多选 {number_text(RULES_BY_ID['C-22'].param('max_problems'))} 项"),
     F("suggestions_text", "意见和建议", kind="text", agg="NONE", required=False, max_len=2000),
 ))  # fmt: skip
 

@@ -42,28 +42,31 @@ f08 as (
 ),
 
 -- What the department's subordinates filled in is its roll-up less its own row (the roll-up is exact decimal):
--- a patch then reads one row per department, not every unit of the province.
+-- a patch then reads one row per department, not every unit of the province. The thresholds are the rule
+-- catalogue's (rule_param, etl/dictionary/rules.py), as are the messages' figures (rule_param_text).
 f09 as (
     select 'F-09' as code, 'S' as severity, dept.account_id, dept.survey_year,
            '辖区内单位填报的省级经费（备查）' || round(r.fund_src_provincial - dept.fund_src_provincial, 2)
-               || ' 万元，超过本级省级经费的1.2倍' as message_zh,
+               || ' 万元，超过本级省级经费的' || rule_param_text('F-09', 'max_ratio') || '倍' as message_zh,
            round(r.fund_src_provincial - dept.fund_src_provincial, 2)::varchar as value,
-           (r.fund_src_provincial - 2.2 * dept.fund_src_provincial)::double as deviation
+           (r.fund_src_provincial - dept.fund_src_provincial
+               - rule_param('F-09', 'max_ratio') * dept.fund_src_provincial)::double as deviation
     from cur as dept
     inner join mart_rollup as r
         on r.scope_id = dept.account_id and r.survey_year = dept.survey_year and r.basis = 'finished'
         and r.unit_type = 'ALL'
     where dept.funder_level = 'provincial' and r.n_reported > 1
-        and r.fund_src_provincial - dept.fund_src_provincial > 1.2 * dept.fund_src_provincial
+        and r.fund_src_provincial - dept.fund_src_provincial > rule_param('F-09', 'max_ratio') * dept.fund_src_provincial
 ),
 
--- F-12's year-on-year test also needs a material change (F12_MIN_CHANGE 万元): a unit going from 5 to 0 万元 is not
--- worth an analyst's call, and without it a fifth of all units were flagged in the demo's calibration.
+-- F-12's year-on-year test also needs a material change (min_change 万元, see the rule catalogue).
 -- `deviation` says how far off a finding is, in the rule's own unit, so the page can list the worst first.
+-- A rise (fall) of more than p % compares cur × 100 with prev × (100 ± p): exact for whole percentages.
 f12 as (
     select 'F-12' as code, 'S' as severity, cur.account_id, cur.survey_year,
-           case when cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > 2000
-                then '每个在研项目计入统计经费 ' || round(cur.fund_reportable / cur.proj_active, 2) || ' 万元，超过2000万元'
+           case when cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > rule_param('F-12', 'per_project_max')
+                then '每个在研项目计入统计经费 ' || round(cur.fund_reportable / cur.proj_active, 2) || ' 万元，超过'
+                    || rule_param_text('F-12', 'per_project_max') || '万元'
                 else '计入统计经费由上年 ' || prev.fund_reportable || ' 万元变为 ' || cur.fund_reportable || ' 万元（'
                     || case when cur.fund_reportable > prev.fund_reportable then '增长' else '下降' end
                     || round(abs(cur.fund_reportable - prev.fund_reportable) / prev.fund_reportable * 100)::bigint || '%）'
@@ -71,28 +74,32 @@ f12 as (
            cur.fund_reportable::varchar as value,
            greatest(
                abs(cur.fund_reportable - coalesce(prev.fund_reportable, cur.fund_reportable)),
-               case when cur.proj_active > 0 then cur.fund_reportable / cur.proj_active - 2000 else 0 end
+               case when cur.proj_active > 0
+                    then cur.fund_reportable / cur.proj_active - rule_param('F-12', 'per_project_max') else 0 end
            )::double as deviation
     from cur
     left join cur as prev on prev.account_id = cur.account_id and prev.survey_year = cur.survey_year - 1
-    where (cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > 2000)
+    where (cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > rule_param('F-12', 'per_project_max'))
         or (prev.fund_reportable > 0
-            and (cur.fund_reportable > 4 * prev.fund_reportable or cur.fund_reportable < 0.2 * prev.fund_reportable)
-            and abs(cur.fund_reportable - prev.fund_reportable) >= 200)  -- F12_MIN_CHANGE
+            and (cur.fund_reportable * 100 > prev.fund_reportable * (100 + rule_param('F-12', 'rise_pct'))
+                 or cur.fund_reportable * 100 < prev.fund_reportable * (100 - rule_param('F-12', 'fall_pct')))
+            and abs(cur.fund_reportable - prev.fund_reportable) >= rule_param('F-12', 'min_change'))
 ),
 
 c18 as (
     select 'C-18' as code, 'S' as severity, cur.account_id, cur.survey_year,
-           case when cur.out_groups > 0 and cur.out_person_times > 20 * cur.out_groups
-                then '出访每团组人次超过20'
-                else '出访人次同比增长超过300%（上年 ' || prev.out_person_times || ' 人次）' end as message_zh,
+           case when cur.out_groups > 0 and cur.out_person_times > rule_param('C-18', 'per_group_max') * cur.out_groups
+                then '出访每团组人次超过' || rule_param_text('C-18', 'per_group_max')
+                else '出访人次同比增长超过' || rule_param_text('C-18', 'rise_pct') || '%（上年 ' || prev.out_person_times
+                    || ' 人次）' end as message_zh,
            cur.out_person_times::varchar as value,
            greatest(cur.out_person_times - coalesce(prev.out_person_times, cur.out_person_times),
-                    cur.out_person_times - 20 * cur.out_groups)::double as deviation
+                    cur.out_person_times - rule_param('C-18', 'per_group_max') * cur.out_groups)::double as deviation
     from cur
     left join cur as prev on prev.account_id = cur.account_id and prev.survey_year = cur.survey_year - 1
-    where (cur.out_groups > 0 and cur.out_person_times > 20 * cur.out_groups)
-        or (prev.out_person_times > 0 and cur.out_person_times > 4 * prev.out_person_times)
+    where (cur.out_groups > 0 and cur.out_person_times > rule_param('C-18', 'per_group_max') * cur.out_groups)
+        or (prev.out_person_times > 0
+            and cur.out_person_times * 100 > prev.out_person_times * (100 + rule_param('C-18', 'rise_pct')))
 ),
 
 found as (
