@@ -48,12 +48,23 @@ def test_optional_columns_and_short_rows_read_as_empty(tmp_path):
 
 
 def test_hebei_province_administered_cities_must_hang_under_hebei(tmp_path):
+    """A-07: 定州, 辛集 and 雄安 are level-2 children of 河北省; under another province they are refused as A-07."""
+    reg = registry(tmp_path, "HB,,1,河北省,130000,gov_agency,provincial,\nBJ,,1,北京市,110000,gov_agency,provincial,\n"
+                             "XJ,HB,2,辛集市,130181,gov_agency,municipal,\nDZ,BJ,2,定州市,130682,gov_agency,municipal,\n"
+                             "XA,BJ,2,雄安新区,133100,gov_agency,municipal,\nU,DZ,3,定州某大学,130682,university,,\n"
+                             "BD,HB,2,保定市,130600,gov_agency,municipal,\n")  # fmt: skip
+    assert ("DZ", "A-07", "定州、辛集、雄安新区须直属河北省") in reg.problems
+    assert ("XA", "A-07", "定州、辛集、雄安新区须直属河北省") in reg.problems
+    assert ("U", "A-08", "上级链中有无效账号，无法汇总") in reg.problems  # a unit of 定州 cannot roll up either
+    assert reg.broken == {"DZ", "XA", "U"}
+    assert reg.ancestors["XJ"] == ["XJ", "HB", "CN"] and reg.ancestors["BD"] == ["BD", "HB", "CN"]
+
+
+def test_a_level_two_account_under_another_level_two_is_refused(tmp_path):
+    """雄安 hung under 保定 (level 2 under level 2) breaks the level steps: A-08 before A-07 is even asked."""
     reg = registry(tmp_path, "HB,,1,河北省,130000,gov_agency,provincial,\nBD,HB,2,保定市,130600,gov_agency,municipal,\n"
-                             "DZ,BD,3,定州市,130682,gov_agency,,\nXJ,HB,2,辛集市,130181,gov_agency,municipal,\n"
                              "XA,BD,2,雄安新区,133100,gov_agency,municipal,\n")  # fmt: skip
-    assert "XJ" not in reg.broken
-    assert "XA" in reg.broken  # level 2 under a level-2 account: wrong level
-    assert any(code == "A-08" for acc, code, _ in reg.problems if acc == "XA")
+    assert reg.problems == [("XA", "A-08", "级别 2 与上级 BD 的级别 2 不衔接")]
 
 
 def test_excluded_sources_follow_f03_f04(tmp_path):
