@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import random
+from dataclasses import replace
 
 import jsonschema
 import pytest
 
 from etl import dictionary as d
+from etl.demo.accounts import DemoAccount
+from etl.demo.documents import YearContext, document
 from etl.docs import DOCS, write_docs
+from tests.fixtures.inbox import doc
 
 
 def test_generated_files_are_current():
@@ -55,3 +60,15 @@ def test_every_measure_has_a_unit_and_aggregation():
     for f in d.MEASURES:
         assert f.unit != "–", f.name
         assert f.agg in d.AGGREGATIONS
+
+
+def test_a_new_field_of_the_dictionary_reaches_fixture_and_demo_documents(monkeypatch):
+    """A required count added to §4 is in the fixture's documents and the demo's, at 0, with no other edit."""
+    conference = d._GROUP_BY_KEY["conference"]
+    added = d.Field("conf_new_count", "新增字段", "个")
+    monkeypatch.setitem(d._GROUP_BY_KEY, "conference", replace(conference, fields=(*conference.fields, added)))
+    acc = DemoAccount("X1", "P13-130100", 3, "某大学", "某大学", "130104", "university", tier="leading")
+    demo = document(random.Random(1), acc, YearContext(2020), frozenset({"central", "provincial"}))
+    assert doc("U1", 2020)["conference"]["conf_new_count"] == 0
+    assert demo["conference"]["conf_new_count"] == 0
+    assert demo["conference"]["conf_hosted"] > 0  # the calibrated figures are still the generator's
