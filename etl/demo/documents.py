@@ -170,7 +170,8 @@ def _projects(rng: random.Random, acc: DemoAccount, ctx: YearContext, active: bo
             src["unit_self"] = round(heavy(rng, 10, 0.7), 2)
         total = round(sum(src.values()), 2)
         out.append({
-            **blank("projects"), "project_key": key, "project_name": f"{acc.name_short[:12]}国际合作项目{i + 1}", "role": role,
+            **blank("projects"),
+            "project_key": key, "project_name": f"{acc.name_short[:12]}国际合作项目{i + 1}", "role": role,
             "funding_level": level, "programme": programme, "partner_codes": partners, "org_codes": [],
             "partner_org_names": None, "coop_form": rng.choices(
                 ["joint_research", "tech_import", "tech_export", "joint_platform", "joint_training", "big_science",
@@ -196,7 +197,8 @@ def _funding(rng: random.Random, acc: DemoAccount, excluded: frozenset[str], act
     reportable = round(sum(v for s, v in src.items() if s not in excluded), 2)
     uses = split(rng, round(reportable * rng.uniform(0.6, 1.0) * 100), (0.3, 0.6, 0.1))
     doc["funding"] = {
-        **blank("funding"), **{f"fund_src_{s}": v for s, v in src.items()}, "fund_total_all": total,
+        **blank("funding"),
+        **{f"fund_src_{s}": v for s, v in src.items()}, "fund_total_all": total,
         "fund_reportable": reportable if rng.random() < 0.7 else None,
         "fund_on_exchange": uses[0] / 100, "fund_on_projects": uses[1] / 100, "fund_on_platforms": uses[2] / 100,
     }  # fmt: skip
@@ -241,33 +243,35 @@ def document(rng: random.Random, acc: DemoAccount, ctx: YearContext, excluded: f
     visiting = poisson(rng, 15 if leading else 0.4)
     has_policy = rng.random() < (0.6 if acc.unit_type == "gov_agency" else 0.25)
     doc.update({
-        "conference": {**blank("conference"), "conf_hosted": hosted, "conf_participants": participants, "conf_participants_foreign": foreign,
+        "conference": {"conf_hosted": hosted, "conf_participants": participants, "conf_participants_foreign": foreign,
                        "conf_participants_hmt": round(foreign * 0.1),
                        "conf_online": min(hosted, poisson(rng, hosted * (0.6 if ctx.year >= 2020 else 0.05)))},
-        "institution": {**blank("institution"), "inst_joint_total": sum(inst), "inst_joint_lab": inst[0], "inst_tech_transfer": inst[1],
+        "institution": {"inst_joint_total": sum(inst), "inst_joint_lab": inst[0], "inst_tech_transfer": inst[1],
                         "inst_incubator": inst[2], "inst_other": inst[3], "inst_overseas": min(sum(inst), poisson(rng, 0.2)),
                         "inst_new": min(sum(inst), poisson(rng, 0.3 if sum(inst) else 0)),
                         "inst_bri_joint_lab": min(inst[0], poisson(rng, 0.3 if inst[0] else 0))},
-        "agreement": {**blank("agreement"), "agr_signed_year": signed, "agr_in_force": signed + poisson(rng, signed * 2 + (3 if leading else 0.3)),
+        "agreement": {"agr_signed_year": signed, "agr_in_force": signed + poisson(rng, signed * 2 + (3 if leading else 0.3)),
                       "agr_by_type_gov": types[0], "agr_by_type_institution": types[1], "agr_by_type_enterprise": types[2]},
-        "intl_org": {**blank("intl_org"), "org_persons": persons, "org_positions": persons + poisson(rng, persons * 0.3),
+        "intl_org": {"org_persons": persons, "org_positions": persons + poisson(rng, persons * 0.3),
                      "org_positions_senior": min(persons, poisson(rng, persons * 0.2)),
                      "journal_positions": poisson(rng, 20 if leading else 0.1)},
-        "outcome": {**blank("outcome"), "papers_coauthored": papers, "patents_joint": patents, "patents_pct": min(patents, poisson(rng, patents * 0.3)),
+        "outcome": {"papers_coauthored": papers, "patents_joint": patents, "patents_pct": min(patents, poisson(rng, patents * 0.3)),
                     "tech_import_items": poisson(rng, 0.4 if acc.unit_type == "enterprise" and active else 0.02),
                     "tech_export_items": poisson(rng, 0.2 if active else 0), "tt_contracts": contracts,
                     "tt_contract_value": round(heavy(rng, 80), 2) if contracts else 0.0,
                     "new_products": poisson(rng, 0.5 if acc.unit_type == "enterprise" and active else 0.02),
                     "joint_training": poisson(rng, 8 if leading else 0.1), "experts_introduced": poisson(rng, 4 if leading else 0.1),
                     "intl_awards": poisson(rng, 0.2 if leading else 0.002)},
-        "talent": {**blank("talent"), "foreign_fulltime": fulltime, "foreign_visiting": visiting,
+        "talent": {"foreign_fulltime": fulltime, "foreign_visiting": visiting,
                    "young_foreign_scientists": min(fulltime + visiting, poisson(rng, (fulltime + visiting) * 0.3)),
                    "returnees_year": poisson(rng, 10 if leading else 0.3), "staff_posted_abroad": min(staff, poisson(rng, 0.2))},
-        "policy": {**blank("policy"), "has_support_policy": has_policy, "policy_count_year": poisson(rng, 1.2) if has_policy else 0,
+        "policy": {"has_support_policy": has_policy, "policy_count_year": poisson(rng, 1.2) if has_policy else 0,
                    "policy_types": sorted(set(rng.sample(POLICY_TYPES, rng.randint(1, 3)))) if has_policy else [],
                    "problems": sorted(set(rng.sample(PROBLEMS, rng.randint(1, 3)))),
                    "suggestions_text": rng.choice(SUGGESTIONS) if rng.random() < 0.1 else None},
     })  # fmt: skip
+    for key in ("conference", "institution", "agreement", "intl_org", "outcome", "talent", "policy"):
+        doc[key] = {**blank(key), **doc[key]}  # any field the figures above do not name: its empty value
     if papers:
         doc["by_partner"]["papers_coauthored"] = _by_partner(rng, papers, pick_partners(rng, min(papers, 4), ctx.year))
     if signed:
@@ -276,7 +280,8 @@ def document(rng: random.Random, acc: DemoAccount, ctx: YearContext, excluded: f
                         rng.sample(["ISO", "IEC", "IUPAC", "IAU", "IUGG", "ISC", "IEEE", "WFEO"], min(persons, 3))]  # fmt: skip
     std_prob = {"enterprise": 0.03, "university": 0.02}.get(acc.unit_type, 0.005) * (10 if leading else 1)
     doc["standards"] = [
-        {**blank("standards"), "standard_no": f"{sdo} {rng.randint(10000, 99999)}", "standard_name": "国际标准草案", "sdo": sdo,
+        {**blank("standards"),
+         "standard_no": f"{sdo} {rng.randint(10000, 99999)}", "standard_name": "国际标准草案", "sdo": sdo,
          "role": rng.choice(["lead", "participate", "participate"]), "stage": rng.choice(["proposal", "draft", "published"]),
          "year_of_stage": ctx.year, "partner_codes": []}
         for sdo in (rng.choice(["ISO", "IEC", "ITU"]) for _ in range(poisson(rng, 1.2) if rng.random() < std_prob else 0))
@@ -293,7 +298,8 @@ def document(rng: random.Random, acc: DemoAccount, ctx: YearContext, excluded: f
         b["fund_src_unit_self"] = round(heavy(rng, 20, 0.5), 2)
     region = acc.admin_division_code
     doc["unit_profile"] = {
-        **blank("unit_profile"), "unit_name": acc.name, "uscc": acc.uscc, "unit_type": acc.unit_type,
+        **blank("unit_profile"),
+        "unit_name": acc.name, "uscc": acc.uscc, "unit_type": acc.unit_type,
         "enterprise_ownership": rng.choice(["state_owned", "private", "private", "foreign_invested", "hmt_invested"])
         if acc.unit_type == "enterprise" else None,
         "admin_division_code": region, "supervising_dept": acc.supervising_dept or None,
@@ -323,7 +329,8 @@ def header(rng: random.Random, acc: DemoAccount, year: int, revision: int, statu
     """The §1 header of a document."""
     approved = submitted + dt.timedelta(days=rng.randint(1, 20)) if status == "approved" and submitted else None
     return {
-        **blank("submission"), "schema_version": 1, "submission_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "survey_year": year,
+        **blank("submission"),
+        "schema_version": 1, "submission_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "survey_year": year,
         "account_id": acc.account_id, "account_level": acc.level, "parent_account_id": acc.parent_account_id,
         "revision": revision, "status": status, "submitted_at": submitted.isoformat() if submitted else None,
         "approved_at": approved.isoformat() if approved else None,

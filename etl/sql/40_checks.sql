@@ -56,7 +56,8 @@ f09 as (
         on r.scope_id = dept.account_id and r.survey_year = dept.survey_year and r.basis = 'finished'
         and r.unit_type = 'ALL'
     where dept.funder_level = 'provincial' and r.n_reported > 1
-        and r.fund_src_provincial - dept.fund_src_provincial > rule_param('F-09', 'max_ratio') * dept.fund_src_provincial
+        and r.fund_src_provincial - dept.fund_src_provincial
+            > rule_param('F-09', 'max_ratio') * dept.fund_src_provincial
 ),
 
 -- F-12's year-on-year test also needs a material change (min_change 万元, see the rule catalogue).
@@ -64,7 +65,8 @@ f09 as (
 -- A rise (fall) of more than p % compares cur × 100 with prev × (100 ± p): exact for whole percentages.
 f12 as (
     select 'F-12' as code, 'S' as severity, cur.account_id, cur.survey_year,
-           case when cur.proj_active > 0 and cur.fund_reportable / cur.proj_active > rule_param('F-12', 'per_project_max')
+           case when cur.proj_active > 0
+                    and cur.fund_reportable / cur.proj_active > rule_param('F-12', 'per_project_max')
                 then '每个在研项目计入统计经费 ' || round(cur.fund_reportable / cur.proj_active, 2) || ' 万元，超过'
                     || rule_param_text('F-12', 'per_project_max') || '万元'
                 else '计入统计经费由上年 ' || prev.fund_reportable || ' 万元变为 ' || cur.fund_reportable || ' 万元（'
