@@ -18,32 +18,15 @@ from . import dictionary as d
 
 SQL_DIR = Path(__file__).parent / "sql"
 ADDITIVE = ("SUM", "SUM*")
-DISTINCT_SQL = {
-    # field → (detail source, value counted distinct); recomputed at every level (A-02).
-    "n_partner_countries_exchange": ("partner_values", "case when p.partner_scope = 'INTL' and x.field in "
-                                     "('out_person_times', 'in_person_times') and x.value > 0 then x.partner_code end"),
-    "n_partner_hmt_exchange": ("partner_values", "case when p.partner_scope = 'HMT' and x.field in "
-                               "('out_person_times', 'in_person_times') and x.value > 0 then x.partner_code end"),
-    "n_partner_countries_project": ("project_partners", "case when p.partner_scope = 'INTL' then x.partner_code end"),
-    "org_joined": ("orgs", "x.org_code || case when x.org_code = 'OTHER' then ':' || coalesce(x.org_name, '') else '' end"),
-    "std_total": ("standards", "x.standard_no"),
-    "std_led": ("standards", "case when x.role = 'lead' then x.standard_no end"),
-    "std_published_year": ("standards", "case when x.stage = 'published' and x.year_of_stage = b.survey_year "
-                           "then x.standard_no end"),
-    "bsp_count": ("big_science", "x.programme_code"),
-    "bsp_led": ("big_science", "case when x.role = 'initiator' then x.programme_code end"),
-    # A-09: headline 项目数 dedups projects that carry a programme number; the others are distinct by
-    # construction (project_key is unique within a unit), so they are counted, not deduplicated.
-    "proj_active_distinct": ("projects", "case when x.programme is not null then x.project_key end"),
-}  # fmt: skip
+# The roll-up's columns beside the SUM fields, from the dictionary (etl/dictionary: `counted`, `units_where`):
+# DISTINCT field → (detail table, value counted distinct), recounted at every level (A-02): the units' own first,
+# then the roll-up-only ones (A-09's distinct projects).
+_ROLLED = (*d.MEASURES, *d.ROLLUP_ONLY)
+DISTINCT_SQL: dict[str, tuple[str, str]] = {f.name: f.counted for f in _ROLLED if f.agg == "DISTINCT"}
 # Fields whose NULL value stands for "an item distinct by construction": counted one by one.
-NULL_COUNTS = {"proj_active_distinct"}
-COUNTS = {  # reporting units counted at every scope, beside the dictionary's measures: name → which units
-    "n_reported": "true",
-    "n_units_active": "b.has_intl_activity",
-    "n_units_with_policy": "b.has_support_policy",
-    "n_units_with_base": "b.intl_base_level <> 'none'",
-}
+NULL_COUNTS = {f.name for f in _ROLLED if f.nulls_distinct}
+# Reporting units counted at every scope: name → which units (SQL over the unit's basis row).
+COUNTS = {f.name: f.units_where for f in d.ROLLUP_ONLY if f.agg == "COUNT_UNITS"}
 # What a rolled-up SUM field is stored as. DuckDB would sum BIGINT into HUGEINT and DECIMAL(14,2) into
 # DECIMAL(38,2), 16 bytes a value; these are 8. Sums of whole numbers are exact in a DOUBLE below 2^53 (9e15
 # 人次/项), patches only add and subtract them, and pandas read HUGEINT as float64 already, so pages see the
