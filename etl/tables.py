@@ -140,26 +140,28 @@ CORE: dict[str, Table] = {t.name: t for t in CORE_TABLES}
 
 @dataclass(frozen=True)
 class Mart:
-    """A mart a patch merges signed rows into: a row is found by `keys`, and the patch adds to its `sums`.
+    """A derived table a patch updates by key (etl/patch.py generates its keyed delete/insert from this).
 
-    `nullable` keys are compared with IS NOT DISTINCT FROM (a NULL there is a value). After the merge a row whose
-    `alive` column is not above 0 goes (no unit is behind it any more), as a rebuild would not make it; without
-    `alive` every row stays. `keep_old`: the merged row keeps the mart's other columns (the delta lacks some) and only
-    rows the mart already has are merged. `order`: how the new rows are appended (the mart's own sort, roughly).
+    A patch either merges signed rows into it (a delta with the mart's keys and `sums`: the sums are added, a
+    row whose `alive` column is no longer above 0 goes, as a rebuild would not make it), or replaces the rows of
+    the keys it names with rows made afresh. `nullable` keys are compared with IS NOT DISTINCT FROM (a NULL there
+    is a value). `keep_old`: a merged row keeps the mart's other columns (the delta lacks some), and only rows the
+    mart has are merged. `order`: how new rows are appended (by scope first, as the mart is read).
     """
 
     name: str
     keys: tuple[str, ...]
-    sums: tuple[str, ...]
-    order: tuple[str, ...]
+    sums: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
     alive: str = ""
     nullable: tuple[str, ...] = ()
     keep_old: bool = False
 
 
 SCOPE_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
+ACCOUNT_YEAR = ("account_id", "survey_year")
 MARTS: dict[str, Mart] = {m.name: m for m in (
-    Mart("mart_rollup", SCOPE_KEYS, (), ("parent_id nulls first", "scope_id", "basis", "unit_type", "survey_year")),
+    Mart("mart_rollup", SCOPE_KEYS, order=("parent_id nulls first", "scope_id", "basis", "unit_type", "survey_year")),
     Mart("mart_distinct_refs", (*SCOPE_KEYS, "field", "value"), ("n",), ("survey_year", "scope_id"), alive="n",
          nullable=("value",)),  # value is NULL for A-09's unnumbered projects
     Mart("mart_partner_rollup", (*SCOPE_KEYS, "field", "partner_code"), ("value", "n_units"),
@@ -169,7 +171,10 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
          ("survey_year", "scope_id", "basis", "unit_type", "dimension"), alive="project_rows"),
     Mart("mart_choices", (*SCOPE_KEYS, "field", "value"), ("n_units",),
          ("survey_year", "scope_id", "basis", "unit_type", "field"), alive="n_units"),
+    Mart("mart_filling_status", ACCOUNT_YEAR, order=("survey_year", "l1_id", "l2_id", "account_id")),
+    # A registry account may have no unit type.
     Mart("mart_filling_rollup", ("scope_id", "survey_year", "unit_type"),
          ("n_expected", "n_finished", "n_approved", "n_submitted", "n_returned", "n_draft", "n_missing", "n_on_time"),
          ("parent_id nulls first", "scope_id", "unit_type", "survey_year"), nullable=("unit_type",), keep_old=True),
+    Mart("quality_checks", ACCOUNT_YEAR),
 )}  # fmt: skip
