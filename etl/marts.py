@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import duckdb
 
 from . import dictionary as d
+from .hierarchy import ROOT_ID
 
 SQL_DIR = Path(__file__).parent / "sql"
 ADDITIVE = ("SUM", "SUM*")
@@ -251,12 +252,23 @@ def macros() -> list[str]:
     """Macros the mart SQL, the patch and the dashboard's queries share, made from the dictionary before the marts.
 
     is_finished(status): a status that counts in the analytics (submitted or approved, A-05).
+    counts_in(basis, status): whether a current version of `status` counts in `basis` ('finished' | 'approved').
+    bases(): the bases, one row each (column basis).
     status_event_rank(status): within one revision, which status event is the later (higher: later).
+    national_scope(): the scope id of 全国 (the virtual root above every level-1 account).
     """
-    finished = ", ".join(f"'{s}'" for s in d.FINISHED_STATUSES)
+
+    def listed(values: tuple[str, ...]) -> str:
+        return ", ".join(f"'{v}'" for v in values)
+
+    in_basis = " ".join(f"when '{b}' then status in ({listed(statuses)})" for b, statuses in d.BASES.items())
     ranks = " ".join(f"when '{s}' then {i}" for i, s in enumerate(d.STATUS_EVENT_ORDER))
-    return [f"create macro is_finished(status) as status in ({finished})",
-            f"create macro status_event_rank(status) as case status {ranks} else -1 end"]  # fmt: skip
+    return [f"create macro is_finished(status) as status in ({listed(d.FINISHED_STATUSES)})",
+            f"create macro counts_in(basis, status) as case basis {in_basis} else false end",
+            f"create macro bases() as table select * from (values {', '.join(f'({listed((b,))})' for b in d.BASES)})"
+            " as b (basis)",
+            f"create macro status_event_rank(status) as case status {ranks} else -1 end",
+            f"create macro national_scope() as '{ROOT_ID}'"]  # fmt: skip
 
 
 def n_steps(con: duckdb.DuckDBPyConnection) -> int:

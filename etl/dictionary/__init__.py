@@ -9,6 +9,7 @@ from __future__ import annotations
 from .model import AGGREGATIONS, Field, Group, Rule
 from .rules import REASONS, RULES, RULES_BY_ID
 from .sections import (
+    BASES,
     DETAILS,
     FINISHED_STATUSES,
     FUND_SOURCES,
@@ -52,7 +53,7 @@ def section_of(name: str) -> Group:
 
 
 __all__ = [
-    "AGGREGATIONS", "DETAILS", "FINISHED_STATUSES", "FUND_SOURCES", "FUND_SOURCES_ZH", "GROUPS",
+    "AGGREGATIONS", "BASES", "DETAILS", "FINISHED_STATUSES", "FUND_SOURCES", "FUND_SOURCES_ZH", "GROUPS",
     "HEADER", "MEASURES", "MEASURES_BY_NAME", "PARTNER_FIELDS", "PURPOSES", "REASONS", "ROLLUP",
     "ROLLUP_ONLY", "RULES", "RULES_BY_ID", "SCHEMA_VERSION", "SECTIONS", "STATUSES", "STATUS_EVENT_ORDER", "TYPED_PARTNER_FIELDS",
     "UNIT_TYPES", "UNIT_TYPES_ZH", "Field", "Group", "Rule", "field", "section_of",

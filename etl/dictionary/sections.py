@@ -15,6 +15,8 @@ UNIT_TYPES_ZH = (
 STATUSES = ("draft", "submitted", "returned", "approved")
 STATUSES_ZH = ("草稿", "已提交", "已退回", "已审核")
 FINISHED_STATUSES = ("submitted", "approved")
+# The bases (口径) every roll-up is given in, and which statuses of an account's current version count in each.
+BASES = {"finished": FINISHED_STATUSES, "approved": ("approved",)}
 # Re-exports of one revision whose only change is the status are status events; the later in this order is the
 # current one (a return or an approval follows the submission). Ties: the later approved_at, then version_id.
 STATUS_EVENT_ORDER = ("draft", "submitted", "returned", "approved")

@@ -17,15 +17,11 @@ touched as (
 ),
 
 bases as (
-    select 'finished' as basis, s.version_id, s.account_id, s.survey_year, s.status
+    select b.basis, s.version_id, s.account_id, s.survey_year, s.status
     from core_submissions as s
     semi join touched as t on t.version_id = s.version_id
-    where s.is_current and s.is_finished
-    union all
-    select 'approved', s.version_id, s.account_id, s.survey_year, s.status
-    from core_submissions as s
-    semi join touched as t on t.version_id = s.version_id
-    where s.is_current and s.status = 'approved'
+    inner join bases() as b on counts_in(b.basis, s.status)
+    where s.is_current
 )
 
 select 1 as sign, b.*, m.unit_type
