@@ -276,7 +276,7 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         select rid from patch_rollup_old
         union all
         select t.rowid from mart_rollup as t semi join patch_unit_keys as k using (scope_id, survey_year, basis))""")
-    con.execute("""insert into mart_rollup by name
+    con.execute(f"""insert into mart_rollup by name
         select * from patch_rollup_rows order by {", ".join(tables.MARTS["mart_rollup"].order)}""")
 
 
