@@ -146,7 +146,8 @@ class Mart:
     row whose `alive` column is no longer above 0 goes, as a rebuild would not make it), or replaces the rows of
     the keys it names with rows made afresh. `nullable` keys are compared with IS NOT DISTINCT FROM (a NULL there
     is a value). `keep_old`: a merged row keeps the mart's other columns (the delta lacks some), and only rows the
-    mart has are merged. `order`: how new rows are appended (by scope first, as the mart is read).
+    mart has are merged. `order`: how new rows are appended (by scope first, as the mart is read). `unique`: the keys
+    name one row (checked on every build and patch, etl/invariants.py I-03); a table of findings has several.
     """
 
     name: str
@@ -156,6 +157,7 @@ class Mart:
     alive: str = ""
     nullable: tuple[str, ...] = ()
     keep_old: bool = False
+    unique: bool = True
 
 
 SCOPE_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
@@ -176,5 +178,5 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
     Mart("mart_filling_rollup", ("scope_id", "survey_year", "unit_type"),
          ("n_expected", "n_finished", "n_approved", "n_submitted", "n_returned", "n_draft", "n_missing", "n_on_time"),
          ("parent_id nulls first", "scope_id", "unit_type", "survey_year"), nullable=("unit_type",), keep_old=True),
-    Mart("quality_checks", ACCOUNT_YEAR),
+    Mart("quality_checks", ACCOUNT_YEAR, unique=False),  # findings of an account × year, replaced together
 )}  # fmt: skip
