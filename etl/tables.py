@@ -176,7 +176,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
     Mart("mart_filling_status", ACCOUNT_YEAR, order=("survey_year", "l1_id", "l2_id", "account_id")),
     # A registry account may have no unit type.
     Mart("mart_filling_rollup", ("scope_id", "survey_year", "unit_type"),
-         ("n_expected", "n_finished", "n_approved", "n_submitted", "n_returned", "n_draft", "n_missing", "n_on_time"),
+         ("n_expected", "n_finished", *(f"n_{s}" for s in d.STATUSES), "n_missing", "n_on_time"),
          ("parent_id nulls first", "scope_id", "unit_type", "survey_year"), nullable=("unit_type",), keep_old=True),
     Mart("quality_checks", ACCOUNT_YEAR, unique=False),  # findings of an account × year, replaced together
 )}  # fmt: skip
