@@ -8,45 +8,14 @@ from typing import Any
 import pyarrow as pa
 
 from . import dictionary as d
-from .dictionary.sections import DIRECTIONS, FUNDING_LEVELS, PROJECT_DETAIL
+from .dictionary.sections import DIRECTIONS, FUNDING_LEVELS
 from .doc_rules import reportable
 from .problems import Problem
+from .tables import CORE_TABLES, KEY_COLUMNS, PROFILE_TEXT, PROJECT_MONEY, PROJECT_TEXT, SRC
 
-PROFILE_TEXT = ("unit_name", "uscc", "unit_type", "enterprise_ownership", "admin_division_code",
-                "supervising_dept", "intl_base_level", "intl_base_type")  # fmt: skip
-PROFILE_BOOL = ("has_intl_activity", "has_support_policy")
-PROJECT_TEXT = tuple(f.name for f in PROJECT_DETAIL.fields if f.kind in ("string", "text", "enum", "date"))
-PROJECT_MONEY = tuple(f.name for f in PROJECT_DETAIL.fields if f.kind == "money")
-SRC = tuple(f"fund_src_{s}" for s in d.FUND_SOURCES)
-
-# Arrow schema of every table the ETL writes to Parquet; the warehouse DDL adds types and comments.
-KEYS = [("version_id", pa.string()), ("account_id", pa.string()), ("survey_year", pa.int32())]
-SCHEMAS: dict[str, pa.Schema] = {
-    "submissions": pa.schema(KEYS + [
-        ("revision", pa.int32()), ("status", pa.string()), ("submission_id", pa.string()),
-        ("account_level", pa.int8()), ("parent_account_id", pa.string()),
-        ("submitted_at", pa.timestamp("us", tz="UTC")), ("approved_at", pa.timestamp("us", tz="UTC")),
-        ("reviewer_account_id", pa.string()), ("reports_municipal_funds", pa.bool_()),
-        ("source_file", pa.string()), ("run_id", pa.string()), ("n_warnings", pa.int32()),
-        ("excluded_sources", pa.list_(pa.string())),
-    ]),
-    "measures": pa.schema(KEYS + [(n, pa.string()) for n in PROFILE_TEXT] + [(n, pa.bool_()) for n in PROFILE_BOOL]
-                          + [(f.name, pa.int64() if f.kind == "int" else pa.float64()) for f in d.MEASURES]
-                          + [("suggestions_text", pa.string())]),
-    "partner_values": pa.schema(KEYS + [("field", pa.string()), ("partner_code", pa.string()), ("value", pa.float64())]),
-    "projects": pa.schema(KEYS + [(n, pa.string()) for n in PROJECT_TEXT] + [(n, pa.float64()) for n in PROJECT_MONEY]
-                          + [("fund_reportable", pa.float64())]),
-    "project_partners": pa.schema(KEYS + [("project_key", pa.string()), ("partner_code", pa.string()),
-                                          ("org_code", pa.string())]),
-    "orgs": pa.schema(KEYS + [("org_code", pa.string()), ("org_name", pa.string())]),
-    "standards": pa.schema(KEYS + [("standard_no", pa.string()), ("standard_name", pa.string()), ("sdo", pa.string()),
-                                   ("role", pa.string()), ("stage", pa.string()), ("year_of_stage", pa.int32())]),
-    "big_science": pa.schema(KEYS + [("programme_code", pa.string()), ("role", pa.string()), ("persons", pa.int64())]
-                             + [(s, pa.float64()) for s in SRC] + [("fund_reportable", pa.float64())]),
-    "choices": pa.schema(KEYS + [("field", pa.string()), ("value", pa.string())]),
-    "warnings": pa.schema(KEYS + [("code", pa.string()), ("severity", pa.string()), ("path", pa.string()),
-                                  ("value", pa.string()), ("message_zh", pa.string()), ("message_en", pa.string())]),
-}  # fmt: skip
+# The Arrow schema of every table the ETL writes to Parquet comes from the table spec (etl/tables.py), which
+# makes the warehouse DDL from the same columns.
+SCHEMAS: dict[str, pa.Schema] = {t.parquet: t.arrow_schema() for t in CORE_TABLES}
 
 
 # Where each column of `measures` comes from, in the schema's order: (section, field) typed in the document,
@@ -54,7 +23,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 MEASURE_SOURCES = tuple((None if f.derived else d.section_of(f.name).key, f.name) for f in d.MEASURES)
 # Tables filled a row (tuple) at a time, in schema order; the others get several rows of a document at once.
 ROW_TABLES = ("submissions", "warnings", "measures", "projects", "orgs", "standards", "big_science")
-STANDARD_COLS = ("standard_no", "standard_name", "sdo", "role", "stage", "year_of_stage")
+STANDARD_COLS = tuple(SCHEMAS["standards"].names[len(KEY_COLUMNS) :])
 
 
 class Rows:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from . import dictionary as d
 from . import marts
 from .doc_rules import HARD_MUST_BREAK_DOWN, TOL
+from .tables import MARTS
 
 if TYPE_CHECKING:
     import duckdb
@@ -23,15 +24,10 @@ INVARIANTS = {
     "I-03": "主键唯一（各汇总表、账号表和闭包表）",
     "I-04": "闭包表无孤立行（祖先和下属都是账号表中的账号）",
 }
-# The marts' and account tables' keys. Rows of the marts are restricted by scope and year in a patch.
+# The marts' keys (the table spec, etl/tables.py) and the account tables'. Rows of the marts are restricted by scope
+# and year in a patch.
 KEYS = {
-    "mart_rollup": ("scope_id", "survey_year", "basis", "unit_type"),
-    "mart_distinct_refs": ("scope_id", "survey_year", "basis", "unit_type", "field", "value"),
-    "mart_partner_rollup": ("scope_id", "survey_year", "basis", "unit_type", "field", "partner_code"),
-    "mart_project_dimensions": ("scope_id", "survey_year", "basis", "unit_type", "dimension", "category"),
-    "mart_choices": ("scope_id", "survey_year", "basis", "unit_type", "field", "value"),
-    "mart_filling_status": ("account_id", "survey_year"),
-    "mart_filling_rollup": ("scope_id", "survey_year", "unit_type"),
+    **{m.name: m.keys for m in MARTS.values() if m.unique},
     "core_accounts": ("account_id",),
     "core_account_closure": ("ancestor_id", "descendant_id"),
 }

@@ -15,35 +15,19 @@ if TYPE_CHECKING:
     import duckdb
 
 from . import dictionary as d
+from .hierarchy import ROOT_ID
 
 SQL_DIR = Path(__file__).parent / "sql"
 ADDITIVE = ("SUM", "SUM*")
-DISTINCT_SQL = {
-    # field → (detail source, value counted distinct); recomputed at every level (A-02).
-    "n_partner_countries_exchange": ("partner_values", "case when p.partner_scope = 'INTL' and x.field in "
-                                     "('out_person_times', 'in_person_times') and x.value > 0 then x.partner_code end"),
-    "n_partner_hmt_exchange": ("partner_values", "case when p.partner_scope = 'HMT' and x.field in "
-                               "('out_person_times', 'in_person_times') and x.value > 0 then x.partner_code end"),
-    "n_partner_countries_project": ("project_partners", "case when p.partner_scope = 'INTL' then x.partner_code end"),
-    "org_joined": ("orgs", "x.org_code || case when x.org_code = 'OTHER' then ':' || coalesce(x.org_name, '') else '' end"),
-    "std_total": ("standards", "x.standard_no"),
-    "std_led": ("standards", "case when x.role = 'lead' then x.standard_no end"),
-    "std_published_year": ("standards", "case when x.stage = 'published' and x.year_of_stage = b.survey_year "
-                           "then x.standard_no end"),
-    "bsp_count": ("big_science", "x.programme_code"),
-    "bsp_led": ("big_science", "case when x.role = 'initiator' then x.programme_code end"),
-    # A-09: headline 项目数 dedups projects that carry a programme number; the others are distinct by
-    # construction (project_key is unique within a unit), so they are counted, not deduplicated.
-    "proj_active_distinct": ("projects", "case when x.programme is not null then x.project_key end"),
-}  # fmt: skip
+# The roll-up's columns beside the SUM fields, from the dictionary (etl/dictionary: `counted`, `units_where`):
+# DISTINCT field → (detail table, value counted distinct), recounted at every level (A-02): the units' own first,
+# then the roll-up-only ones (A-09's distinct projects).
+_ROLLED = (*d.MEASURES, *d.ROLLUP_ONLY)
+DISTINCT_SQL: dict[str, tuple[str, str]] = {f.name: f.counted for f in _ROLLED if f.agg == "DISTINCT"}
 # Fields whose NULL value stands for "an item distinct by construction": counted one by one.
-NULL_COUNTS = {"proj_active_distinct"}
-COUNTS = {  # reporting units counted at every scope, beside the dictionary's measures: name → which units
-    "n_reported": "true",
-    "n_units_active": "b.has_intl_activity",
-    "n_units_with_policy": "b.has_support_policy",
-    "n_units_with_base": "b.intl_base_level <> 'none'",
-}
+NULL_COUNTS = {f.name for f in _ROLLED if f.nulls_distinct}
+# Reporting units counted at every scope: name → which units (SQL over the unit's basis row).
+COUNTS = {f.name: f.units_where for f in d.ROLLUP_ONLY if f.agg == "COUNT_UNITS"}
 # What a rolled-up SUM field is stored as. DuckDB would sum BIGINT into HUGEINT and DECIMAL(14,2) into
 # DECIMAL(38,2), 16 bytes a value; these are 8. Sums of whole numbers are exact in a DOUBLE below 2^53 (9e15
 # 人次/项), patches only add and subtract them, and pandas read HUGEINT as float64 already, so pages see the
@@ -268,14 +252,25 @@ def macros() -> list[str]:
     """Macros the mart SQL, the patch and the dashboard's queries share, made from the dictionary before the marts.
 
     is_finished(status): a status that counts in the analytics (submitted or approved, A-05).
+    counts_in(basis, status): whether a current version of `status` counts in `basis` ('finished' | 'approved').
+    bases(): the bases, one row each (column basis).
     status_event_rank(status): within one revision, which status event is the later (higher: later).
     rule_param(rule, name), rule_param_text(rule, name): a rule's threshold (meta_rule_params, from the rule
     catalogue) as a number for the check and as the rule's text writes it for the message.
+    national_scope(): the scope id of 全国 (the virtual root above every level-1 account).
     """
-    finished = ", ".join(f"'{s}'" for s in d.FINISHED_STATUSES)
+
+    def listed(values: tuple[str, ...]) -> str:
+        return ", ".join(f"'{v}'" for v in values)
+
+    in_basis = " ".join(f"when '{b}' then status in ({listed(statuses)})" for b, statuses in d.BASES.items())
     ranks = " ".join(f"when '{s}' then {i}" for i, s in enumerate(d.STATUS_EVENT_ORDER))
-    return [f"create macro is_finished(status) as status in ({finished})",
+    return [f"create macro is_finished(status) as status in ({listed(d.FINISHED_STATUSES)})",
+            f"create macro counts_in(basis, status) as case basis {in_basis} else false end",
+            f"create macro bases() as table select * from (values {', '.join(f'({listed((b,))})' for b in d.BASES)})"
+            " as b (basis)",
             f"create macro status_event_rank(status) as case status {ranks} else -1 end",
+            f"create macro national_scope() as '{ROOT_ID}'",
             "create macro rule_param(rule, name) as "
             "(select p.value from meta_rule_params as p where p.rule_id = rule and p.param = name)",
             "create macro rule_param_text(rule, name) as "

@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from . import ddl, invariants, marts
+from . import ddl, invariants, marts, tables
 from . import dictionary as d
 from .build import connect, quarantine_rows
 from .store import Warehouse, discard_db
@@ -44,8 +44,7 @@ from .versions import build_version
 # in a small warehouse the order cannot matter).
 MAX_PATCHES, MAX_PATCHED_SHARE, MIN_PATCHED_ALLOWANCE = 3, 0.1, 10_000
 SQL_DIR = marts.SQL_DIR / "patch"
-ROLLUP_KEYS = ("scope_id", "survey_year", "basis", "unit_type")
-REFS_KEYS = (*ROLLUP_KEYS, "field", "value")
+ROLLUP_KEYS = tables.MARTS["mart_rollup"].keys
 
 
 def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch | None = None,
@@ -86,9 +85,23 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             _script(con, "10_versions.sql")
         with step("patch.rollup"):
             _rollup(con)
-        for name in ("20_partners.sql", "30_projects.sql", "40_choices.sql", "50_filling.sql"):
-            with step(f"patch.{name[3:-4]}"):
-                _script(con, name)
+        with step("patch.partners"):  # scopes with subordinates merge the signed rows; units' rows are made afresh
+            _script(con, "20_partners.sql")
+            _execute(con, merge_sql("mart_partner_rollup", "patch_partner_delta", "patch_partner", "scope_level <= 2"))
+            _script(con, "21_partner_units.sql")
+        with step("patch.projects"):
+            _script(con, "30_projects.sql")
+            _execute(con, merge_sql("mart_project_dimensions", "patch_project_delta", "patch_project"))
+        with step("patch.choices"):
+            _script(con, "40_choices.sql")
+            _execute(con, merge_sql("mart_choices", "patch_choice_delta", "patch_choice"))
+        with step("patch.filling"):
+            _execute(
+                con,
+                replace_sql("mart_filling_status", "patch_changed", "select * from filling_status_of('patch_changed')"),
+            )
+            _script(con, "50_filling.sql")
+            _execute(con, merge_sql("mart_filling_rollup", "patch_filling_delta", "patch_filling"))
         with step("patch.checks"):
             ledger = wh.ledger([run_id])
             con.register("_ledger", ledger)
@@ -96,6 +109,9 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             con.register("_quarantine", quarantine_rows(wh, ledger))
             con.execute("insert into quality_quarantine by name select * from _quarantine")
             _script(con, "60_checks.sql")
+            _execute(
+                con, replace_sql("quality_checks", "patch_check_keys", "select * from checks_of('patch_check_keys')")
+            )
             # The page's list is stored in the order it shows (the quarantine first): made again, after the new
             # quarantine rows and checks.
             con.execute("drop table quality_findings")
@@ -138,6 +154,64 @@ def _patchable(con: duckdb.DuckDBPyConnection, new_submissions: list[str]) -> bo
 
 def _script(con: duckdb.DuckDBPyConnection, name: str) -> None:
     con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def _execute(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
+    for statement in statements:
+        con.execute(statement)
+
+
+def _on(mart: tables.Mart, left: str, right: str) -> str:
+    """`left` and `right` rows have the same keys of `mart` (a nullable key's NULL equal to NULL)."""
+    return " and ".join(
+        f"{left}.{k} is not distinct from {right}.{k}" if k in mart.nullable else f"{left}.{k} = {right}.{k}"
+        for k in mart.keys
+    )
+
+
+def merge_sql(mart: str, delta: str, name: str, only: str = "", *, keep_before: bool = False) -> list[str]:
+    """The keyed merge of a patch's signed rows into `mart`, from its spec (etl/tables.py MARTS).
+
+    `delta` has the mart's keys and the signed sums of its `sums`; a delta row that adds exactly nothing changes
+    nothing. The mart's rows with those keys are read once with their row ids (`name`_old), the sums added
+    (`name`_rows; `keep_before` keeps each sum's value before as old_<sum>), the old rows deleted and the merged
+    ones appended, but for a row no unit is behind any more (its `alive` column ≤ 0). `only` (a condition on a
+    column both have, e.g. `scope_level <= 2`) keeps the mart rows and delta rows merged here.
+    """
+    m = tables.MARTS[mart]
+    changed = " or ".join(f"d.{c} is distinct from 0" for c in m.sums)
+    d_only, t_only = (f" and d.{only}", f"\nwhere t.{only}") if only else ("", "")
+    if m.keep_old:
+        rows = f"""select o.* exclude (rid) replace ({", ".join(f"o.{c} + d.{c} as {c}" for c in m.sums)})
+from {delta} as d
+inner join {name}_old as o on {_on(m, "o", "d")}"""
+    else:
+        before = "".join(f", coalesce(o.{c}, 0) as old_{c}" for c in m.sums) if keep_before else ""
+        rows = f"""select d.* replace ({", ".join(f"coalesce(o.{c}, 0) + d.{c} as {c}" for c in m.sums)}){before}
+from {delta} as d
+left join {name}_old as o on {_on(m, "o", "d")}
+where ({changed}){d_only}"""
+    exclude = f" exclude ({', '.join(f'old_{c}' for c in m.sums)})" if keep_before else ""
+    alive = f" where {m.alive} > 0" if m.alive else ""
+    return [
+        f"""create temp table {name}_old as
+select t.rowid as rid, t.*
+from {mart} as t
+semi join {delta} as d on {_on(m, "t", "d")}{d_only} and ({changed}){t_only}""",
+        f"create temp table {name}_rows as\n{rows}",
+        f"delete from {mart} where rowid in (select rid from {name}_old)",
+        f"insert into {mart} by name\nselect *{exclude} from {name}_rows{alive}\norder by {', '.join(m.order)}",
+    ]
+
+
+def replace_sql(mart: str, keys: str, select: str) -> list[str]:
+    """The rows of `mart` (etl/tables.py MARTS) whose keys the table `keys` lists, replaced by those `select` makes."""
+    m = tables.MARTS[mart]
+    order = f"\norder by {', '.join(m.order)}" if m.order else ""
+    return [
+        f"delete from {mart} as t using {keys} as k where {_on(m, 't', 'k')}",
+        f"insert into {mart} by name\n{select}{order}",
+    ]
 
 
 def _rollup(con: duckdb.DuckDBPyConnection) -> None:
@@ -202,8 +276,8 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         select rid from patch_rollup_old
         union all
         select t.rowid from mart_rollup as t semi join patch_unit_keys as k using (scope_id, survey_year, basis))""")
-    con.execute("""insert into mart_rollup by name
-        select * from patch_rollup_rows order by parent_id nulls first, scope_id, basis, unit_type, survey_year""")
+    con.execute(f"""insert into mart_rollup by name
+        select * from patch_rollup_rows order by {", ".join(tables.MARTS["mart_rollup"].order)}""")
 
 
 def _refs(con: duckdb.DuckDBPyConnection) -> None:
@@ -215,16 +289,4 @@ def _refs(con: duckdb.DuckDBPyConnection) -> None:
     """
     delta = marts.refs_sql("patch_signed_basis", "true", count="sum(b.sign)", moved_only=True)
     con.execute(f"create temp table patch_refs_delta as\n{delta}")
-    on = " and ".join(f"t.{k} is not distinct from d.{k}" for k in REFS_KEYS)  # value is NULL for A-09's unnumbered
-    con.execute(f"create temp table patch_refs_old as select t.rowid as rid, t.* from mart_distinct_refs as t "
-                f"semi join patch_refs_delta as d on {on}")  # fmt: skip
-    on = " and ".join(f"o.{k} is not distinct from d.{k}" for k in REFS_KEYS)
-    con.execute(f"""create temp table patch_refs_rows as
-        select {", ".join(f"d.{k}" for k in REFS_KEYS)}, coalesce(o.n, 0) + d.n as n, coalesce(o.n, 0) as old_n
-        from patch_refs_delta as d
-        left join patch_refs_old as o on {on}""")
-    con.execute("delete from mart_distinct_refs where rowid in (select rid from patch_refs_old)")
-    con.execute(
-        "insert into mart_distinct_refs by name "
-        "select * exclude (old_n) from patch_refs_rows where n > 0 order by survey_year, scope_id"
-    )
+    _execute(con, merge_sql("mart_distinct_refs", "patch_refs_delta", "patch_refs", keep_before=True))

@@ -16,6 +16,7 @@ import orjson
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .hierarchy import ROOT_ID
 from .store import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,7 +149,7 @@ def audit(event: str, *, user: str, account: str | None, scope: str | None = Non
 
 
 DEMO_USERS = {  # username → (account, password): shown on the sign-in page in demo mode only
-    "ministry": ("CN", "demo-ministry"),
+    "ministry": (ROOT_ID, "demo-ministry"),
     "hebei": ("P13", "demo-hebei-2020"),
     "shijiazhuang": ("P13-130100", "demo-shijiazhuang"),
 }

@@ -12,6 +12,7 @@ change of logic does too (as owid/etl's `checksum_input` hashes a step's inputs 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from pathlib import Path
@@ -19,12 +20,14 @@ from pathlib import Path
 from . import dictionary as d
 
 ETL_DIR = Path(__file__).parent
-# Modules (and packages) whose source decides what a document becomes: its problems, its rows, its shapes.
-# (The registry, reference data and survey settings they read have fingerprints of their own: etl/run.py.)
-VALIDATION_SOURCES = ("dictionary", "excel", "config.py", "doc_rules.py", "flatten.py", "hierarchy.py", "intake.py",
-                      "listing.py", "problems.py", "reference.py", "schema.py", "validate.py")  # fmt: skip
-# ... and what decides the database made from those rows.
-BUILD_SOURCES = ("build.py", "ddl.py", "invariants.py", "marts.py", "patch.py", "sql")
+# What decides what a document becomes (its problems, its rows, its shapes): intake.py and every module of the
+# package it imports, found by reading the imports (etl/tables.py, the dictionary, …), so a module added later is
+# fingerprinted without being listed. (The registry, reference data and survey settings they read have
+# fingerprints of their own: etl/run.py.)
+VALIDATION_ROOTS = ("intake.py",)
+# ... and what decides the database made from those rows: the build, the patch, everything they import (the ledger
+# and Parquet store, the table spec, the marts, the invariants) and the SQL they run.
+BUILD_ROOTS = ("build.py", "patch.py", "sql")
 
 
 def etl_version() -> str:
@@ -39,7 +42,7 @@ def etl_version() -> str:
         repr(d.GROUPS),
         repr(d.RULES),
         repr(d.REASONS),
-        *_sources(VALIDATION_SOURCES),
+        *_sources(validation_files()),
     )
 
 
@@ -54,18 +57,62 @@ def build_version() -> str:
         marts.refs_sql("cur_basis", "b.survey_year = $year"),
         marts.additive_sql("patch_signed_basis", "true", "b.sign", only=marts.UP_TO_L2),
         *invariants.queries("patch_check_keys").values(),
-        *_sources(BUILD_SOURCES),
+        *_sources(build_files()),
     )[:8]
 
 
-def _sources(names: tuple[str, ...]) -> list[str]:
-    """The text of each named module, or of every .py and .sql file below a named folder, in a fixed order."""
+def validation_files() -> tuple[Path, ...]:
+    """The source files etl_version() hashes."""
+    return _imported(VALIDATION_ROOTS)
+
+
+def build_files() -> tuple[Path, ...]:
+    """The source files build_version() hashes beside etl_version() (the validation files are in that already)."""
+    validation = set(validation_files())
+    return tuple(p for p in _imported(BUILD_ROOTS) if p not in validation)
+
+
+def _imported(roots: tuple[str, ...]) -> tuple[Path, ...]:
+    """The .py and .sql files below the named files and folders of etl/, and every module of etl they import
+    (at the top or inside a function), transitively; in a fixed order."""
+    seen: set[Path] = set()
+    todo = [f for name in roots for f in _files(ETL_DIR / name)]
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            todo += _local_imports(path)
+    return tuple(sorted(seen))
+
+
+def _files(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.suffix in (".py", ".sql")) if path.is_dir() else [path]
+
+
+def _local_imports(path: Path) -> list[Path]:
+    """The modules of etl that the Python file `path` imports relatively (and the packages they sit in)."""
+    if path.suffix != ".py":
+        return []
     out = []
-    for name in names:
-        path = ETL_DIR / name
-        files = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".sql")) if path.is_dir() else [path]
-        out += [f"{p.relative_to(ETL_DIR)}\n{p.read_text(encoding='utf-8')}" for p in files]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = path.parent
+            for _ in range(node.level - 1):
+                base = base.parent
+            names = [node.module] if node.module else [a.name for a in node.names]
+            for name in names:
+                target = base.joinpath(*name.split("."))
+                for candidate in (target.with_suffix(".py"), target / "__init__.py"):
+                    if candidate.is_file():
+                        out.append(candidate)
+    # A module in a subpackage runs the package's __init__ first.
+    out += [p / "__init__.py" for p in path.parents if ETL_DIR in p.parents and (p / "__init__.py").is_file()]
     return out
+
+
+def _sources(files: tuple[Path, ...]) -> list[str]:
+    """The text of each file, named by its path below etl/."""
+    return [f"{p.relative_to(ETL_DIR)}\n{p.read_text(encoding='utf-8')}" for p in files]
 
 
 def _digest(*parts: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from etl.hierarchy import ROOT_ID
 from ui import charts, data, fmt, metrics, state, widgets
 from ui.data import fetch
 
@@ -46,18 +47,18 @@ with left:
 with right:
     mapped = year_rows.rename(columns={"child_division_code": "code", "child_name": "name"})
     province = info["admin_division_code"] if isinstance(info["admin_division_code"], str) else ""
-    if f.scope_id == "CN":
+    if f.scope_id == ROOT_ID:
         # provincial S&T departments only: ministries share Beijing's code, 计划单列市 are cities, 兵团 is no region
         mapped = mapped[(mapped["child_funder_level"] == "provincial") & mapped["code"].str.endswith("0000")]
     mapped = mapped.drop_duplicates("code", keep=False)  # two accounts on one region: neither is the region
-    on_map = f.scope_id == "CN" or (int(info["level"]) == 1 and province in charts.map_provinces()
+    on_map = f.scope_id == ROOT_ID or (int(info["level"]) == 1 and province in charts.map_provinces()
                                     and mapped["code"].isin(charts.level2_codes(province)).any())  # fmt: skip
     if on_map:
         widgets.chart(charts.region_map(mapped, f"{f.year} 年度{title}", unit, source, ids="child_id",
-                                        province=None if f.scope_id == "CN" else province),
+                                        province=None if f.scope_id == ROOT_ID else province),
                       key=f"cmp_map_{f.scope_id}", fields=[indicator],
                       note="；".join(x for x in ("地图按省级行政区绘制，计划单列市、新疆生产建设兵团和国务院部门的数值不在图上"
-                                                 if f.scope_id == "CN" else "", note) if x),
+                                                 if f.scope_id == ROOT_ID else "", note) if x),
                       cover=cover, drill=True)  # fmt: skip
     else:
         widgets.empty("下级不是按行政区划设置的地区（如填报单位、部门直属机构），不绘制地图，请看左侧排名。")

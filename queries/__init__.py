@@ -121,10 +121,9 @@ def rollup_of_children_by_year(con, scope_id: str, year_from: int, year_to: int,
 
 
 def _check_fields(fields) -> None:
-    from etl.dictionary import MEASURES
-    from etl.marts import COUNTS, DISTINCT_SQL
+    from etl.dictionary import MEASURES, ROLLUP_ONLY
 
-    allowed = {f.name for f in MEASURES} | set(COUNTS) | set(DISTINCT_SQL)  # the columns of mart_rollup
+    allowed = {f.name for f in (*MEASURES, *ROLLUP_ONLY)}  # the columns of mart_rollup
     if unknown := sorted(set(fields) - allowed):
         raise QueryError(f"指标参数无效：{unknown}")
 

@@ -15,7 +15,7 @@ select
     f.revision,
     f.submitted_at
 from mart_filling_status as f
-where $scope_id in ('CN', f.account_id, f.l1_id, f.l2_id)  -- the subtree, by the ETL's ancestor columns
+where $scope_id in (national_scope(), f.account_id, f.l1_id, f.l2_id)  -- the subtree, by the ETL's ancestor columns
     and f.survey_year = $year
     and f.is_outstanding
     and ($unit_type = 'ALL' or f.unit_type = $unit_type)

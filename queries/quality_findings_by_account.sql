@@ -19,7 +19,7 @@ select
 from quality_findings as q
 where (q.survey_year = $year or q.survey_year is null)
     -- the subtree, by the ETL's ancestor columns; unknown accounts only nationally
-    and ($scope_id = 'CN' or $scope_id in (q.account_id, q.l1_id, q.l2_id))
+    and ($scope_id = national_scope() or $scope_id in (q.account_id, q.l1_id, q.l2_id))
     and list_contains($kinds, q.kind)
     and (len($codes) = 0 or list_contains($codes, q.code))
 order by q.kind_order, q.code, q.deviation desc nulls last, q.account_id, q.survey_year, q.path, q.message_zh

@@ -8,6 +8,6 @@ select
     count(*) as n_findings
 from quality_findings as q
 where (q.survey_year = $year or q.survey_year is null)
-    and ($scope_id = 'CN' or $scope_id in (q.account_id, q.l1_id, q.l2_id))
+    and ($scope_id = national_scope() or $scope_id in (q.account_id, q.l1_id, q.l2_id))
 group by q.kind, q.kind_order, q.code
 order by q.kind_order, q.code

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 from etl import users
+from etl.hierarchy import ROOT_ID
 
 from . import sessions
 
-ROOT_ALL = "CN"
+ROOT_ALL = ROOT_ID  # 全国
 MODES = ("local", "header", "none")
 
 

@@ -14,12 +14,6 @@ DOUBLE_COUNT = (
     "同一对象（如两个单位共建的实验室、合著论文）由多个单位填报时会重复计数，汇总时注明“按填报单位累计，可能存在重复”。"
 )
 EXTRA_DEFINITIONS = {
-    "n_reported": ("汇总", "范围内已提交或已审核（按所选口径）的填报账号数。", "COUNT_UNITS"),
-    "n_units_active": ("汇总", "本年度开展了国际（含港澳台）科技合作与交流的填报单位数。", "COUNT_UNITS"),
-    "n_units_with_policy": ("汇总", "出台了国际合作支持政策或制度的填报单位数。", "COUNT_UNITS"),
-    "n_units_with_base": ("汇总", "有国家级、省级或市级国际科技合作基地的填报单位数。", "COUNT_UNITS"),
-    "proj_active_distinct": ("§5 国际合作项目", "在研国际合作项目按项目编号去重后的项数：同一政府计划项目由多个单位填报时只计一次（A-09）。",
-                             "DISTINCT"),
     "n_on_time": ("填报进度", "现行版本为已提交或已审核，且首次提交（北京时间）不晚于本账号适用的截止日期的账号数。"
                   "截止日期为全国统一日期（data/survey.toml），上级账号规定了更早日期的，其下属账号都按更早的日期计；"
                   "修改后再提交保留首次提交的日期，被退回或撤回为草稿的不算按时。按时提交率 = 按时提交账号数 ÷ 应报账号数。",
@@ -67,10 +61,12 @@ def _unordered() -> list[tuple[tuple[int, int, int], Entry]]:
             rollup = f"{f.agg}：{AGGREGATIONS[f.agg]}" + (f"。{DOUBLE_COUNT}" if f.agg == "SUM*" else "")
             if g.is_list:
                 rollup = "明细行：汇总时按" + ("编号去重计数" if f.agg == "KEY" else "所在单位计入")
-            definition = "；".join(x for x in (f.constraint, "由系统根据明细计算，不需填写" if f.derived else "") if x)
+            computed = f.derived and not f.rollup_only  # a roll-up-only column is no unit's to fill in anyway
+            definition = "；".join(x for x in (f.constraint, "由系统根据明细计算，不需填写" if computed else "") if x)
             partner = {"additive": "按国家（地区）分列，分列之和 = 合计（C-03）",
                        "multi": "按国家（地区）分列，多国项目对每个合作方各计一次（C-03b）"}.get(f.by_partner, "")  # fmt: skip
-            entry = Entry(f.name, f.label_zh, f.unit, f"{g.number} {g.title_zh}", definition or f.label_zh, rollup,
+            section = f"{g.number} {g.title_zh}" if g.number.startswith("§") else g.number  # 汇总: the roll-up's
+            entry = Entry(f.name, f.label_zh, f.unit, section, definition or f.label_zh, rollup,
                           tuple((r, d.RULES_BY_ID[r].text_zh) for r in f.rules if r in d.RULES_BY_ID), partner)  # fmt: skip
             out.append(((*_place(g, g.number), len(out)), entry))
     for name, (section, definition, agg) in EXTRA_DEFINITIONS.items():

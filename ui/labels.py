@@ -6,13 +6,9 @@ from functools import cache
 
 from etl import dictionary as d
 
-# Roll-up columns that are not dictionary fields.
+# Columns shown beside the dictionary's fields that are not in it: the filling progress mart's. (The roll-up's
+# own extra columns, n_reported … proj_active_distinct, are the dictionary's roll-up-only fields.)
 EXTRA = {
-    "n_reported": ("填报单位数", "个"),
-    "n_units_active": ("开展国际合作的单位数", "个"),
-    "n_units_with_policy": ("出台支持政策的单位数", "个"),
-    "n_units_with_base": ("有国际科技合作基地的单位数", "个"),
-    "proj_active_distinct": ("在研国际合作项目数（去重）", "项"),
     "n_on_time": ("按时提交账号数", "个"),
 }
 PARTNER_FIELD_NAMES = {f.name for f in d.PARTNER_FIELDS}
@@ -53,7 +49,7 @@ def unit(name: str) -> str:
 
 def caveat(name: str) -> str:
     """The roll-up caveat of a column (A-03 for SUM*, A-02 for DISTINCT), if any."""
-    agg = "DISTINCT" if name in EXTRA and name.endswith("distinct") else (None if name in EXTRA else d.field(name).agg)
+    agg = None if name in EXTRA else d.field(name).agg
     return {"SUM*": "按填报单位累计，可能存在重复", "DISTINCT": "逐级按明细去重，不能相加"}.get(agg or "", "")
 
 

@@ -11,12 +11,14 @@ from typing import Any
 from .model import AGGREGATIONS, Field, Group, Rule
 from .rules import MONEY_TOLERANCE, REASONS, RULES, RULES_BY_ID
 from .sections import (
+    BASES,
     DETAILS,
     FINISHED_STATUSES,
     FUND_SOURCES,
     FUND_SOURCES_ZH,
     HEADER,
     PURPOSES,
+    ROLLUP,
     SECTIONS,
     STATUS_EVENT_ORDER,
     STATUSES,
@@ -32,15 +34,17 @@ MEASURES_BY_NAME: dict[str, Field] = {f.name: f for f in MEASURES}
 # Fields with a by-partner long table, typed in documents (derived ones come from detail rows).
 PARTNER_FIELDS: tuple[Field, ...] = tuple(f for f in MEASURES if f.by_partner)
 TYPED_PARTNER_FIELDS: tuple[Field, ...] = tuple(f for f in PARTNER_FIELDS if not f.derived)
-GROUPS: tuple[Group, ...] = (HEADER, *SECTIONS, *DETAILS)
+GROUPS: tuple[Group, ...] = (HEADER, *SECTIONS, ROLLUP, *DETAILS)
 _SECTION_OF: dict[str, Group] = {f.name: g for g in SECTIONS for f in g.fields}
 _GROUP_BY_KEY: dict[str, Group] = {g.key: g for g in GROUPS if g.in_document}
 LIST_KINDS = ("multi_enum", "partner_list")
+# Columns of the roll-ups that no unit has as its own (unit counts, A-09's distinct projects), in dictionary order.
+ROLLUP_ONLY: tuple[Field, ...] = tuple(f for g in (*SECTIONS, ROLLUP) for f in g.fields if f.rollup_only)
 
 
 def field(name: str) -> Field:
-    """The section field called `name` (header and detail fields are looked up on their group)."""
-    for g in (HEADER, *SECTIONS):
+    """The header, section or roll-up field called `name` (detail fields are looked up on their group)."""
+    for g in (HEADER, *SECTIONS, ROLLUP):
         for f in g.fields:
             if f.name == name:
                 return f
@@ -70,8 +74,8 @@ def section_of(name: str) -> Group:
 
 
 __all__ = [
-    "AGGREGATIONS", "DETAILS", "FINISHED_STATUSES", "FUND_SOURCES", "FUND_SOURCES_ZH", "GROUPS",
-    "HEADER", "MEASURES", "MEASURES_BY_NAME", "MONEY_TOLERANCE", "PARTNER_FIELDS", "PURPOSES", "REASONS", "RULES",
-    "RULES_BY_ID", "SCHEMA_VERSION", "SECTIONS", "STATUSES", "STATUS_EVENT_ORDER", "TYPED_PARTNER_FIELDS",
-    "UNIT_TYPES", "UNIT_TYPES_ZH", "Field", "Group", "Rule", "blank", "field", "section_of",
+    "AGGREGATIONS", "BASES", "DETAILS", "FINISHED_STATUSES", "FUND_SOURCES", "FUND_SOURCES_ZH", "GROUPS",
+    "HEADER", "MEASURES", "MEASURES_BY_NAME", "MONEY_TOLERANCE", "PARTNER_FIELDS", "PURPOSES", "REASONS", "ROLLUP",
+    "ROLLUP_ONLY", "RULES", "RULES_BY_ID", "SCHEMA_VERSION", "SECTIONS", "STATUSES", "STATUS_EVENT_ORDER",
+    "TYPED_PARTNER_FIELDS", "UNIT_TYPES", "UNIT_TYPES_ZH", "Field", "Group", "Rule", "blank", "field", "section_of",
 ]  # fmt: skip

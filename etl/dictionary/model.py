@@ -49,11 +49,20 @@ class Field:
     constraint: str = ""  # human text of the constraint, shown in the docs
     rules: tuple[str, ...] = ()
     label_en: str = ""
+    # How the ETL derives a roll-up figure (etl/marts.py generates the SQL from these):
+    rollup_only: bool = False  # a scope's figure only (never a unit's own column in core_measures)
+    units_where: str = ""  # COUNT_UNITS: which reporting units it counts, SQL over a unit's basis row `b`
+    # DISTINCT: (detail table, SQL of the value counted distinct over its rows `x`; `p` is the partner's
+    # ref_partner_scope row for a partner_code detail, `b` the unit's basis row), recounted at every level (A-02).
+    counted: tuple[str, str] = ()
+    nulls_distinct: bool = False  # DISTINCT: a NULL value is an item distinct by construction, counted one by one
 
     def __post_init__(self) -> None:
         assert self.kind in KIND_SQL, self.kind
         assert self.agg in AGGREGATIONS, self.agg
         assert not self.enum_zh or len(self.enum_zh) == len(self.enum), self.name
+        assert (self.agg == "DISTINCT") == bool(self.counted), f"{self.name}: a DISTINCT field says what it counts"
+        assert not self.rollup_only or self.derived, self.name
 
     @property
     def sql_type(self) -> str:
@@ -62,8 +71,8 @@ class Field:
 
     @property
     def is_measure(self) -> bool:
-        """True for numeric fields that roll up (stored in the wide measures table)."""
-        return self.kind in ("int", "money")
+        """True for numeric fields a unit has (stored in the wide measures table) and that roll up."""
+        return self.kind in ("int", "money") and not self.rollup_only
 
     def enum_label(self, value: str) -> str:
         """Chinese label of an enumeration value (the value itself when unlabelled)."""

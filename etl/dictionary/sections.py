@@ -16,6 +16,8 @@ UNIT_TYPES_ZH = (
 STATUSES = ("draft", "submitted", "returned", "approved")
 STATUSES_ZH = ("草稿", "已提交", "已退回", "已审核")
 FINISHED_STATUSES = ("submitted", "approved")
+# The bases (口径) every roll-up is given in, and which statuses of an account's current version count in each (A-05).
+BASES = {"finished": FINISHED_STATUSES, "approved": ("approved",)}
 # Re-exports of one revision whose only change is the status are status events; the later in this order is the
 # current one (a return or an approval follows the submission). Ties: the later approved_at, then version_id.
 STATUS_EVENT_ORDER = ("draft", "submitted", "returned", "approved")
@@ -74,6 +76,12 @@ UNIT_PROFILE = Group("unit_profile", "§2", "单位基本情况", (
     F("has_intl_activity", "本年度是否开展国际（含港澳台）科技合作与交流", kind="bool", agg="COUNT_UNITS",
       rules=("C-17",)),
 ))  # fmt: skip
+
+
+def _exchanged(scope: str) -> str:
+    """The partners of `scope` (INTL or HMT) with person-times in either direction (a partner_values row `x`)."""
+    fields = ", ".join(f"'{d}_person_times'" for d in DIRECTIONS)
+    return f"case when p.partner_scope = '{scope}' and x.field in ({fields}) and x.value > 0 then x.partner_code end"
 
 
 def _exchange_fields() -> tuple[F, ...]:
@@ -139,8 +147,17 @@ def _exchange_fields() -> tuple[F, ...]:
             derived=True,
             constraint="人次 > 0 的国家（不含港澳台）去重计数",
             rules=("H-03",),
+            counted=("partner_values", _exchanged("INTL")),
         ),
-        F("n_partner_hmt_exchange", "人员交流涉及港澳台地区数", "个", agg="DISTINCT", derived=True, constraint="0–3"),
+        F(
+            "n_partner_hmt_exchange",
+            "人员交流涉及港澳台地区数",
+            "个",
+            agg="DISTINCT",
+            derived=True,
+            constraint="0–3",
+            counted=("partner_values", _exchanged("HMT")),
+        ),
     ]
     return tuple(out)
 
@@ -221,7 +238,13 @@ PROJECT_SUMMARY = Group("project", "§5", "国际合作项目（汇总，由明�
       for lv, zh in zip(FUNDING_LEVELS, FUNDING_LEVELS_ZH, strict=True)),
     F("proj_fund_reportable", "项目本年到位经费（计入统计）", "万元", kind="money", derived=True,
       constraint="按 F-03 口径剔除后", rules=("F-05",)),
-    F("n_partner_countries_project", "项目涉及国家数", "个", agg="DISTINCT", derived=True),
+    F("n_partner_countries_project", "项目涉及国家数", "个", agg="DISTINCT", derived=True,
+      counted=("project_partners", "case when p.partner_scope = 'INTL' then x.partner_code end")),
+    # A-09: headline 项目数 dedups projects that carry a programme number; the others are distinct by
+    # construction (project_key is unique within a unit), so they are counted, not deduplicated.
+    F("proj_active_distinct", "在研国际合作项目数（去重）", "项", agg="DISTINCT", derived=True, rollup_only=True,
+      rules=("A-09",), constraint="在研国际合作项目按项目编号去重后的项数：同一政府计划项目由多个单位填报时只计一次（A-09）。",
+      counted=("projects", "case when x.programme is not null then x.project_key end"), nulls_distinct=True),
 ), in_document=False)  # fmt: skip
 
 FUNDING = Group("funding", "§6", "国际（港澳台）科技合作经费投入", (
@@ -260,7 +283,8 @@ INTL_ORG = Group("intl_org", "§8", "参加国际科技组织与任职", (
     F("org_positions_senior", "其中：主席/副主席/秘书长/执委等高级职务", "个", rules=("C-10",)),
     F("journal_positions", "在SCI国际期刊任职（主编/副主编/编委）", "人次"),
     F("org_joined", "本单位（团体会员）参加国际科技组织", "个", agg="DISTINCT", derived=True,
-      constraint="按组织代码去重"),
+      constraint="按组织代码去重", counted=("orgs", "x.org_code || case when x.org_code = 'OTHER' "
+                                                 "then ':' || coalesce(x.org_name, '') else '' end")),
 ))  # fmt: skip
 
 ORG_DETAIL = Group("intl_orgs", "§8", "参加的国际科技组织明细", (
@@ -296,9 +320,13 @@ STANDARD_DETAIL = Group("standards", "§10", "制订或参与起草国际标准�
 ), is_list=True)  # fmt: skip
 
 STANDARD_SUMMARY = Group("standard", "§10", "国际标准（汇总，由明细计算）", (
-    F("std_total", "制订或参与起草国际标准", "项", agg="DISTINCT", derived=True, constraint="按标准编号去重"),
-    F("std_led", "其中：主导制定", "项", agg="DISTINCT", derived=True, rules=("C-13",)),
-    F("std_published_year", "其中：本年发布", "项", agg="DISTINCT", derived=True, rules=("C-13",)),
+    F("std_total", "制订或参与起草国际标准", "项", agg="DISTINCT", derived=True, constraint="按标准编号去重",
+      counted=("standards", "x.standard_no")),
+    F("std_led", "其中：主导制定", "项", agg="DISTINCT", derived=True, rules=("C-13",),
+      counted=("standards", "case when x.role = 'lead' then x.standard_no end")),
+    F("std_published_year", "其中：本年发布", "项", agg="DISTINCT", derived=True, rules=("C-13",),
+      counted=("standards", "case when x.stage = 'published' and x.year_of_stage = b.survey_year "
+                            "then x.standard_no end")),
 ), in_document=False)  # fmt: skip
 
 BIG_SCIENCE_DETAIL = Group("big_science", "§11", "参与国际大科学计划和大科学工程明细", (
@@ -310,8 +338,10 @@ BIG_SCIENCE_DETAIL = Group("big_science", "§11", "参与国际大科学计划�
 ), is_list=True)  # fmt: skip
 
 BIG_SCIENCE_SUMMARY = Group("big_science_summary", "§11", "国际大科学计划（汇总，由明细计算）", (
-    F("bsp_count", "参与国际大科学计划/工程", "项", agg="DISTINCT", derived=True, constraint="按计划代码去重"),
-    F("bsp_led", "其中：牵头组织", "项", agg="DISTINCT", derived=True, rules=("C-13",)),
+    F("bsp_count", "参与国际大科学计划/工程", "项", agg="DISTINCT", derived=True, constraint="按计划代码去重",
+      counted=("big_science", "x.programme_code")),
+    F("bsp_led", "其中：牵头组织", "项", agg="DISTINCT", derived=True, rules=("C-13",),
+      counted=("big_science", "case when x.role = 'initiator' then x.programme_code end")),
     F("bsp_persons", "参与人员", "人", agg="SUM*", derived=True),
     F("bsp_fund_reportable", "投入经费（计入统计）", "万元", kind="money", derived=True, rules=("F-03",)),
 ), in_document=False)  # fmt: skip
@@ -342,6 +372,18 @@ POLICY = Group("policy", "§13", "支持政策与问题建议", (
       enum=PROBLEMS, enum_zh=PROBLEMS_ZH, constraint=f"最多选 {number_text(RULES_BY_ID['C-22'].param('max_problems'))} 项"),
     F("suggestions_text", "意见和建议", kind="text", agg="NONE", required=False, max_len=2000),
 ))  # fmt: skip
+
+# Roll-up columns that count reporting units (COUNT_UNITS): a scope's figures, no unit's own field.
+ROLLUP = Group("rollup", "汇总", "逐级汇总的填报单位数（由系统计算）", (
+    F("n_reported", "填报单位数", "个", agg="COUNT_UNITS", derived=True, rollup_only=True, units_where="true",
+      constraint="范围内已提交或已审核（按所选口径）的填报账号数。"),
+    F("n_units_active", "开展国际合作的单位数", "个", agg="COUNT_UNITS", derived=True, rollup_only=True,
+      units_where="b.has_intl_activity", constraint="本年度开展了国际（含港澳台）科技合作与交流的填报单位数。"),
+    F("n_units_with_policy", "出台支持政策的单位数", "个", agg="COUNT_UNITS", derived=True, rollup_only=True,
+      units_where="b.has_support_policy", constraint="出台了国际合作支持政策或制度的填报单位数。"),
+    F("n_units_with_base", "有国际科技合作基地的单位数", "个", agg="COUNT_UNITS", derived=True, rollup_only=True,
+      units_where="b.intl_base_level <> 'none'", constraint="有国家级、省级或市级国际科技合作基地的填报单位数。"),
+), in_document=False, note_zh="每一级统计范围内具备该属性的填报单位数，单位本身不填写。")  # fmt: skip
 
 # The document's sections in form order; derived summaries follow the detail they come from.
 SECTIONS: tuple[Group, ...] = (

@@ -20,20 +20,21 @@ comment on column core_submissions.is_finished is '状态为已提交或已审�
 create macro project_identity(programme, project_key, version_id) as
     case when programme is not null then project_key else version_id || '/' || project_key end;
 
--- Grain: one row per account × year whose current version is finished, with the basis it counts in.
--- The join repeats account and year (implied by version_id) so that filters on them reach both tables' scans.
+-- Grain: one row per account × year whose current version is finished × basis it counts in (counts_in, made from
+-- the dictionary's BASES). The join repeats account and year (implied by version_id) so that filters on them reach
+-- both tables' scans.
 create view cur_basis as
 select 'finished' as basis, s.status, m.*
 from core_measures as m
 inner join core_submissions as s
     on s.version_id = m.version_id and s.account_id = m.account_id and s.survey_year = m.survey_year
-where s.is_current and s.is_finished
+where s.is_current and counts_in('finished', s.status)
 union all by name
 select 'approved' as basis, s.status, m.*
 from core_measures as m
 inner join core_submissions as s
     on s.version_id = m.version_id and s.account_id = m.account_id and s.survey_year = m.survey_year
-where s.is_current and s.status = 'approved';
+where s.is_current and counts_in('approved', s.status);
 
 -- cur_basis as the marts' macros (12_mart_macros.sql) take it: every row counts once (sign +1). A patch passes
 -- them its own signed rows instead (-1: counted before the run, +1: counts now).

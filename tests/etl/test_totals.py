@@ -123,3 +123,25 @@ def test_ratios_are_recomputed_from_rolled_up_parts(fixture_db):
     assert per_project == 420  # 840 万元 / 2 distinct projects
     # groups: HB 3, U1 10, U2 2, U3 2 (about four people each) → 63 / 17, not the mean of the units' ratios
     assert round(per_group, 4) == round(63 / 17, 4)
+
+
+def test_a_units_own_distinct_counts_agree_with_its_rolled_up_row(fixture_db):
+    """The DISTINCT fields are counted twice, by design: per document while flattening (core_measures, Python) and per
+    scope from the detail rows by the dictionary's `counted` SQL (mart_rollup). For every level-3 unit they agree."""
+    from etl import dictionary as d
+
+    fields = [f.name for f in d.MEASURES if f.agg == "DISTINCT"]
+    pairs = ", ".join(f"m.{n} as own_{n}, r.{n} as rolled_{n}" for n in fields)
+    rows = fixture_db.execute(f"""
+        select m.account_id, m.survey_year, {pairs}
+        from cur_basis as m
+        inner join core_accounts as a on a.account_id = m.account_id and a.level = 3
+        inner join mart_rollup as r on r.scope_id = m.account_id and r.survey_year = m.survey_year
+            and r.basis = m.basis and r.unit_type = 'ALL'
+        where m.basis = 'finished'""").fetchall()  # fmt: skip
+    assert len(rows) >= 4
+    for account, year, *values in rows:
+        own, rolled = values[0::2], values[1::2]
+        assert dict(zip(fields, own, strict=True)) == dict(zip(fields, rolled, strict=True)), (account, year)
+    counted = {n for i, n in enumerate(fields) if any(r[2 + 2 * i] for r in rows)}
+    assert {"std_total", "org_joined", "bsp_count"} <= counted  # not only zeros compared

@@ -49,8 +49,7 @@ bases as (
     select v.version_id, v.sign, b.basis, s.status
     from signed as v
     inner join core_submissions as s on s.version_id = v.version_id
-    inner join (values ('finished'), ('approved')) as b (basis)
-        on (b.basis = 'finished' and s.is_finished) or (b.basis = 'approved' and s.status = 'approved')
+    inner join bases() as b on counts_in(b.basis, s.status)
 )
 
 select k.sign, k.basis, k.status, m.*

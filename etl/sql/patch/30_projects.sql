@@ -1,5 +1,5 @@
 -- mart_project_dimensions (project_groups_of and project_dimensions_of, 12_mart_macros.sql): project rows, funds
--- and unnumbered projects are added from the signed versions. A programme number the run touched counts in a group
+-- and unnumbered projects are added from the signed versions (patch_project_delta, merged by etl/patch.py). A programme number the run touched counts in a group
 -- when some current row there carries it, and counted before when that many rows minus the run's did.
 create temp table patch_project_groups as
 select * from project_groups_of('patch_signed_basis');
@@ -17,15 +17,11 @@ touched as (
 ),
 
 bases as (
-    select 'finished' as basis, s.version_id, s.account_id, s.survey_year, s.status
+    select b.basis, s.version_id, s.account_id, s.survey_year, s.status
     from core_submissions as s
     semi join touched as t on t.version_id = s.version_id
-    where s.is_current and s.is_finished
-    union all
-    select 'approved', s.version_id, s.account_id, s.survey_year, s.status
-    from core_submissions as s
-    semi join touched as t on t.version_id = s.version_id
-    where s.is_current and s.status = 'approved'
+    inner join bases() as b on counts_in(b.basis, s.status)
+    where s.is_current
 )
 
 select 1 as sign, b.*, m.unit_type
@@ -45,22 +41,7 @@ from patch_project_groups as d
 left join project_groups_of('patch_numbered_basis') as n
     using (scope_id, survey_year, basis, unit_type, dimension, category, programme_key);
 
-create temp table patch_project_rows as
-select
-    d.* replace (
-        coalesce(o.project_rows, 0) + d.project_rows as project_rows,
-        coalesce(o.projects_distinct, 0) + d.projects_distinct as projects_distinct,
-        coalesce(o.fund_reportable, 0) + d.fund_reportable as fund_reportable
-    )
-from project_dimensions_of('patch_project_moved') as d
-left join mart_project_dimensions as o using (scope_id, survey_year, basis, unit_type, dimension, category)
--- A category whose project rows came and went in equal numbers, with the same funds, stays as it is.
-where d.project_rows <> 0 or d.projects_distinct <> 0 or d.fund_reportable is distinct from 0;
-
-delete from mart_project_dimensions as t
-using patch_project_rows as d
-where t.scope_id = d.scope_id and t.survey_year = d.survey_year and t.basis = d.basis and t.unit_type = d.unit_type
-    and t.dimension = d.dimension and t.category = d.category;
-
-insert into mart_project_dimensions by name
-select * from patch_project_rows where project_rows > 0 order by survey_year, scope_id, basis, unit_type, dimension;
+-- The signed rows by dimension × category, merged into the mart by key (etl/patch.py merge_sql): a category whose
+-- project rows came and went in equal numbers, with the same funds, stays as it is.
+create temp table patch_project_delta as
+select * from project_dimensions_of('patch_project_moved');

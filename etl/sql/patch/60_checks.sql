@@ -1,6 +1,6 @@
 -- quality_checks: the findings of the account × years the run may have changed are made again (checks_of,
--- 40_checks.sql): the changed ones, their ancestors' (F-09 sums a province) and the next year's (F-12 and
--- C-18 compare with last year). The registry's findings (A-07, A-08) cannot change within a generation.
+-- 40_checks.sql, replaced by key in etl/patch.py): the changed ones, their ancestors' (F-09 sums a province) and
+-- the next year's (F-12 and C-18 compare with last year). The registry's findings (A-07, A-08) cannot change within a generation.
 create temp table patch_check_keys as
 select account_id, survey_year from patch_changed
 union
@@ -9,10 +9,3 @@ from patch_changed as c
 inner join core_account_closure as closure on closure.descendant_id = c.account_id
 union
 select account_id, survey_year + 1 from patch_changed;
-
-delete from quality_checks as q
-using patch_check_keys as k
-where q.account_id = k.account_id and q.survey_year = k.survey_year;
-
-insert into quality_checks by name
-select * from checks_of('patch_check_keys');
