@@ -162,8 +162,14 @@ def _projects(doc: dict, ctx: Context, found: Findings) -> None:
 
 
 def reportable(amounts: dict[str, float], prefix: str, excluded: frozenset[str]) -> float:
-    """F-03: the sum of the sources not in excl(u), to the cent."""
-    return round(sum(amounts[f"{prefix}{s}"] for s in d.FUND_SOURCES if s not in excluded), 2)
+    """F-03: the sum of the sources not in excl(u), to the cent (added in FUND_SOURCES order, as always)."""
+    keys = _REPORTABLE_KEYS.get((prefix, excluded))
+    if keys is None:  # a handful of (prefix, excl(u)) pairs: keys spelt once, not for every project of every document
+        keys = _REPORTABLE_KEYS[(prefix, excluded)] = tuple(f"{prefix}{s}" for s in d.FUND_SOURCES if s not in excluded)
+    return round(sum(map(amounts.__getitem__, keys)), 2)
+
+
+_REPORTABLE_KEYS: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
 
 
 def _funding(doc: dict, ctx: Context, found: Findings) -> None:

@@ -284,7 +284,10 @@ def _utc(value: Any) -> str | None:
     """A timestamp as sortable UTC text (microseconds, as the warehouse's timestamp columns hold it)."""
     if not isinstance(value, dt.datetime):
         return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = value.astimezone(dt.UTC)
+    if utc.year < 1000:  # strftime writes such a year without leading zeros
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"  # the same text, without strftime's parsing
 
 
 def _fits(key: str, value: Any) -> Any:

@@ -141,7 +141,11 @@ def _duplicate_possible(raw: bytes, written: bytes) -> bool:
     without whitespace holds at least as many `":` as keys; the parsed document, written back (`written`), holds exactly
     as many `":` as it kept keys when no string holds an escaped quote. Equal counts: no key was dropped.
     Measured on 3,000 demo documents: ~18 µs per document (orjson.loads: ~22 µs), none sent on to _duplicate_key.
+    A text equal to `written` (a batch export written by orjson, as the collection system's are) holds each object's
+    keys once, as `written` does: one comparison instead of a copy without whitespace.
     """
+    if raw == written:
+        return False
     return raw.translate(None, JSON_WHITESPACE).count(b'":') != written.count(b'":') or b'\\"' in written
 
 
