@@ -124,8 +124,10 @@ def _conference(c: dict, found: Findings) -> None:
         found.add("C-11", "conference.conf_online", c["conf_online"], f"不能超过会议数 {c['conf_hosted']}")
 
 
-def _money_ok(value: float) -> bool:
-    return abs(round(value * 100) - value * 100) < 1e-6
+def _off_cent(row: dict[str, Any], prefix: str = "fund_") -> list[tuple[str, float]]:
+    """F-01: (key, amount) of every amount (a float under a key starting with `prefix`) with more than two decimals."""
+    return [(k, v) for k, v in row.items()
+            if k.startswith(prefix) and isinstance(v, float) and not abs(round(c := v * 100) - c) < 1e-6]  # fmt: skip
 
 
 def _projects(doc: dict, ctx: Context, found: Findings) -> None:
@@ -175,11 +177,11 @@ _REPORTABLE_KEYS: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
 def _funding(doc: dict, ctx: Context, found: Findings) -> None:
     f = doc["funding"]
     # A path is spelt out only for an amount that fails (most documents have none).
-    money = [(f"funding.{k}", v) for k, v in f.items() if isinstance(v, float) and not _money_ok(v)]
-    for i, p in enumerate(doc.get("projects") or []):
-        money += [(f"projects[{i}].{k}", v) for k, v in p.items() if k.startswith("fund_") and not _money_ok(v)]
-    for i, b in enumerate(doc.get("big_science") or []):
-        money += [(f"big_science[{i}].{k}", v) for k, v in b.items() if k.startswith("fund_") and not _money_ok(v)]
+    money = [(f"funding.{k}", v) for k, v in _off_cent(f, "")]
+    for key in ("projects", "big_science"):
+        for i, row in enumerate(doc.get(key) or []):
+            if off := _off_cent(row):
+                money += [(f"{key}[{i}].{k}", v) for k, v in off]
     for path, v in money:
         found.add("F-01", path, v, "金额最多保留两位小数（万元）")
     srcs = sum(f[f"fund_src_{s}"] for s in d.FUND_SOURCES)
