@@ -127,8 +127,10 @@ def _conference(c: dict, found: Findings) -> None:
         found.add("C-11", "conference.conf_online", c["conf_online"], f"不能超过会议数 {c['conf_hosted']}")
 
 
-def _money_ok(value: float) -> bool:
-    return abs(round(value * 100) - value * 100) < 1e-6
+def _off_cent(row: dict[str, Any], prefix: str = "fund_") -> list[tuple[str, float]]:
+    """F-01: (key, amount) of every amount (a float under a key starting with `prefix`) with more than two decimals."""
+    return [(k, v) for k, v in row.items()
+            if k.startswith(prefix) and isinstance(v, float) and not abs(round(c := v * 100) - c) < 1e-6]  # fmt: skip
 
 
 def _projects(doc: dict, ctx: Context, found: Findings) -> None:
@@ -165,18 +167,24 @@ def _projects(doc: dict, ctx: Context, found: Findings) -> None:
 
 
 def reportable(amounts: dict[str, float], prefix: str, excluded: frozenset[str]) -> float:
-    """F-03: the sum of the sources not in excl(u), to the cent."""
-    return round(sum(amounts[f"{prefix}{s}"] for s in d.FUND_SOURCES if s not in excluded), 2)
+    """F-03: the sum of the sources not in excl(u), to the cent (added in FUND_SOURCES order, as always)."""
+    keys = _REPORTABLE_KEYS.get((prefix, excluded))
+    if keys is None:  # a handful of (prefix, excl(u)) pairs: keys spelt once, not for every project of every document
+        keys = _REPORTABLE_KEYS[(prefix, excluded)] = tuple(f"{prefix}{s}" for s in d.FUND_SOURCES if s not in excluded)
+    return round(sum(map(amounts.__getitem__, keys)), 2)
+
+
+_REPORTABLE_KEYS: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
 
 
 def _funding(doc: dict, ctx: Context, found: Findings) -> None:
     f = doc["funding"]
     # A path is spelt out only for an amount that fails (most documents have none).
-    money = [(f"funding.{k}", v) for k, v in f.items() if isinstance(v, float) and not _money_ok(v)]
-    for i, p in enumerate(doc.get("projects") or []):
-        money += [(f"projects[{i}].{k}", v) for k, v in p.items() if k.startswith("fund_") and not _money_ok(v)]
-    for i, b in enumerate(doc.get("big_science") or []):
-        money += [(f"big_science[{i}].{k}", v) for k, v in b.items() if k.startswith("fund_") and not _money_ok(v)]
+    money = [(f"funding.{k}", v) for k, v in _off_cent(f, "")]
+    for key in ("projects", "big_science"):
+        for i, row in enumerate(doc.get(key) or []):
+            if off := _off_cent(row):
+                money += [(f"{key}[{i}].{k}", v) for k, v in off]
     for path, v in money:
         found.add("F-01", path, v, "金额最多保留两位小数（万元）")
     srcs = sum(f[f"fund_src_{s}"] for s in d.FUND_SOURCES)

@@ -269,7 +269,29 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
                      excluded=ctx.registry.excluded_sources(doc["account_id"], ctx.config),
                      warnings=checked.findings.soft)  # fmt: skip
         out.append(outcome)
-    return out, rows.tables()
+    return out, Tables(rows.tables())
+
+
+class Tables(dict):
+    """A chunk's tables (name → Arrow table), pickled as Arrow IPC streams on their way back from a worker.
+
+    Pickling the tables themselves cost 16 µs a document in the worker and 10 µs in the main process
+    (an object per column); one IPC stream per table, 6 and 3 µs.
+    """
+
+    def __reduce__(self) -> tuple:
+        streams = {}
+        for name, table in self.items():
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            streams[name] = sink.getvalue()
+        return _read_tables, (streams,)
+
+
+def _read_tables(streams: dict[str, pa.Buffer]) -> Tables:
+    """The tables of `Tables.__reduce__`."""
+    return Tables({name: pa.ipc.open_stream(stream).read_all() for name, stream in streams.items()})
 
 
 def figures_sha(doc: dict[str, Any]) -> str:
@@ -284,7 +306,10 @@ def _utc(value: Any) -> str | None:
     """A timestamp as sortable UTC text (microseconds, as the warehouse's timestamp columns hold it)."""
     if not isinstance(value, dt.datetime):
         return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = value.astimezone(dt.UTC)
+    if utc.year < 1000:  # strftime writes such a year without leading zeros
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"  # strftime's text, ~4× faster
 
 
 def _fits(key: str, value: Any) -> Any:

@@ -25,6 +25,7 @@ MAX_INT = 2**53 - 1  # integers beyond are refused (orjson's strict limit): no s
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?")
 DATE_FIELDS = [f.name for g in d.GROUPS for f in g.fields if f.kind == "date"]  # the projects' start and end dates
+TIMESTAMP_FIELDS = [f.name for f in d.HEADER.fields if f.kind == "timestamp"]
 MAX_REVISION = 2**31 - 1  # the ledger's revision is a 32-bit integer
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -141,7 +142,11 @@ def _duplicate_possible(raw: bytes, written: bytes) -> bool:
     without whitespace holds at least as many `":` as keys; the parsed document, written back (`written`), holds exactly
     as many `":` as it kept keys when no string holds an escaped quote. Equal counts: no key was dropped.
     Measured on 3,000 demo documents: ~18 µs per document (orjson.loads: ~22 µs), none sent on to _duplicate_key.
+    A text equal to `written` (a batch export written by orjson, as the collection system's are) holds each object's
+    keys once, as `written` does: one comparison instead of a copy without whitespace.
     """
+    if raw == written:
+        return False
     return raw.translate(None, JSON_WHITESPACE).count(b'":') != written.count(b'":') or b'\\"' in written
 
 
@@ -206,18 +211,31 @@ def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
 
 def _dates_not_iso(doc: dict[str, Any], found: Findings) -> bool:
     """Times and dates must be ISO 8601 text: the schema alone took "20210720" or 1626747300 for Unix time (1970…)."""
-    bad = [(f.name, doc.get(f.name), ISO_TIMESTAMP) for f in d.HEADER.fields if f.kind == "timestamp"]
+    # A path is spelt out only for a value that fails (most documents have none).
+    bad = [
+        (name, value, ISO_TIMESTAMP)
+        for name in TIMESTAMP_FIELDS
+        if (value := doc.get(name)) is not None and not (isinstance(value, str) and ISO_TIMESTAMP.fullmatch(value))
+    ]
     projects = doc.get("projects")
     for i, p in enumerate(projects if isinstance(projects, list) else []):
         if isinstance(p, dict):
-            bad += [(f"projects[{i}].{k}", p.get(k), ISO_DATE) for k in DATE_FIELDS]
-    n = len(found.items)
+            bad += [
+                (f"projects[{i}].{k}", value, ISO_DATE)
+                for k in DATE_FIELDS
+                if (value := p.get(k)) is not None and not (isinstance(value, str) and ISO_DATE.fullmatch(value))
+            ]
     for path, value, pattern in bad:
-        if value is not None and not (isinstance(value, str) and pattern.fullmatch(value)):
-            example = "2021-07-20T10:15:00+08:00" if pattern is ISO_TIMESTAMP else "2021-07-20"
-            found.add("E_SCHEMA", path, value if isinstance(value, str | int | float) else None,
-                      f"应为 ISO 8601 格式的文字，如 {example}", "must be an ISO 8601 string", severity="H")  # fmt: skip
-    return len(found.items) > n
+        example = "2021-07-20T10:15:00+08:00" if pattern is ISO_TIMESTAMP else "2021-07-20"
+        found.add(
+            "E_SCHEMA",
+            path,
+            value if isinstance(value, str | int | float) else None,
+            f"应为 ISO 8601 格式的文字，如 {example}",
+            "must be an ISO 8601 string",
+            severity="H",
+        )
+    return bool(bad)
 
 
 def _hint(doc: dict[str, Any]) -> dict[str, Any]:
