@@ -130,3 +130,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "E_XLSX_SIZE": ("工作簿过大（解压后超过 64 MB）", "the workbook unpacks to more than 64 MB"),
     "E_XLSX_EXTERNAL": ("工作簿链接了其他工作簿（外部链接）", "the workbook links to another workbook"),
 }
+
+# What is said of a file rather than of its content: listed on 数据质量 (kind "duplicate"), nothing quarantined.
+NOTICES: dict[str, tuple[str, str]] = {
+    "DUPLICATE": (
+        "内容与已收到的文件完全相同（副本），未重复计入",
+        "a copy of a file already received: not counted again",
+    ),
+}
