@@ -229,7 +229,11 @@ def _upper_partner_codes(doc: dict[str, Any], found: Findings) -> None:
 
 
 def _all_upper(codes: Any) -> bool:
-    return all(isinstance(c, str) for c in codes) and "".join(codes).isupper()
+    """Whether every code is text in capitals (False when one is not text: join refuses it)."""
+    try:
+        return "".join(codes).isupper()
+    except TypeError:
+        return False
 
 
 def _upper(code: Any, taken: Any, path: str, found: Findings) -> Any:
