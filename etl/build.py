@@ -17,6 +17,7 @@ from . import ddl, invariants, marts
 from . import dictionary as d
 from .config import SurveyConfig
 from .dictionary.model import number_text
+from .dictionary.rules import NOTICES
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
 from .reference import REFERENCE_DIR
 from .store import Warehouse, discard_db
@@ -200,6 +201,8 @@ def _metadata(con: duckdb.DuckDBPyConnection) -> None:
              for r in d.RULES]  # fmt: skip
     rules += [{"rule_id": k, "severity": "H", "checked_in": "document", "text_zh": zh, "text_en": en}
               for k, (zh, en) in d.REASONS.items()]  # fmt: skip
+    rules += [{"rule_id": k, "severity": "S", "checked_in": "intake", "text_zh": zh, "text_en": en}
+              for k, (zh, en) in NOTICES.items()]  # fmt: skip
     _from_arrow(con, "meta_rules", pa.Table.from_pylist(rules))
     # The thresholds the warehouse rules read (rule_param(), etl/marts.py), bound as data: never formatted into SQL.
     params = [(r.id, name, float(value), number_text(value)) for r in d.RULES for name, value in r.params.items()]

@@ -28,6 +28,7 @@ PARTNER_FIELD_SECTIONS = tuple((f, d.section_of(f.name).key) for f in d.TYPED_PA
 def run(doc: dict[str, Any], ctx: Context, found: Findings) -> None:
     """Run every document-level rule on a schema-valid finished document."""
     _profile(doc, ctx, found)
+    _region(doc, ctx, found)
     _exchange(doc, found)
     _by_partner(doc, ctx, found)
     _conference(doc["conference"], found)
@@ -57,6 +58,22 @@ def _profile(doc: dict, ctx: Context, found: Findings) -> None:
     for sec, name in (("talent", "foreign_fulltime"), ("talent", "staff_posted_abroad")):
         if doc[sec][name] > staff:
             found.add("C-14", f"{sec}.{name}", doc[sec][name], f"不能超过从业人员数 {staff}")
+
+
+def _region(doc: dict, ctx: Context, found: Findings) -> None:
+    """A-10: the unit's division code (the form's, and the registry's when it differs) lies in its parent's region."""
+    acc = ctx.registry.accounts[doc["account_id"]]
+    prefix = ctx.registry.region(acc.parent_account_id)
+    if prefix is None:  # a ministry's (or another non-regional) account: its units may be anywhere
+        return
+    parent = ctx.registry.accounts[acc.parent_account_id]
+    where = f"上级账号 {parent.name_short or parent.name}（{parent.admin_division_code}）的行政区划"
+    code = doc["unit_profile"]["admin_division_code"]
+    if not code.startswith(prefix):
+        found.add("A-10", "unit_profile.admin_division_code", code, f"{code} 不在{where}内：请核对填报或账号注册表")
+    if acc.admin_division_code != code and not acc.admin_division_code.startswith(prefix):
+        found.add("A-10", "account_id", acc.admin_division_code,
+                  f"账号注册表中本账号的行政区划代码 {acc.admin_division_code} 不在{where}内：请更正账号注册表")  # fmt: skip
 
 
 def _exchange(doc: dict, found: Findings) -> None:

@@ -20,6 +20,9 @@ FUNDER_LEVELS = ("central", "provincial", "municipal")
 HEBEI_DIRECT = {"130682", "130181", "133100"}  # 定州, 辛集, 雄安: children of 河北省 only (A-07)
 
 
+REGIONAL_FUNDERS = ("provincial", "municipal")  # a province's or city's department: its accounts lie in its region
+
+
 class RegistryError(ValueError):
     """The registry file itself cannot be read (missing file or columns)."""
 
@@ -72,6 +75,21 @@ class Registry:
         if any(a.level == 1 and a.admin_division_code in cfg.municipal_exclusion_provinces for a in chain):
             excl.add("municipal")
         return frozenset(excl)
+
+    def region(self, account_id: str | None) -> str | None:
+        """The division-code prefix of the area account `account_id` stands for (13 for 河北省, 1301 for 石家庄市,
+        the whole code for a county-level city), or None when it is not a regional account.
+
+        Regional means a provincial or municipal funder (`funder_level`): a local government's department, whose
+        accounts lie in its area. A ministry carries 110000, but its units are all over the country.
+        """
+        acc = self.accounts.get(account_id) if account_id else None
+        if acc is None or acc.funder_level not in REGIONAL_FUNDERS:
+            return None
+        code = acc.admin_division_code
+        if len(code) != 6 or not code.isdigit():
+            return None
+        return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
 
     def closure(self) -> list[tuple[str, str, int]]:
         """(ancestor_id, descendant_id, depth) for every valid account, itself and 全国 included."""

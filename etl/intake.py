@@ -46,6 +46,7 @@ MAX_WORKER_DEATHS = 3  # documents that may each kill a checking worker before t
 HEAD_KEYS = ("account_id", "survey_year", "revision", "status")
 # What a parent's approval (or return) changes in a re-export of the same revision: the rest is the submission itself.
 STATUS_FIELDS = frozenset({"status", "approved_at", "reviewer_account_id"})
+NOT_FIGURES = STATUS_FIELDS | {"submission_id"}  # what may differ between two versions of one submission
 
 
 class InboxFile(NamedTuple):
@@ -295,11 +296,25 @@ def _read_tables(streams: dict[str, pa.Buffer]) -> Tables:
 
 
 def figures_sha(doc: dict[str, Any]) -> str:
-    """The hash of a validated document without its status fields: two versions of one revision with the same
-    are one submission at two status events (submitted, then approved), not a conflict. submitted_at is kept:
+    """The hash of a validated document's figures: two versions of one revision with the same figures are one
+    submission, at two status events (submitted, then approved) or in two formats (JSON, and a workbook
+    re-exported from it), never a conflict. Left out: the status fields, the submission's id (a workbook has
+    none of its own) and empty optional values (a workbook leaves them out, JSON writes null). submitted_at is kept:
     a re-export keeps it, so another submitted_at is another submission."""
-    rest = {k: v for k, v in doc.items() if k not in STATUS_FIELDS}
+    rest = {k: _filled(v) for k, v in doc.items() if v is not None and k not in NOT_FIGURES}
     return hashlib.sha256(orjson.dumps(rest, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:32]
+
+
+def _filled(value: Any) -> Any:
+    """A section, or a list of detail rows, without its None values: where a document's optional fields are.
+
+    Only copied when it holds a None (`None in values()` runs in C): ~7 µs a document, not ~100 µs for a walk.
+    """
+    if type(value) is dict:
+        return {k: v for k, v in value.items() if v is not None} if None in value.values() else value
+    if type(value) is list and value and type(value[0]) is dict:
+        return [_filled(row) for row in value]
+    return value
 
 
 def _utc(value: Any) -> str | None:

@@ -168,6 +168,8 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     with watch.step("commit"):
         counts.update(new.settle(_current_versions(new, history)))
         duplicates = _duplicates(copies, new, wh, gen_runs) if copies else []
+        for dup in duplicates:  # kept in the ledger, so 数据质量 names them too
+            new.duplicate(dup["source_file"], dup["sha"])
         if len(new):
             wh.commit(run_id, new.table())
             gen_runs.append(run_id)
@@ -228,7 +230,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         "quarantine_codes": dict(codes.most_common()),
         "registry_problems": problems,
         "ignored_files": ignored,
-        "duplicates": duplicates,
+        "duplicates": [{k: dup[k] for k in ("source_file", "same_as")} for dup in duplicates],
         "warehouse_rebuilt": rebuilt,
         "warehouse_patched": patched,
         "database": str(db_file.relative_to(wh.root)) if db_file else None,
@@ -294,6 +296,12 @@ class LedgerRows:
             c[k].append(h.get(k) if outcome == "accepted" or k not in ("figures", "approved_at") else None)
         c["codes"].append(o.codes)
         c["report_file"].append(report_file)
+
+    def duplicate(self, source: str, sha: str) -> None:
+        """A document whose bytes were met before: named in the ledger, loaded nowhere (its original is)."""
+        c = self.cols
+        for k in self.COLUMNS:
+            c[k].append({"sha": sha, "source_file": source, "outcome": "duplicate", "codes": []}.get(k))
 
     def quarantine_row(self, at: int, o: intake.Outcome, report_file: str) -> None:
         """An accepted document of this run quarantined after all (it lost a conflict to a later one)."""
@@ -379,19 +387,27 @@ def _lookups(
 
 
 def _duplicates(copies: list[tuple[str, str]], new: LedgerRows, wh: Warehouse, runs: list[str]) -> list[dict]:
-    """Each copy (a document whose bytes were met before) with the document it repeats: the first of this run with
-    that content, else the one the ledger holds from before (copies of quarantined documents included)."""
+    """Each new copy (a document whose bytes were met before) with the document it repeats (source_file, same_as,
+    sha): the first of this run with that content, else the one the ledger holds from before (copies of quarantined
+    documents included). A file read again under its own name (touched, --rehash, a batch with lines appended) is
+    no copy of anything, and a copy named in an earlier run is not named again."""
     wanted = {sha for _, sha in copies}
     first: dict[str, str] = {}
+    named: set[tuple[str, str]] = set()  # (source, sha) of copies an earlier run named
     if runs:
-        before = wh.ledger(runs, columns=["sha", "source_file"])
+        before = wh.ledger(runs, columns=["sha", "source_file", "outcome"])
         before = before.filter(pc.is_in(before.column("sha"), value_set=pa.array(list(wanted), pa.string())))
-        for sha, source in zip(*(before.column(k).to_pylist() for k in ("sha", "source_file")), strict=True):
-            first.setdefault(sha, source)
+        for sha, source, outcome in zip(*(before.column(k).to_pylist() for k in ("sha", "source_file", "outcome")),
+                                        strict=True):  # fmt: skip
+            if outcome == "duplicate":
+                named.add((source, sha))
+            else:
+                first.setdefault(sha, source)
     for sha, source in zip(new.cols["sha"], new.cols["source_file"], strict=True):
         if sha in wanted:
             first.setdefault(sha, source)
-    return [{"source_file": source, "same_as": first.get(sha)} for source, sha in copies]
+    return [{"source_file": source, "same_as": first.get(sha), "sha": sha} for source, sha in copies
+            if first.get(sha) != source and (source, sha) not in named]  # fmt: skip
 
 
 def _key(*parts: object) -> str:

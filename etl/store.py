@@ -34,8 +34,10 @@ LEDGER_SCHEMA = pa.schema([
     ("codes", pa.list_(pa.string())), ("report_file", pa.string()), ("run_id", pa.string()),
     ("fingerprint", pa.string()), ("figures", pa.string()), ("approved_at", pa.string()),
 ])  # fmt: skip
-# figures: the document's hash without its status fields (intake.figures_sha); approved_at: UTC text. Both only of
-# accepted documents, to tell a status event of a revision from a conflict and to order its events.
+# figures: the hash of the document's figures (intake.figures_sha: without status fields, id and empty values);
+# approved_at: UTC text. Both only of accepted documents, to tell a status event of a revision from a conflict and
+# to order its events. outcome: loaded | superseded | quarantined | duplicate (a copy of content met before: only
+# sha and source_file, for 数据质量).
 
 
 def _with_n_docs(f: pq.ParquetFile, columns: list[str]) -> pa.Table:

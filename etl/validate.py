@@ -86,7 +86,9 @@ def _schema_findings(err: ValidationError, found: Findings) -> None:
         zh, en = _SCHEMA_MESSAGES.get(e["type"], ("格式不正确", e["msg"]))
         if e["type"] == "literal_error" and e.get("ctx"):
             zh += f"（允许：{e['ctx'].get('expected', '')}）"
-        loc = tuple(p for p in e["loc"] if p not in ("function-after", "str", "int", "float"))
+        loc = tuple(p for p in e["loc"] if p not in ("function-after", "str", "int", "float", "[key]"))
+        if e["type"] == "string_pattern_mismatch" and (e.get("ctx") or {}).get("pattern") == schema.PARTNER_CODE:
+            zh, en = "应为三位大写字母代码（如 USA）", "must be a three-letter capital code (USA)"
         value = None if e["type"] == "missing" else e.get("input")
         if isinstance(value, dict | list):
             value = None
@@ -197,6 +199,8 @@ def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
     if _dates_not_iso(doc, found):
         return Checked(None, found, _hint(doc))
     finished = doc.get("status") in d.FINISHED_STATUSES
+    if finished:
+        _upper_partner_codes(doc, found)
     adapter = schema.submission_adapter() if finished else schema.header_adapter()
     try:
         doc = adapter.validate_python(doc)
@@ -207,6 +211,45 @@ def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
     if finished and not found.hard:
         doc_rules.run(doc, ctx, found)
     return Checked(doc, found)
+
+
+def _upper_partner_codes(doc: dict[str, Any], found: Findings) -> None:
+    """C-23: partner codes written in lower case (`usa`) are read as their capitals (`USA`), with a finding.
+
+    Most documents have none: each breakdown and code list is tested at once (`"".join(...).isupper()`, in C).
+    A code whose capitals are already in the same breakdown is left as it is: the schema then refuses it.
+    """
+    bp = doc.get("by_partner")
+    for name, rows in bp.items() if isinstance(bp, dict) else ():
+        if isinstance(rows, dict) and rows and not _all_upper(rows):
+            fixed = {_upper(k, rows, f"by_partner.{name}.{k}", found): v for k, v in rows.items()}
+            if len(fixed) == len(rows):
+                bp[name] = fixed
+    for key in ("projects", "standards"):
+        items = doc.get(key)
+        for i, row in enumerate(items if isinstance(items, list) else ()):
+            codes = row.get("partner_codes") if isinstance(row, dict) else None
+            if isinstance(codes, list) and codes and not _all_upper(codes):
+                row["partner_codes"] = [_upper(c, (), f"{key}[{i}].partner_codes", found) for c in codes]
+
+
+def _all_upper(codes: Any) -> bool:
+    """Whether every code is text in capitals (False when one is not text: join refuses it)."""
+    try:
+        return "".join(codes).isupper()
+    except TypeError:
+        return False
+
+
+def _upper(code: Any, taken: Any, path: str, found: Findings) -> Any:
+    """`code` in capitals when it is three ASCII letters not all capitals and its capitals are not `taken`."""
+    if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()) or code.isupper():
+        return code
+    if code.upper() in taken:
+        return code
+    found.add("C-23", path, code, f"伙伴代码应为三位大写字母（如 USA），已按 {code.upper()} 读入",
+              "partner codes are three capital letters: read upper-cased")  # fmt: skip
+    return code.upper()
 
 
 def _dates_not_iso(doc: dict[str, Any], found: Findings) -> bool:
@@ -271,6 +314,12 @@ def _check_header(doc: dict[str, Any], ctx: Context, found: Findings) -> None:
     if (doc.get("parent_account_id") or None) != acc.parent_account_id:
         found.add("A-01", "parent_account_id", doc.get("parent_account_id"),
                   f"与注册表不一致（注册表为 {acc.parent_account_id or '无'}）", "parent differs from the registry")  # fmt: skip
+    declared = doc.get("reports_municipal_funds")
+    if declared is not None and declared != acc.reports_municipal_funds:
+        yes_no = {True: "是", False: "否"}
+        found.add("A-11", "reports_municipal_funds", declared,
+                  f"填写为“{yes_no[declared]}”，账号注册表为“{yes_no[acc.reports_municipal_funds]}”："
+                  "经费剔除按注册表计算，请核对注册表或表头", "differs from the registry")  # fmt: skip
     for key in ("submitted_at", "approved_at"):
         if doc.get(key) is not None and doc[key].tzinfo is None:
             doc[key] = doc[key].replace(tzinfo=CHINA_TZ)  # the collection system's clock is Beijing time

@@ -9,7 +9,12 @@ from ui import state, widgets
 from ui.data import fetch
 from ui.labels import path_label
 
-KINDS = {"quarantine": "已隔离（未载入）", "check": "仓库级核查", "warning": "软规则提示（已载入）"}
+KINDS = {
+    "quarantine": "已隔离（未载入）",
+    "check": "仓库级核查",
+    "warning": "软规则提示（已载入）",
+    "duplicate": "重复文件（未重复计入）",
+}
 
 f = state.current()
 st.title("数据质量")
@@ -20,11 +25,12 @@ if summary.empty:
     st.stop()
 
 counts = summary.groupby("kind")["n_findings"].sum()
-cols = st.columns(3)
+cols = st.columns(len(KINDS))
 for col, (kind, label) in zip(cols, KINDS.items(), strict=True):
     col.metric(label, f"{int(counts.get(kind, 0)):,} 条")
 st.caption("已隔离：硬规则不通过，整份填报未载入，需修改后重新提交（提高版次）。软规则提示：数据已载入，请核实。"
-           "仓库级核查：需要跨账号、跨年度才能发现的问题。没有年度的问题（如注册表、无法读取的文件）在每个年度都显示。")  # fmt: skip
+           "仓库级核查：需要跨账号、跨年度才能发现的问题。重复文件：内容与已收到的文件完全相同，可告知单位其文件是副本。"
+           "没有年度的问题（如注册表、无法读取的文件）在每个年度都显示。")  # fmt: skip
 
 c1, c2 = st.columns(2)
 kinds = c1.multiselect("类别", list(KINDS), default=list(KINDS), format_func=KINDS.get, key="dq_kinds")

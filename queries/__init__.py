@@ -214,7 +214,7 @@ def filling_summary_by_year(con, scope_id: str, year_from: int, year_to: int, un
                unit_type=unit_type)  # fmt: skip
 
 
-QUALITY_KINDS = ("quarantine", "check", "warning")
+QUALITY_KINDS = ("quarantine", "check", "warning", "duplicate")
 
 
 def quality_summary_by_code(con, scope_id: str, year: int) -> pd.DataFrame:
@@ -225,7 +225,7 @@ def quality_summary_by_code(con, scope_id: str, year: int) -> pd.DataFrame:
 def quality_findings_by_account(con, scope_id: str, year: int, kinds: list[str] | tuple[str, ...] = QUALITY_KINDS,
                                 codes: list[str] | tuple[str, ...] = (), limit: int | None = None,
                                 offset: int = 0) -> pd.DataFrame:  # fmt: skip
-    """Quarantine problems, warnings and checks on accounts under a scope, of some kinds and codes (none = all)."""
+    """Quarantine problems, warnings, checks and copied files on accounts under a scope, of some kinds and codes (none = all)."""
     if not set(kinds) <= set(QUALITY_KINDS):
         raise QueryError(f"问题类别参数无效：{sorted(set(kinds) - set(QUALITY_KINDS))}")
     return run(con, "quality_findings_by_account", scope_id=scope_id, year=year, kinds=list(kinds),

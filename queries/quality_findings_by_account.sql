@@ -1,7 +1,8 @@
 -- Grain: one row per finding on an account under $scope_id in $year, of the kinds $kinds and codes $codes.
 -- Params: $scope_id VARCHAR, $year INTEGER, $kinds VARCHAR[], $codes VARCHAR[] (empty = every code),
 --         $limit INTEGER (NULL = all), $offset INTEGER: a national year has tens of thousands of findings.
--- A finding is a quarantined document's problem, a document warning or a warehouse check. Findings with no
+-- A finding is a quarantined document's problem, a document warning, a warehouse check or a copy of a file
+-- met before (named with the account and year of the file it repeats). Findings with no
 -- year show in every year; quarantined documents from unknown accounts only nationally. Within a rule, the
 -- findings furthest from its threshold come first; the page reads one page at a time.
 select

@@ -1,4 +1,4 @@
--- Grain: one row per kind (quarantine | check | warning) × code: how many findings on accounts under
+-- Grain: one row per kind (quarantine | check | warning | duplicate) × code: how many findings on accounts under
 -- $scope_id in $year (or with no year); quarantined documents from unknown accounts count only nationally.
 -- Params: $scope_id VARCHAR, $year INTEGER.
 select

@@ -105,6 +105,15 @@ RULES: tuple[R, ...] = (
       "定州, 辛集, 雄安 roll up to 河北省 only"),
     R("A-08", "H", "warehouse", "账号注册表无环、无孤立账号、级别一致", "the registry has no cycles or orphans; levels consistent"),
     R("A-09", "H", "document", "项目编号在单位内唯一（“项目数”按项目编号去重）", "project_key unique within the unit"),
+    # Found at intake: the form and the registry disagree, or a code is written loosely. Loaded with a finding,
+    # so the unit or the registry can be corrected; the registry is what the roll-ups follow.
+    R("C-23", "S", "document", "（项目补充）国家（地区）代码应为三位大写字母；小写的（如 usa）按大写读入并提示",
+      "partner codes are three capital letters; lower-case ones (usa) are read upper-cased, with a finding"),
+    R("A-10", "S", "document",
+      "（项目补充）单位所在地行政区划代码应在上级地方账号（省、市级出资方）的行政区划内；部委等非地方账号的下级不检查",
+      "a unit's division code lies in its parent's region when the parent is a provincial or municipal funder"),
+    R("A-11", "S", "document", "（项目补充）表头“本账号是否单独填报市级财政经费”应与账号注册表一致（经费剔除以注册表为准）",
+      "the header's reports_municipal_funds agrees with the registry (exclusions follow the registry)"),
 )  # fmt: skip
 
 RULES_BY_ID = {r.id: r for r in RULES}
@@ -134,4 +143,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "E_XLSX_VALUE": ("工作簿中的取值不在下拉列表中或重复", "a value is not in the drop-down list, or is repeated"),
     "E_XLSX_SIZE": ("工作簿过大（解压后超过 64 MB）", "the workbook unpacks to more than 64 MB"),
     "E_XLSX_EXTERNAL": ("工作簿链接了其他工作簿（外部链接）", "the workbook links to another workbook"),
+}
+
+# What is said of a file rather than of its content: listed on 数据质量 (kind "duplicate"), nothing quarantined.
+NOTICES: dict[str, tuple[str, str]] = {
+    "DUPLICATE": (
+        "内容与已收到的文件完全相同（副本），未重复计入",
+        "a copy of a file already received: not counted again",
+    ),
 }

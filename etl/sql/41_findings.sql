@@ -1,5 +1,5 @@
 -- Grain: one row per finding on the data-quality page: document warnings of current versions,
--- warehouse checks and quarantined documents' problems, with the account's name and ancestors, the
+-- warehouse checks, quarantined documents' problems and copies of documents met before, with the account's name and ancestors, the
 -- rule's text and the document's source (file, or batch file#line), stored in the order the page lists
 -- them (a national year has tens of thousands).
 create table quality_findings as
@@ -34,6 +34,18 @@ findings as (
     left join core_accounts as named
         on q.account_id is null and named.level > 0 and named.account_id = regexp_extract(
             q.source_file, '(?:^|/)([^/#]+?)(?:_r[0-9]+[^/#]*)?\.(?:json|xlsx)$', 1)
+    union all
+    -- A file whose content was met before (a copy): loaded nowhere, named so the unit can be told. It belongs to
+    -- the account and year of the document it repeats (none when that one could not be read).
+    select 'duplicate', 'DUPLICATE', 'S', original.account_id,
+           coalesce(original.survey_year,
+                    try_cast(regexp_extract(copied.source_file, '(?:^|/)((?:19|20)[0-9]{2})/', 1) as integer)),
+           null, original.source_file,
+           '内容与已收到的文件“' || original.source_file || '”完全相同（副本），未重复计入',
+           copied.source_file, null
+    from meta_ledger as copied
+    inner join meta_ledger as original on original.sha = copied.sha and original.outcome <> 'duplicate'
+    where copied.outcome = 'duplicate'
 )
 
 select
@@ -52,9 +64,9 @@ select
     r.text_zh as rule_text,
     f.source_file,
     f.deviation,
-    case f.kind when 'quarantine' then 0 when 'check' then 1 else 2 end as kind_order
+    case f.kind when 'quarantine' then 0 when 'check' then 1 when 'warning' then 2 else 3 end as kind_order
 from findings as f
 left join core_accounts as a on a.account_id = f.account_id
 left join meta_rules as r on r.rule_id = f.code
 order by f.survey_year nulls first, kind_order, f.code, f.deviation desc nulls last, f.account_id;
-comment on table quality_findings is '数据质量问题清单：软规则提示（当前版本）、仓库级核查和隔离原因各一行；kind = warning/check/quarantine；deviation = 仓库级核查偏离阈值的程度（规则自身的单位），越大越靠前';
+comment on table quality_findings is '数据质量问题清单：软规则提示（当前版本）、仓库级核查、隔离原因和重复文件各一行；kind = warning/check/quarantine/duplicate；deviation = 仓库级核查偏离阈值的程度（规则自身的单位），越大越靠前';

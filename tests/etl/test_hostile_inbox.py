@@ -122,7 +122,8 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
         "2019/" + "长" * 80 + ".json": (b"{", "E_JSON"),  # 245 bytes: its quarantine copy's name must still fit
         "2019/big_int.json": (_text(_u2(113, _set("talent.foreign_visiting", 2**63))), "E_SCHEMA"),
         "2019/big_revision.json": (_text(_u2(2**31 + 5)), "E_SCHEMA"),
-        "2019/lowercase_partner.json": (_text(doc("U2", 2019, revision=114, out={"usa": 3})), "E_SCHEMA"),
+        # usa alone is read as USA (C-23, loaded); next to USA it cannot be: 应为三位大写字母代码（如 USA）
+        "2019/lowercase_partner.json": (_text(doc("U2", 2019, revision=114, out={"usa": 2, "USA": 1})), "E_SCHEMA"),
         "2019/unknown_account.json": (
             _text(doc("U2", 2019, revision=115) | {"account_id": "NOPE"}),
             "E_UNKNOWN_ACCOUNT",

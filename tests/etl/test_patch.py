@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -393,13 +394,18 @@ def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
 
 
 def test_new_files_with_nothing_new_leave_no_copy_behind(tmp_path):
-    """A run copies the published database for its patch while it checks; with nothing to patch the copy goes."""
+    """A run copies the published database for its patch while it checks; with nothing to patch the copy goes.
+
+    A file written again with the same bytes is read again and is nothing new (a copy under another name is: it is
+    listed on 数据质量)."""
     inbox = write_inbox(tmp_path / "inbox")
     run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     pointer = (tmp_path / "wh" / "CURRENT").read_text()
-    _write(inbox, "2020/HB_copy.json", json.loads((inbox / "2020" / "HB_r1.json").read_bytes()))
+    path = inbox / "2020" / "HB_r1.json"
+    path.write_bytes(path.read_bytes())
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))  # surely another mtime
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
-    assert (summary["unchanged"], summary["warehouse_rebuilt"]) == (29, False)
+    assert (summary["unchanged"], summary["duplicates"], summary["warehouse_rebuilt"]) == (28, [], False)
     assert (tmp_path / "wh" / "CURRENT").read_text() == pointer
     assert sorted(p.suffix for p in (tmp_path / "wh" / "db").iterdir()) == [".duckdb"]
 

@@ -164,11 +164,12 @@ def test_worker_processes_load_the_same_warehouse(tmp_path, monkeypatch):
 
 def test_workers_started_before_the_history_judge_a_rerun_as_one_process_does(tmp_path, monkeypatch):
     """A small re-run starts its workers before reading the history, and looks up only its own documents' hashes
-    and keys: a copy of loaded content, a revision conflict and a new revision come out as in one process."""
+    and keys: a copy of loaded content, a revision conflict (other figures) and a new revision come out as in one process."""
     hb = doc("HB", 2020, status="approved", out={"USA": 6, "HKG": 4}, funds={"provincial": 500, "unit_self": 20})
+    other = doc("HB", 2020, status="approved", out={"USA": 5, "HKG": 5}, funds={"provincial": 500, "unit_self": 20})
     extra = {
         "2020/zz_copy.json": json.dumps(hb, ensure_ascii=False).encode(),  # the bytes of 2020/HB_r1.json
-        "2020/HB_r1_other.json": json.dumps({**hb, "submission_id": "other"}, ensure_ascii=False).encode(),
+        "2020/HB_r1_other.json": json.dumps({**other, "submission_id": "other"}, ensure_ascii=False).encode(),
         "2020/HB_r9.json": json.dumps({**hb, "revision": 9, "submission_id": "r9"}, ensure_ascii=False).encode(),
     }
     results = []
@@ -216,7 +217,7 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     # Same size and mtime but other bytes (a copy tool that keeps times): only a rehash can tell.
     path = inbox / "2020" / "HB_r1.json"
     st = path.stat()
-    path.write_bytes(path.read_bytes().replace(b"2020010200HB", b"2020010299HB"))
+    path.write_bytes(path.read_bytes().replace(b"2021-07-01T10:00", b"2021-07-01T11:00"))  # another submission
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert run(inbox, tmp_path / "wh", today=TODAY, progress=False)["unchanged"] == 28
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False, rehash=True)
