@@ -46,6 +46,11 @@ def move_funds(body: dict) -> None:
     body["projects"][0]["fund_src_municipal"], body["projects"][0]["fund_src_unit_self"] = 10.0, 0.0
 
 
+def lower_usa(body: dict) -> None:
+    rows = body["by_partner"]["out_person_times"]
+    rows["usa"] = rows.pop("USA")
+
+
 def btn(body: dict) -> None:
     rows = body["by_partner"]["out_person_times"]
     rows["USA"], rows["BTN"] = 18, 2  # 不丹: no diplomatic relations with the PRC
@@ -118,6 +123,14 @@ DOCUMENT_CASES: dict[str, tuple[str, Callable[[dict], None], list[tuple[str, str
              [("talent.young_foreign_scientists", "国际合作人才·来华工作的外国青年科学家：超过外籍全职与访问学者之和")]),
     "C-22": (U1, put(policy__problems=list(d.field("problems").enum[:6])),
              [("policy.problems", "支持政策与问题建议·主要问题：最多选择5项")]),
+    "C-23": (U1, lower_usa,
+             [("by_partner.out_person_times.usa", "出访人次（按国家（地区）分列）：伙伴代码应为三位大写字母（如 USA），已按 USA 读入")]),
+    "A-10": (U1, put(unit_profile__admin_division_code="440100"),  # 广州, under 石家庄 (130100)
+             [("unit_profile.admin_division_code", "单位基本情况·所在地行政区划代码：440100 不在上级账号 石家庄市（130100）"
+                                                   "的行政区划内：请核对填报或账号注册表")]),
+    "A-11": (U1, put(reports_municipal_funds=True),  # the registry says U1 does not report them on its own
+             [("reports_municipal_funds", "本账号是否单独填报市级财政经费：填写为“是”，账号注册表为“否”："
+                                          "经费剔除按注册表计算，请核对注册表或表头")]),
     "H-02": (U1, put(exchange__in_person_times_hmt=2),
              [("exchange.in_person_times_hmt", "人员交流·来访人次中：港澳台：≠ 分列中中国香港、中国澳门、中国台湾之和 0")]),
     "A-01": (U1, put(account_level=2), [("account_level", "账号级别：与注册表不一致（注册表为 3 级）")]),
