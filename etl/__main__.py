@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--workers", type=int, default=None, help="并行校验的进程数（默认每个 CPU 核一个）")
     run.add_argument("--rehash", action="store_true",
                      help="重新读取并核对全部文件（默认按路径、大小和修改时间跳过已处理的文件）")  # fmt: skip
+    run.add_argument("--no-wait", action="store_true",
+                     help="仓库正被另一次运行使用时立即退出（退出码 4），而不是等待其结束")  # fmt: skip
     template = sub.add_parser("template", help="生成调查表 Excel 模板（由数据字典生成）")
     template.add_argument("--year", type=int, required=True)
     template.add_argument("--out", type=Path, required=True)
@@ -53,18 +55,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         from .hierarchy import RegistryError
         from .invariants import InvariantError
+        from .lock import WarehouseBusy
         from .report import print_summary
         from .run import run as run_etl
 
         try:
             summary = run_etl(args.inbox, args.warehouse, config_path=args.config, progress=not args.quiet,
-                              workers=args.workers, rehash=args.rehash)  # fmt: skip
+                              workers=args.workers, rehash=args.rehash, wait=not args.no_wait)  # fmt: skip
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
         except InvariantError as exc:  # the documents are committed; the next run builds again
             print(f"错误：{exc}", file=sys.stderr)
             return 3
+        except WarehouseBusy as exc:  # nothing was read or changed
+            print(f"错误：{exc}", file=sys.stderr)
+            return 4
         print_summary(summary, args.warehouse)
         return 0
     if args.command == "users":

@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from . import config, hierarchy, intake, reference, validate
 from . import dictionary as d
+from .lock import run_lock
 from .problems import Findings
 from .store import LEDGER_SCHEMA, RunWriter, Warehouse, copy_flushed, discard_db, new_run_id
 from .timing import Stopwatch
@@ -54,23 +55,25 @@ def _generation(wh: Warehouse, fingerprint: str) -> list[str]:
 
 
 def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today: dt.date | None = None,
-        progress: bool = True, workers: int | None = None, rehash: bool = False) -> dict[str, Any]:  # fmt: skip
+        progress: bool = True, workers: int | None = None, rehash: bool = False, wait: bool = True) -> dict[str, Any]:  # fmt: skip
     """Load every new document of `inbox` into `warehouse`; returns the reconciled summary.
 
     Files whose path, size and modification time match the last run are not read again (`rehash`
-    reads everything); `workers` processes check new files (default: one per core).
+    reads everything); `workers` processes check new files (default: one per core). The run holds the
+    warehouse's lock throughout: another run on it waits for it (`wait`) or raises lock.WarehouseBusy.
     """
-    started = time.perf_counter()
-    job = _start(inbox, warehouse, config_path, today, progress, workers)
-    found = _intake(job, rehash)
-    checked = _check(job, found)
-    committed = _commit(job, checked)
-    # What judged this run's documents (nationally ~1 GB of Python strings) goes before the database is built
-    # with up to BUILD_MEMORY of its own: the ETL's peak memory is the two together.
-    del checked
-    published = _publish(job, found, committed)
-    summary = _summary(job, found, committed, published, time.perf_counter() - started)
-    job.wh.write_summary(job.run_id, summary)
+    with run_lock(warehouse, wait=wait):  # the time waited for another run is not this run's
+        started = time.perf_counter()
+        job = _start(inbox, warehouse, config_path, today, progress, workers)
+        found = _intake(job, rehash)
+        checked = _check(job, found)
+        committed = _commit(job, checked)
+        # What judged this run's documents (nationally ~1 GB of Python strings) goes before the database is built
+        # with up to BUILD_MEMORY of its own: the ETL's peak memory is the two together.
+        del checked
+        published = _publish(job, found, committed)
+        summary = _summary(job, found, committed, published, time.perf_counter() - started)
+        job.wh.write_summary(job.run_id, summary)
     return summary
 
 
