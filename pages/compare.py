@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, data, fmt, metrics, state, widgets
+from present import charts, fmt
+from ui import data, metrics, state, widgets
 from ui.data import fetch
 
 INDICATORS = ["out_person_times", "in_person_times", "fund_reportable", "proj_active_distinct", "proj_led",
