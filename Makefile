@@ -27,7 +27,7 @@ $(DEMO)/warehouse/CURRENT: | venv
 	$(PY) -m etl run --inbox $(DEMO)/inbox --warehouse $(DEMO)/warehouse
 
 demo: venv system $(DEMO)/warehouse/CURRENT
-	$(PY) -m etl users demo --store $(DEMO)/users.json
+	$(PY) -m accounts demo --store $(DEMO)/users.json
 	ISTC_WAREHOUSE=$(DEMO)/warehouse ISTC_USERS=$(DEMO)/users.json ISTC_DEMO=1 $(PY) -m ui.server --server.port $(PORT)
 
 test: venv system

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from present.safe import md
 from ui import auth, data, navigation, state, widgets
-from ui.safe import md
 
 st.set_page_config(page_title="国际科技合作统计分析平台", page_icon="🌐", layout="wide")
 

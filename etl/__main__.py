@@ -1,4 +1,4 @@
-"""Command line: `python -m etl {demo,run,docs}`."""
+"""Command line: `python -m etl {demo,run,template,to-xlsx,docs}`."""
 
 from __future__ import annotations
 
@@ -26,20 +26,20 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--workers", type=int, default=None, help="并行校验的进程数（默认每个 CPU 核一个）")
     run.add_argument("--rehash", action="store_true",
                      help="重新读取并核对全部文件（默认按路径、大小和修改时间跳过已处理的文件）")  # fmt: skip
+    run.add_argument("--no-wait", action="store_true",
+                     help="仓库正被另一次运行使用时立即退出（退出码 4），而不是等待其结束")  # fmt: skip
     template = sub.add_parser("template", help="生成调查表 Excel 模板（由数据字典生成）")
     template.add_argument("--year", type=int, required=True)
     template.add_argument("--out", type=Path, required=True)
     to_xlsx = sub.add_parser("to-xlsx", help="把 JSON 填报记录填入 Excel 模板")
     to_xlsx.add_argument("--in", dest="source", type=Path, required=True)
     to_xlsx.add_argument("--out", type=Path, required=True)
-    users_cmd = sub.add_parser("users", help="管理看板用户（每个用户绑定一个账号）")
-    users_cmd.add_argument("action", choices=["add", "passwd", "remove", "list", "demo"])
-    users_cmd.add_argument("--username")
-    users_cmd.add_argument("--account", help="绑定的账号ID（CN = 全国）")
-    users_cmd.add_argument("--warehouse", type=Path, help="检查账号是否在该数据仓库中")
-    users_cmd.add_argument("--store", type=Path, help="用户文件（默认 $ISTC_USERS 或 data/users/users.json）")
     docs = sub.add_parser("docs", help="由数据字典重新生成 JSON Schema、DDL 和数据字典文档")
     docs.add_argument("--check", action="store_true", help="只检查已提交的文件是否最新")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["users"]:  # moved out of the ETL with the user store: say where to, rather than "invalid choice"
+        print(f"错误：看板用户管理已改为 python -m accounts {' '.join(argv[1:])}".rstrip(), file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -53,22 +53,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         from .hierarchy import RegistryError
         from .invariants import InvariantError
+        from .lock import WarehouseBusy
         from .report import print_summary
         from .run import run as run_etl
 
         try:
             summary = run_etl(args.inbox, args.warehouse, config_path=args.config, progress=not args.quiet,
-                              workers=args.workers, rehash=args.rehash)  # fmt: skip
+                              workers=args.workers, rehash=args.rehash, wait=not args.no_wait)  # fmt: skip
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
         except InvariantError as exc:  # the documents are committed; the next run builds again
             print(f"错误：{exc}", file=sys.stderr)
             return 3
+        except WarehouseBusy as exc:  # nothing was read or changed
+            print(f"错误：{exc}", file=sys.stderr)
+            return 4
         print_summary(summary, args.warehouse)
         return 0
-    if args.command == "users":
-        return _users(args)
     if args.command in ("template", "to-xlsx"):
         import orjson
 
@@ -85,63 +87,6 @@ def main(argv: list[str] | None = None) -> int:
         print("以下生成文件已过期，请运行 python -m etl docs：" + "、".join(stale), file=sys.stderr)
         return 1
     return 0
-
-
-def _read_password() -> str:
-    """Prompt twice on a terminal; read one line from standard input otherwise (for scripts)."""
-    import getpass
-
-    if sys.stdin.isatty():
-        first, second = getpass.getpass("密码："), getpass.getpass("再次输入密码：")
-        if first != second:
-            raise SystemExit("两次输入的密码不一致")
-        return first
-    return sys.stdin.readline().rstrip("\n")
-
-
-def _users(args: argparse.Namespace) -> int:
-    from . import users
-
-    store = args.store or users.store_path()
-    try:
-        if args.action == "list":
-            for name, rec in sorted(users.load(store).items()):
-                print(f"{name}\t{rec['account_id']}\t创建于 {rec['created_at'][:10]}")
-            return 0
-        if args.action == "demo":
-            users.ensure_demo_users(store)
-            print(f"演示用户已就绪：{store}")
-            return 0
-        if not args.username:
-            raise users.UserError("请用 --username 指定用户名")
-        if args.action == "remove":
-            users.remove(args.username, path=store)
-        elif args.action in ("add", "passwd"):
-            account = args.account or (users.account_of(args.username, path=store) if args.action == "passwd" else None)
-            if not account:
-                raise users.UserError("请用 --account 指定绑定的账号ID")
-            if args.warehouse is not None:
-                _check_account(args.warehouse, account)
-            users.add(args.username, account, _read_password(), path=store, replace=args.action == "passwd")
-        users.audit(f"user_{args.action}", user="（命令行）", account=args.account, detail=args.username, path=store)
-        print(f"完成：{args.action} {args.username}")
-        return 0
-    except users.UserError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-
-
-def _check_account(warehouse: Path, account: str) -> None:
-    import queries
-
-    from .users import UserError
-
-    pointer = warehouse / "CURRENT"
-    if not pointer.exists():
-        raise UserError(f"{warehouse} 不是已发布的数据仓库")
-    con = queries.connect(warehouse / pointer.read_text(encoding="utf-8").strip())
-    if queries.scope_info(con, account).empty:
-        raise UserError(f"账号 {account} 不在数据仓库中")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,11 @@
-"""`python -m etl run`: validate new documents, append them to the history, rebuild and publish."""
+"""`python -m etl run`: validate new documents, append them to the history, rebuild and publish.
+
+A run goes through four phases, each returning what the next needs and nothing more:
+intake (which inbox files are new), check (judge their documents, write their rows), commit (settle
+the versions, write the ledger: from here the documents count) and publish (patch or build the
+database, point CURRENT at it). What judged the documents is dropped after the commit, before the
+database is built with up to BUILD_MEMORY of its own.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ import hashlib
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +27,9 @@ from tqdm import tqdm
 
 from . import config, hierarchy, intake, reference, validate
 from . import dictionary as d
+from .lock import run_lock
 from .problems import Findings
-from .store import LEDGER_SCHEMA, Warehouse, copy_flushed, discard_db, new_run_id
+from .store import LEDGER_SCHEMA, RunWriter, Warehouse, copy_flushed, discard_db, new_run_id
 from .timing import Stopwatch
 from .versions import build_version, etl_version
 
@@ -45,14 +55,71 @@ def _generation(wh: Warehouse, fingerprint: str) -> list[str]:
 
 
 def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today: dt.date | None = None,
-        progress: bool = True, workers: int | None = None, rehash: bool = False) -> dict[str, Any]:  # fmt: skip
+        progress: bool = True, workers: int | None = None, rehash: bool = False, wait: bool = True) -> dict[str, Any]:  # fmt: skip
     """Load every new document of `inbox` into `warehouse`; returns the reconciled summary.
 
     Files whose path, size and modification time match the last run are not read again (`rehash`
-    reads everything); `workers` processes check new files (default: one per core).
+    reads everything); `workers` processes check new files (default: one per core). The run holds the
+    warehouse's lock throughout: another run on it waits for it (`wait`) or raises lock.WarehouseBusy.
     """
-    started = time.perf_counter()
-    watch = Stopwatch()
+    with run_lock(warehouse, wait=wait):  # the time waited for another run is not this run's
+        started = time.perf_counter()
+        job = _start(inbox, warehouse, config_path, today, progress, workers)
+        found = _intake(job, rehash)
+        checked = _check(job, found)
+        committed = _commit(job, checked)
+        # What judged this run's documents (nationally ~1 GB of Python strings) goes before the database is built
+        # with up to BUILD_MEMORY of its own: the ETL's peak memory is the two together.
+        del checked
+        published = _publish(job, found, committed)
+        summary = _summary(job, found, committed, published, time.perf_counter() - started)
+        job.wh.write_summary(job.run_id, summary)
+    return summary
+
+
+def _summary(job: _Run, found: _Intake, committed: _Committed, published: _Published, seconds: float) -> dict:
+    """The run's summary: every document in is counted once among the outcomes (asserted)."""
+    summary = {
+        "run_id": job.run_id,
+        "documents_in": found.compared.unchanged + committed.n_docs,
+        **{k: committed.counts[k] for k in SUMMARY_KEYS[1:]},
+        "quarantine_codes": dict(committed.codes.most_common()),
+        "registry_problems": published.registry_problems,
+        "ignored_files": found.ignored,
+        "duplicates": [{k: dup[k] for k in ("source_file", "same_as")} for dup in committed.duplicates],
+        "warehouse_rebuilt": published.rebuilt,
+        "warehouse_patched": published.patched,
+        "database": str(published.db_file.relative_to(job.wh.root)) if published.db_file else None,
+        "seconds": round(seconds, 2),
+        "steps_s": job.watch.rounded(),
+        "steps_cpu_s": job.watch.rounded_cpu(),  # with `steps_s`: a step that computed, or one that waited
+    }
+    assert summary["documents_in"] == sum(summary[k] for k in SUMMARY_KEYS[1:]), summary
+    return summary
+
+
+@dataclass
+class _Run:
+    """What every phase of one run reads: the warehouse, the run's id, and the context its documents are judged in."""
+
+    wh: Warehouse
+    inbox: Path
+    run_id: str
+    fingerprint: str
+    gen_runs: list[str]  # the committed runs of this generation, oldest first; the commit appends this run
+    cfg: config.SurveyConfig
+    ref: reference.Reference
+    registry_file: Path
+    registry: Callable[[], hierarchy.Registry]  # parsed on the first call only
+    today: dt.date
+    n_workers: int
+    progress: bool
+    watch: Stopwatch = field(default_factory=Stopwatch)
+
+
+def _start(inbox: Path, warehouse: Path, config_path: Path | None, today: dt.date | None, progress: bool,
+           workers: int | None) -> _Run:  # fmt: skip
+    """The run's context, and a warehouse rid of what runs of another generation or killed runs left."""
     cfg = config.load(config_path)
     registry_file = inbox / intake.REGISTRY_FILE
     # Parsing and resolving 100,000 accounts takes 1.5 s: a run parses the registry only when it has files to
@@ -64,136 +131,229 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     gen_runs = _generation(wh, fingerprint)
     wh.drop_uncommitted(keep=gen_runs)
     wh.drop_unpublished()  # a killed run's temporary databases and WALs: never reused, never replayed
-    run_id = new_run_id()
-    new = LedgerRows(run_id, fingerprint)
-    counts: Counter[str] = Counter()
-    n_workers = workers or os.cpu_count() or 1
-    codes: Counter[str] = Counter()
-    with watch.step("scan"):
-        listing, ignored = intake.scan(inbox, n_workers)
-    with watch.step("compare"):
-        old_cache = None if rehash else wh.intake_cache(fingerprint, gen_runs)
+    return _Run(wh, inbox, new_run_id(), fingerprint, gen_runs, cfg, ref, registry_file, registry,
+                today or dt.date.today(), workers or os.cpu_count() or 1, progress)  # fmt: skip
+
+
+@dataclass
+class _Intake:
+    """The inbox listed and compared with the intake cache: which files this run reads."""
+
+    listing: pa.Table
+    ignored: list[str]
+    compared: intake.Unseen
+    old_cache: pa.Table | None  # the last run's intake cache (None: none of this generation, or `rehash`)
+    cached_problems: bytes | None  # the registry's problem count, kept with the cache (None: parse to know)
+    # What this run read, filled in by the check: path → [sha (of a single-document file), documents in it]; size
+    # and mtime are the listing's
+    fresh: dict[str, list]
+
+    @property
+    def todo(self) -> list[intake.InboxFile]:
+        """New or changed files, in path order."""
+        return self.compared.todo
+
+
+def _intake(job: _Run, rehash: bool) -> _Intake:
+    """List the inbox and tell new or changed files from those the last run saw (by stat alone)."""
+    with job.watch.step("scan"):
+        listing, ignored = intake.scan(job.inbox, job.n_workers)
+    with job.watch.step("compare"):
+        old_cache = None if rehash else job.wh.intake_cache(job.fingerprint, job.gen_runs)
         compared = intake.unseen(listing, old_cache)  # unchanged files are recognised by stat alone
-    todo = compared.todo
     cached_problems = (old_cache.schema.metadata or {}).get(b"registry_problems") if old_cache is not None else None
-    counts["unchanged"] += compared.unchanged
-    # What this run read: path → [sha (of a single-document file), documents in it]; size and mtime are the listing's
-    fresh: dict[str, list] = {f.rel: [None, 0] for f in todo}
-    checked_docs = 0
-    seen: set[str] = set()
-    versions: dict[str, str] = {}  # _key(account, year, revision) → figures (intake.figures_sha) of accepted versions
-    copies: list[tuple[str, str]] = []  # (source, sha) of documents whose content was met before
-    rivals: dict[str, tuple] = {}  # key first accepted in this run → (ledger row, file, span, submitted_at)
+    fresh: dict[str, list] = {f.rel: [None, 0] for f in compared.todo}
+    return _Intake(listing, ignored, compared, old_cache, cached_problems, fresh)
+
+
+@dataclass
+class _Checked:
+    """This run's documents judged, their rows written (not yet counting: the ledger is not committed)."""
+
+    new: LedgerRows
+    history: pa.Table | None  # the accepted versions before this run (None: nothing new to judge)
+    copies: list[tuple[str, str]]  # (source, sha) of documents whose content was met before
+    counts: Counter[str]  # unchanged and quarantined so far; loaded and superseded are settled at the commit
+    codes: Counter[str]  # quarantine codes
+    n_docs: int  # documents read from new or changed files
+    copied: concurrent.futures.Future | None  # the published database being copied for a patch
+
+
+def _check(job: _Run, found: _Intake) -> _Checked:
+    """Check the documents of new or changed files against the history and write the accepted ones' rows."""
+    todo, watch = found.todo, job.watch
+    judge = _Judge(job, found.fresh, Counter(unchanged=found.compared.unchanged))
     history = None  # the accepted versions before this run
     checked = ()
     # Workers that need nothing from the history start now and parse the registry themselves, while the
     # history is read here; only when the registry is known to parse (a run of this generation cached its count).
-    early = cached_problems is not None and intake.workers_take_recipe(todo, n_workers)
+    early = found.cached_problems is not None and intake.workers_take_recipe(todo, job.n_workers)
     if early:
-        recipe = intake.ContextRecipe(registry_file, ref, cfg, today or dt.date.today())
-        checked = intake.check_all(inbox, todo, recipe, frozenset(), run_id, n_workers)
-    copied = _copy_for_patch(wh, gen_runs, run_id) if todo else None
+        recipe = intake.ContextRecipe(job.registry_file, job.ref, job.cfg, job.today)
+        checked = intake.check_all(job.inbox, todo, recipe, frozenset(), job.run_id, job.n_workers)
+    copied = _copy_for_patch(job.wh, job.gen_runs, job.run_id) if todo else None
     if todo:  # the history is needed only to judge new content
         with watch.step("history"):
-            ledger = _read_history(wh, gen_runs)
+            ledger = _read_history(job.wh, job.gen_runs)
         if early:
             with watch.step("check"):
                 checked = list(checked)  # fewer than SEND_SEEN_FROM files: held, so only their hashes are looked up
-            seen, versions, history = _lookups(ledger, [o for outcomes, _ in checked for o in outcomes])
+            judge.seen, judge.versions, history = _lookups(ledger, [o for outcomes, _ in checked for o in outcomes])
         else:
             with watch.step("history"):
-                seen, versions, history = _lookups(ledger)
+                judge.seen, judge.versions, history = _lookups(ledger)
         del ledger
     bar = tqdm(
-        total=sum(f.weight for f in todo), desc="校验填报记录", unit="份", disable=not progress or None, leave=False
+        total=sum(f.weight for f in todo), desc="校验填报记录", unit="份", disable=not job.progress or None, leave=False
     )
     if todo and not early:
         with watch.step("registry"):
-            ctx = validate.Context(registry(), ref, cfg, today or dt.date.today())
-        checked = intake.check_all(inbox, todo, ctx, frozenset(seen), run_id, n_workers)
-    with watch.step("check"), wh.parquet_writer(run_id) as parquet:
+            ctx = validate.Context(job.registry(), job.ref, job.cfg, job.today)
+        checked = intake.check_all(job.inbox, todo, ctx, frozenset(judge.seen), job.run_id, job.n_workers)
+    n_docs = 0
+    with watch.step("check"), job.wh.parquet_writer(job.run_id) as parquet:
         for outcomes, tables in checked:
-            drop: list[str] = []
-            for o in outcomes:
-                read = fresh[o.file.rel]
-                read[1] += 1
-                if o.span is None:
-                    read[0] = o.sha
-                if o.known or o.sha in seen:  # loaded before, or met earlier in this run
-                    counts["unchanged"] += 1
-                    copies.append((o.source, o.sha))
-                    if o.accepted:
-                        drop.append(o.sha[:32])
-                    continue
-                seen.add(o.sha)
-                key = _key(o.head["account_id"], o.head["survey_year"], o.head["revision"])
-                # The same revision again with other figures is a conflict; with the same figures (a parent's
-                # approval re-exported) it is a status event of that revision, loaded as a version of its own.
-                if o.accepted and key in versions and versions[key] != o.head["figures"]:
-                    # Against a version loaded before, the new one loses. Between two of this run, the later
-                    # submitted_at wins and a tie loses both, each naming the other: never the files' order.
-                    rival = rivals.pop(key, None)
-                    mine = o.head["submitted_at"] or ""
-                    theirs = rival[3] if rival else mine
-                    if rival is not None and mine >= theirs:
-                        at, rival_file, rival_span, _ = rival
-                        loser = intake.Outcome(rival_file, new.cols["sha"][at], new.cols["source_file"][at], rival_span)
-                        loser.raw = intake.read_raw(inbox, loser)
-                        _conflict(loser, o.source, later=mine > theirs)
-                        new.quarantine_row(at, loser, _quarantine(wh, loser, run_id, codes))
-                        parquet.retract(loser.sha[:32])
-                        counts["quarantined"] += 1
-                        del versions[key]  # o is the key's first version now, or (a tie) neither counts
-                    if rival is None or mine <= theirs:
-                        o.raw = intake.read_raw(inbox, o)
-                        _conflict(o, rival and new.cols["source_file"][rival[0]], later=mine < theirs)
-                        drop.append(o.sha[:32])
-                if not o.accepted:
-                    new.add(o, "quarantined", _quarantine(wh, o, run_id, codes))
-                    counts["quarantined"] += 1
-                    continue
-                if key not in versions:  # the first version of the key: one with other figures may still come
-                    rivals[key] = (len(new), o.file, o.span, o.head["submitted_at"] or "")
-                versions[key] = o.head["figures"]
-                new.add(o, "accepted", None)
+            drop = [vid for o in outcomes if (vid := judge.judge(o, parquet)) is not None]
             if drop:
                 tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
                           for name, t in tables.items()}  # fmt: skip
             parquet.write(tables)
-            checked_docs += len(outcomes)
+            n_docs += len(outcomes)
             bar.update(len(outcomes))
     bar.total = bar.n  # batches were counted by their size until read
     bar.close()
+    return _Checked(judge.new, history, judge.copies, judge.counts, judge.codes, n_docs, copied)
 
-    with watch.step("commit"):
-        counts.update(new.settle(_current_versions(new, history)))
-        duplicates = _duplicates(copies, new, wh, gen_runs) if copies else []
+
+class _Judge:
+    """Decides each checked document's outcome against the history and the run's earlier documents."""
+
+    def __init__(self, job: _Run, fresh: dict[str, list], counts: Counter[str]) -> None:
+        self.job, self.fresh, self.counts = job, fresh, counts
+        self.new = LedgerRows(job.run_id, job.fingerprint)
+        self.codes: Counter[str] = Counter()
+        self.seen: set[str] = set()
+        self.versions: dict[str, str] = {}  # _key(account, year, revision) → figures (intake.figures_sha) accepted
+        self.copies: list[tuple[str, str]] = []  # (source, sha) of documents whose content was met before
+        self.rivals: dict[str, tuple] = {}  # key first accepted in this run → (ledger row, file, span, submitted_at)
+
+    def judge(self, o: intake.Outcome, parquet: RunWriter) -> str | None:
+        """Record one document's outcome; returns its version_id when its rows must not be written."""
+        new, versions, counts = self.new, self.versions, self.counts
+        drop = None
+        read = self.fresh[o.file.rel]
+        read[1] += 1
+        if o.span is None:
+            read[0] = o.sha
+        if o.known or o.sha in self.seen:  # loaded before, or met earlier in this run
+            counts["unchanged"] += 1
+            self.copies.append((o.source, o.sha))
+            return o.sha[:32] if o.accepted else None
+        self.seen.add(o.sha)
+        key = _key(o.head["account_id"], o.head["survey_year"], o.head["revision"])
+        # The same revision again with other figures is a conflict; with the same figures (a parent's
+        # approval re-exported) it is a status event of that revision, loaded as a version of its own.
+        if o.accepted and key in versions and versions[key] != o.head["figures"]:
+            # Against a version loaded before, the new one loses. Between two of this run, the later
+            # submitted_at wins and a tie loses both, each naming the other: never the files' order.
+            rival = self.rivals.pop(key, None)
+            mine = o.head["submitted_at"] or ""
+            theirs = rival[3] if rival else mine
+            if rival is not None and mine >= theirs:
+                at, rival_file, rival_span, _ = rival
+                loser = intake.Outcome(rival_file, new.cols["sha"][at], new.cols["source_file"][at], rival_span)
+                loser.raw = intake.read_raw(self.job.inbox, loser)
+                _conflict(loser, o.source, later=mine > theirs)
+                new.quarantine_row(at, loser, self._quarantine(loser))
+                parquet.retract(loser.sha[:32])
+                counts["quarantined"] += 1
+                del versions[key]  # o is the key's first version now, or (a tie) neither counts
+            if rival is None or mine <= theirs:
+                o.raw = intake.read_raw(self.job.inbox, o)
+                _conflict(o, rival and new.cols["source_file"][rival[0]], later=mine < theirs)
+                drop = o.sha[:32]
+        if not o.accepted:
+            new.add(o, "quarantined", self._quarantine(o))
+            counts["quarantined"] += 1
+            return drop
+        if key not in versions:  # the first version of the key: one with other figures may still come
+            self.rivals[key] = (len(new), o.file, o.span, o.head["submitted_at"] or "")
+        versions[key] = o.head["figures"]
+        new.add(o, "accepted", None)
+        return drop
+
+    def _quarantine(self, o: intake.Outcome) -> str:
+        """Archive a rejected document with its report; returns the report's path."""
+        report = {"source_file": o.source, "sha256": o.sha, "run_id": self.job.run_id, "problems": o.problems}
+        self.codes.update(p["code"] for p in o.problems)
+        return self.job.wh.quarantine(o.raw, o.source, o.sha, report)
+
+
+@dataclass
+class _Committed:
+    """What the run counts once its ledger is written: the only part of the check the publish phase needs."""
+
+    n_new: int  # ledger rows this run wrote
+    n_docs: int
+    counts: Counter[str]  # every outcome, settled
+    codes: Counter[str]
+    duplicates: list[dict]
+    copied: concurrent.futures.Future | None
+
+
+def _commit(job: _Run, checked: _Checked) -> _Committed:
+    """Settle accepted documents into loaded or superseded, and write the ledger: from here they count."""
+    new, counts = checked.new, checked.counts
+    with job.watch.step("commit"):
+        counts.update(new.settle(_current_versions(new, checked.history)))
+        duplicates = _duplicates(checked.copies, new, job.wh, job.gen_runs) if checked.copies else []
         for dup in duplicates:  # kept in the ledger, so 数据质量 names them too
             new.duplicate(dup["source_file"], dup["sha"])
         if len(new):
-            wh.commit(run_id, new.table())
-            gen_runs.append(run_id)
-    n_new = len(new)
-    # What judged this run's documents (nationally ~1 GB of Python strings) goes before the database is built
-    # with up to BUILD_MEMORY of its own: the ETL's peak memory is the two together.
-    del new, seen, versions, history
+            job.wh.commit(job.run_id, new.table())
+            job.gen_runs.append(job.run_id)
+    return _Committed(len(new), checked.n_docs, counts, checked.codes, duplicates, checked.copied)
+
+
+@dataclass
+class _Published:
+    """The database in force after the run."""
+
+    db_file: Path | None
+    rebuilt: bool
+    patched: bool
+    registry_problems: int
+
+
+def _publish(job: _Run, found: _Intake, committed: _Committed) -> _Published:
+    """Write the intake cache, and patch or build the database of the generation and point CURRENT at it."""
+    wh, gen_runs, watch, old_cache, cached_problems = (
+        job.wh,
+        job.gen_runs,
+        job.watch,
+        found.old_cache,
+        found.cached_problems,
+    )
+    copied = committed.copied
     # The same fingerprint means the same registry bytes, so its problem count can be kept with the cache.
     problems = (
-        int(cached_problems) if cached_problems and not registry.cache_info().currsize else len(registry().problems)
+        int(cached_problems)
+        if cached_problems and not job.registry.cache_info().currsize
+        else len(job.registry().problems)
     )
     moved = old_cache is not None and (
-        compared.at is not None or (pc.sum(compared.same).as_py() or 0) < old_cache.num_rows
+        found.compared.at is not None or (pc.sum(found.compared.same).as_py() or 0) < old_cache.num_rows
     )
 
     # The intake cache (1 s for a million files, mostly in Arrow and Parquet, which release the GIL) is written in a
     # thread while the database is patched or built; the run ends only once it is written.
     def write_intake_cache() -> None:
         with watch.step("intake_cache"):
-            cache = intake.next_cache(listing, compared, wh.intake_rest, fresh)
-            wh.write_intake_cache(cache, fingerprint, gen_runs[-1], problems)
+            cache = intake.next_cache(found.listing, found.compared, wh.intake_rest, found.fresh)
+            wh.write_intake_cache(cache, job.fingerprint, gen_runs[-1], problems)
 
     cache_written = None
-    if gen_runs and (n_new or fresh or moved or old_cache is None or cached_problems is None):
+    if gen_runs and (committed.n_new or found.fresh or moved or old_cache is None or cached_problems is None):
         cache_written = _in_thread(write_intake_cache)
     db_file = wh.current_db()
     expected = _db_name(gen_runs[-1]) if gen_runs else None
@@ -215,7 +375,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
             copied = None
         if made is None:
             with watch.step("build"):
-                made = build(wh, gen_runs, registry(), cfg, expected, progress)
+                made = build(wh, gen_runs, job.registry(), job.cfg, expected, job.progress)
         db_file = made
         wh.publish(db_file)
         rebuilt = True
@@ -223,24 +383,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
         discard_db(copied.result())
     if cache_written is not None:
         cache_written.result()  # raises what the writer raised
-    summary = {
-        "run_id": run_id,
-        "documents_in": compared.unchanged + checked_docs,
-        **{k: counts[k] for k in SUMMARY_KEYS[1:]},
-        "quarantine_codes": dict(codes.most_common()),
-        "registry_problems": problems,
-        "ignored_files": ignored,
-        "duplicates": [{k: dup[k] for k in ("source_file", "same_as")} for dup in duplicates],
-        "warehouse_rebuilt": rebuilt,
-        "warehouse_patched": patched,
-        "database": str(db_file.relative_to(wh.root)) if db_file else None,
-        "seconds": round(time.perf_counter() - started, 2),
-        "steps_s": watch.rounded(),
-        "steps_cpu_s": watch.rounded_cpu(),  # with `steps_s`: a step that computed, or one that waited
-    }
-    assert summary["documents_in"] == sum(summary[k] for k in SUMMARY_KEYS[1:]), summary
-    wh.write_summary(run_id, summary)
-    return summary
+    return _Published(db_file, rebuilt, patched, problems)
 
 
 def _conflict(o: intake.Outcome, other: str | None, *, later: bool) -> None:
@@ -263,13 +406,6 @@ def _conflict(o: intake.Outcome, other: str | None, *, later: bool) -> None:
     o.accepted = False
     o.problems = [p.as_dict() for p in found.items]
     o.codes = sorted({*o.codes, "E_REVISION_CONFLICT"})
-
-
-def _quarantine(wh: Warehouse, o: intake.Outcome, run_id: str, codes: Counter[str]) -> str:
-    """Archive a rejected document with its report; returns the report's path."""
-    report = {"source_file": o.source, "sha256": o.sha, "run_id": run_id, "problems": o.problems}
-    codes.update(p["code"] for p in o.problems)
-    return wh.quarantine(o.raw, o.source, o.sha, report)
 
 
 class LedgerRows:

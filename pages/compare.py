@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from etl.hierarchy import ROOT_ID
-from ui import charts, data, fmt, metrics, state, widgets
+from present import charts, fmt
+from ui import data, metrics, state, widgets
 from ui.data import fetch
 
 INDICATORS = ["out_person_times", "in_person_times", "fund_reportable", "proj_active_distinct", "proj_led",

@@ -6,7 +6,8 @@ import streamlit as st
 
 from etl.dictionary import PURPOSES
 from etl.dictionary.sections import PURPOSES_ZH
-from ui import charts, metrics, state, widgets
+from present import charts
+from ui import metrics, state, widgets
 from ui.data import fetch
 
 TALENT = ["foreign_fulltime", "foreign_visiting", "young_foreign_scientists", "returnees_year", "staff_posted_abroad"]

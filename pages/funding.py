@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from etl.dictionary import FUND_SOURCES, FUND_SOURCES_ZH
-from ui import charts, fmt, metrics, state, widgets
+from present import charts, fmt
+from ui import metrics, state, widgets
 from ui.data import fetch
 
 SOURCES = {f"fund_src_{s}": zh for s, zh in zip(FUND_SOURCES, FUND_SOURCES_ZH, strict=True)}

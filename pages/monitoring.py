@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from etl.dictionary import sections as sec
-from ui import charts, metrics, state, widgets
+from present import charts
+from ui import metrics, state, widgets
 from ui.data import fetch
 
 FIELDS = ["std_total", "std_led", "std_published_year", "bsp_count", "bsp_led", "bsp_persons", "bsp_fund_reportable",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, fmt, metrics, state, widgets
+from present import charts, fmt
+from present.safe import md
+from ui import metrics, state, widgets
 from ui.data import fetch
-from ui.safe import md
 
 f = state.current()
 st.title("总览")

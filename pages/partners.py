@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from etl import dictionary as d
-from ui import charts, fmt, metrics, state, widgets
+from present import charts, fmt
+from ui import metrics, state, widgets
 from ui.data import fetch
 
 GROUPS = {"": "全部国家", "is_eu": "欧盟", "is_g20": "二十国集团（G20）", "is_oecd": "经合组织（OECD）",

@@ -7,9 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import charts, state, widgets
+from present import charts
+from present.safe import md
+from ui import state, widgets
 from ui.data import fetch
-from ui.safe import md
 
 STATUS = {"n_approved": "已审核", "n_submitted": "已提交（待审核）", "n_returned": "已退回", "n_draft": "草稿",
           "n_missing": "未填报"}  # fmt: skip

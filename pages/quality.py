@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from present.labels import path_label
 from ui import state, widgets
 from ui.data import fetch
-from ui.labels import path_label
 
 KINDS = {
     "quarantine": "已隔离（未载入）",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from present.safe import md
 from reports import content, pack, summary
 from reports.tables import brief_meta, safe_filename, xlsx_bytes
 from ui import data, state, widgets
 from ui.data import fetch
-from ui.safe import md
 
 f = state.current()
 st.title("报告导出")

@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 
 import queries
 from etl import config
-from ui import charts, fmt
-from ui.labels import label, unit
+from present import charts, fmt
+from present.labels import label, unit
 
 from .drivers import children_change, drivers_text, partners_change
 from .tables import Table

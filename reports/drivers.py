@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui import fmt
+from present import fmt
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from PIL import Image
 
-from ui.fmt import SOURCE
+from present.fmt import SOURCE
 
 ROOT = Path(__file__).resolve().parent.parent
 FONTS_CONF = ROOT / "data" / "fonts" / "fonts.conf"

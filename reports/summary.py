@@ -28,8 +28,8 @@ from reportlab.platypus import paragraph as rl_paragraph
 
 import queries
 from etl import config
-from ui import fmt
-from ui.labels import label, unit
+from present import fmt
+from present.labels import label, unit
 
 from .tables import CONTROL, safe_filename, xlsx_bytes
 from .tables import Table as XTable

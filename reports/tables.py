@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ui.fmt import SOURCE
+from present.fmt import SOURCE
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 THIN = Side(style="thin", color="888888")

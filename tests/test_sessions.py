@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from etl import users
+from accounts import users
 from ui import sessions
 
 T0 = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
@@ -50,7 +50,9 @@ def test_sign_out_revokes_the_session(store):
 def test_a_password_change_or_removal_revokes_every_session_of_the_user(store):
     key, _ = signed_in(store)
     other, _ = signed_in(store)
-    users.add("hebei", "P13", "password-hebei", path=store, replace=True)  # `etl users passwd`, even the same word
+    users.add(
+        "hebei", "P13", "password-hebei", path=store, replace=True
+    )  # `python -m accounts passwd`, even the same word
     assert sessions.resume(key, IDLE, store=store, now=T0)[2] == "password_changed"
     assert sessions.resume(other, IDLE, store=store, now=T0)[2] == "password_changed"
     key, _ = signed_in(store)

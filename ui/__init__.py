@@ -1,1 +1,1 @@
-"""Shared dashboard pieces: connection, filters in the URL, formatting, chart frame, figures."""
+"""Shared dashboard pieces: cached connection, filters in the URL, sign-in and sessions, widgets, the launcher."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from etl import users
+from accounts import users
 from etl.hierarchy import ROOT_ID
 
 from . import sessions

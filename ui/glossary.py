@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from etl import dictionary as d
 from etl.dictionary.model import AGGREGATIONS
-
-from . import fmt
-from .labels import EXTRA
+from present import fmt
+from present.labels import EXTRA
 
 DOUBLE_COUNT = (
     "同一对象（如两个单位共建的实验室、合著论文）由多个单位填报时会重复计数，汇总时注明“按填报单位累计，可能存在重复”。"
@@ -77,7 +76,7 @@ def _unordered() -> list[tuple[tuple[int, int, int], Entry]]:
     return out
 
 
-# 同比 as every card, table and document writes it (ui.fmt.change), with its minimum base.
+# 同比 as every card, table and document writes it (present.fmt.change), with its minimum base.
 YOY = Entry("yoy", "同比", "%", "汇总",
             f"与上年度相比的增减幅度 =（本年 − 上年）÷ 上年，带正负号、保留一位小数（如 +12.3%）；四舍五入为 0.0% 时写"
             f"“{fmt.FLAT}”。上年数值不足 {fmt.MIN_BASE}（人次、项、个等按指标本身的单位，经费按万元）时不计算百分比，写"

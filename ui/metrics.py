@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from present.labels import PARTNER_FIELD_NAMES, caveat, label, short_label, unit
 from reports.drivers import children_change, drivers_text, partners_change
 
 from .data import fetch
-from .labels import PARTNER_FIELD_NAMES, caveat, label, short_label, unit
 from .state import Filters
 
 __all__ = [

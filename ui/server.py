@@ -98,7 +98,7 @@ def settle_memory() -> None:
 
     import plotly.graph_objects as go
 
-    from ui import charts
+    from present import charts
 
     for trace in (go.Bar(), go.Scatter(), go.Choropleth(), go.Scattergeo()):  # plotly loads validators lazily
         go.Figure(trace).to_dict()

@@ -10,7 +10,7 @@ The cookie carries a random session id signed with a server secret (itsdangerous
 uses). The sessions file keeps only the id's SHA-256, the user name, a fingerprint of the user's password hash
 and the last activity; it lives next to the user store (0600), as does the secret. A session ends when idle
 longer than $ISTC_SESSION_MINUTES, on sign-out, when the user is removed, or when their password changes
-(`etl users passwd` rehashes it, so the fingerprint no longer matches). Nothing here imports Streamlit's
+(`python -m accounts passwd` rehashes it, so the fingerprint no longer matches). Nothing here imports Streamlit's
 script API: the route runs on the server's event loop, outside any script.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import orjson
 from itsdangerous import BadSignature, Signer
 
-from etl import users
+from accounts import users
 
 COOKIE = "istc_session"
 ROUTE = "_istc/session"

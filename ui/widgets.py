@@ -8,11 +8,12 @@ import re
 import pandas as pd
 import streamlit as st
 
-from etl import users
+from accounts import users
+from present import fmt, labels
+from present.safe import md, unlabel
 
-from . import auth, data, fmt, labels, state
+from . import auth, data, state
 from .data import fetch
-from .safe import md, unlabel
 
 PLOTLY_CONFIG = {
     "displaylogo": False,

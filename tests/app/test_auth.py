@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from etl import users
+from accounts import users
 from tests.app.conftest import PAGES, metric, open_page
 
 ROLES = {"ministry": "CN", "hebei": "HB", "sjz": "SJZ"}
@@ -165,7 +165,7 @@ def test_sign_in_starts_the_cookies_session_and_sign_out_ends_it(fixture_run, st
 def test_an_open_tab_learns_within_a_minute_that_the_password_was_changed(fixture_run, store, monkeypatch):
     at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
     sign_in(at, "hebei")
-    users.add("hebei", "HB", "another-password", path=store, replace=True)  # `etl users passwd`
+    users.add("hebei", "HB", "another-password", path=store, replace=True)  # `python -m accounts passwd`
     at.run()
     assert metric(at, "出访人次") == "63 人次"  # checked at most once a minute, not on every rerun
     at.session_state["auth_user"]["touched"] -= dt.timedelta(minutes=2)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from etl import users
+from accounts import users
 from tests.app.conftest import open_page
 
 

@@ -1,4 +1,4 @@
-"""ui.fmt writes every number, unit, year and 同比 one way: the expected strings are spelled out."""
+"""present.fmt writes every number, unit, year and 同比 one way: the expected strings are spelled out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from ui import fmt
+from present import fmt
 
 
 @pytest.mark.parametrize(

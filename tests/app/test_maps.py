@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from etl import config
+from present import charts
 from reports import render, tables
 from tests.app.conftest import open_page
-from ui import charts
 
 ROOT = Path(__file__).resolve().parents[2]
 # The 34 provincial-level units by GB/T 2260 code, written out: 台湾 710000, 香港 810000, 澳门 820000 included.

@@ -8,12 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl import users
+from accounts import users
 from etl.run import run
+from present import charts, safe
 from tests.app.conftest import open_page
 from tests.app.hostile import NAMES, as_loaded, write_hostile_inbox
 from tests.conftest import TODAY
-from ui import charts, safe, widgets
+from ui import widgets
 
 PAGE_FILES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
 LOADED = {account: as_loaded(name) for account, (name, _) in NAMES.items()}

@@ -1,4 +1,4 @@
-"""What the pages show follows ui.fmt: years without separators, whole count axes, one money unit per figure
+"""What the pages show follows present.fmt: years without separators, whole count axes, one money unit per figure
 and its card, 同比 that says 持平 or 基数过小, labels that fit the level, notes without internal codes."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from present import charts, fmt
 from tests.app.conftest import PAGES, metric, open_page
-from ui import charts, fmt, widgets
+from ui import widgets
 
 # Every page app.py registers (ui/navigation.py) draws charts but these: lists, exports and help texts.
 CHART_PAGES = [page for page in PAGES if page not in ("quality", "reports", "glossary", "guide")]

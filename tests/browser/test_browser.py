@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from etl import users
+from accounts import users
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("ISTC_SCREENSHOTS") or tempfile.mkdtemp(prefix="istc-shots-")).resolve()
@@ -270,7 +270,7 @@ def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change
         assert page.get_by_text("2019 年度出访人次").count() == 0
         context.clear_cookies()
 
-        # A password changed on the server (`etl users passwd`) ends the session at the next reload.
+        # A password changed on the server (`python -m accounts passwd`) ends the session at the next reload.
         sign_in()
         same_view()
         session_cookie()

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from etl import users
+from accounts import users
 from etl.run import run
 from tests.app.hostile import NAMES, as_loaded, write_hostile_inbox
 from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS, ROOT, came_up, free_port

@@ -28,7 +28,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from etl import users
+from accounts import users
 from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS
 from tests.browser.test_downloads_and_names import dashboard, go, idle
 

@@ -16,8 +16,8 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 import queries
+from present import charts
 from reports import content, pack, render, tables
-from ui import charts
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
 
-from etl import users
+from accounts import users
 
 T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
@@ -104,3 +105,29 @@ def test_user_store_and_audit_log_are_never_readable_by_others(tmp_path, monkeyp
         assert (store.stat().st_mode & 0o777, (tmp_path / "audit.log").stat().st_mode & 0o777) == (0o600, 0o600)
     finally:
         os.umask(old)
+
+
+def test_command_line_creates_lists_and_removes_users(tmp_path, capsys, monkeypatch):
+    """`python -m accounts` (make demo calls `demo`): what it prints, and the store it leaves."""
+    from accounts.__main__ import main
+
+    store = tmp_path / "users.json"
+    assert main(["demo", "--store", str(store)]) == 0
+    assert main(["list", "--store", str(store)]) == 0
+    listed = [line.split("\t")[:2] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert listed == [["hebei", "P13"], ["ministry", "CN"], ["shijiazhuang", "P13-130100"]]
+    assert main(["remove", "--store", str(store)]) == 2
+    assert capsys.readouterr().err == "错误：请用 --username 指定用户名\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO("new-password-1\n"))
+    assert main(["passwd", "--username", "hebei", "--store", str(store)]) == 0
+    assert users.verify("hebei", "new-password-1", path=store) == ("P13", "")
+    assert main(["remove", "--username", "hebei", "--store", str(store)]) == 0
+    assert sorted(json.loads(store.read_text())) == ["ministry", "shijiazhuang"]
+
+
+def test_the_etl_command_line_points_to_the_new_one(capsys):
+    """Scripts written for `python -m etl users …` learn where user management went instead of "invalid choice"."""
+    from etl.__main__ import main
+
+    assert main(["users", "add", "--username", "hebei"]) == 2
+    assert capsys.readouterr().err == "错误：看板用户管理已改为 python -m accounts add --username hebei\n"

@@ -285,7 +285,7 @@ def basemap_line(kind: str = "china") -> str:
 def _map_number(value: float, integer: bool) -> str:
     """A number on a map's legend or hover: full digits with separators, never SI suffixes like 2k.
 
-    A private helper until ui.fmt has one rule for all numbers.
+    A private helper until present.fmt has one rule for all numbers.
     """
     if integer:
         return f"{round(value):,}"

@@ -16,8 +16,8 @@ import orjson
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .hierarchy import ROOT_ID
-from .store import atomic_write
+from etl.hierarchy import ROOT_ID
+from etl.store import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = ROOT / "data" / "users" / "users.json"
