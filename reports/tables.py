@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ui.fmt import SOURCE
+from ui import fmt
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 THIN = Side(style="thin", color="888888")
@@ -110,8 +110,13 @@ def safe_filename(name: object, limit: int = 60) -> str:
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese headers correctly; text cells never formulas.
-    Lines end in CRLF (RFC 4180), so a value holding a CR or LF is quoted and cannot split its row."""
-    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    Lines end in CRLF (RFC 4180), so a value holding a CR or LF is quoted and cannot split its row. Numbers are
+    written by `fmt.data_number`: pandas wrote a float column's whole values as `530.0`."""
+    out = safe_frame(df)
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(fmt.data_number)
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def put(ws: Worksheet, row: int, col: int, value: object):
@@ -318,7 +323,11 @@ def xlsx_bytes(tables: list[Table], meta: dict[str, str]) -> bytes:
     wb = Workbook()
     info = wb.active
     info.title = "说明"
-    rows = [("数据来源", SOURCE.removeprefix("数据来源：")), *meta.items(), ("导出日期", f"{dt.date.today():%Y-%m-%d}")]
+    rows = [
+        ("数据来源", fmt.SOURCE.removeprefix("数据来源：")),
+        *meta.items(),
+        ("导出日期", f"{dt.date.today():%Y-%m-%d}"),
+    ]
     rows += [(f"口径：{t.title}", t.note) for t in tables if t.note]
     _info_sheet(info, rows)
     used: set[str] = {"说明"}
