@@ -346,8 +346,12 @@ def brief_meta(brief) -> dict[str, str]:
 
 
 def figure_table(fig: go.Figure) -> pd.DataFrame:
-    """The data behind a figure, one row per point: 类别, 系列, 数值（单位）."""
+    """The data behind a figure, one row per point: 类别 (统计年度 on a chart over years), 系列, 数值（单位）.
+
+    A year axis names its column 统计年度, so that the years are written as years (an Excel sheet gave a column
+    called 类别 holding 2019 the count format and printed `2,019`)."""
     unit = (fig.layout.meta or {}).get("unit", "") if isinstance(fig.layout.meta, dict) else ""
+    over_years = fig.layout.xaxis.title.text == fmt.YEAR_AXIS["title"]["text"]
     rows = []
     for trace in fig.data:
         if trace.type == "choropleth":
@@ -359,7 +363,9 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
             if cats is None or vals is None:
                 continue
             rows += [(c, trace.name or "", v) for c, v in zip(cats, vals, strict=False)]
-    df = pd.DataFrame(rows, columns=["类别", "系列", f"数值（{unit}）" if unit else "数值"])
+    df = pd.DataFrame(
+        rows, columns=["统计年度" if over_years else "类别", "系列", f"数值（{unit}）" if unit else "数值"]
+    )
     if df["系列"].eq("").all():
         df = df.drop(columns=["系列"])
     return df

@@ -7,7 +7,7 @@ the test clicks every table download and every item of every chart's 导出 menu
 
 * CSV: UTF-8 (with BOM), a header of Chinese column names, at least one row, rows as wide as the header, and no
   whole number written with a point (`530.0`: 经费投入's trend wrote money so);
-* Excel: opens with openpyxl, with Chinese text and rows; PNG: an image of real size; SVG, PDF, Word: open;
+* Excel: opens with openpyxl, with Chinese text and rows, and years without a separator (`2,019`); PNG: an image of real size; SVG, PDF, Word: open;
 * the page's file names are distinct (填报进度's chart data and table once differed only by a space), name the
   content in Chinese, and carry no account id;
 * each file is audited once, as this user at this user's scope, with its size.
@@ -39,6 +39,7 @@ from ui import navigation
 PAGES = [title for pages in navigation.SECTIONS.values() for _, title in pages]
 HELP = {"指标解释", "使用说明"}  # pages without downloads
 CJK = re.compile(r"[\u4e00-\u9fff]")
+YEAR_HEADERS = {"类别", "统计年度", "年度", "年份"}
 WHOLE_WITH_POINT = re.compile(r"-?\d[\d,]*\.0+")  # 530.0, 1,234.00
 ACCOUNT_ID = re.compile(rf"(?<![A-Za-z0-9])({'|'.join(sorted({*PARENT, 'CN'}, key=len, reverse=True))})(?![A-Za-z0-9])")
 # page → (file name part of its full list, column, what the list must hold) — the fixture tree in 2019
@@ -94,6 +95,17 @@ def csv_problems(data: bytes) -> list[str]:
     return out + ([f"整数带小数点：{points[:5]}"] if points else [])
 
 
+def year_problems(ws) -> list[str]:
+    """Years printed with a thousands separator (`2,019`) in a column headed 类别/统计年度/年度/年份."""
+    rows = list(ws.iter_rows())
+    header = next((r for r in rows if sum(isinstance(c.value, str) for c in r) >= 2), None)
+    if header is None:
+        return []
+    years = {c.column for c in header if c.value in YEAR_HEADERS}
+    return [f"{ws.title}!{c.coordinate} 年份 {c.value} 的格式 {c.number_format}" for r in rows[header[0].row :]
+            for c in r if c.column in years and isinstance(c.value, int | float) and "," in c.number_format]  # fmt: skip
+
+
 def xlsx_problems(data: bytes) -> list[str]:
     book = openpyxl.load_workbook(io.BytesIO(data))
     filled = {ws.title: [r for r in ws.iter_rows(values_only=True) if any(v not in (None, "") for v in r)]
@@ -105,6 +117,7 @@ def xlsx_problems(data: bytes) -> list[str]:
     out = [] if CJK.search(text) else ["Excel 里没有中文"]
     points = [v for rows in data_sheets.values() for r in rows for v in r
               if isinstance(v, str) and WHOLE_WITH_POINT.fullmatch(v)]  # fmt: skip
+    out += [p for ws in book.worksheets for p in year_problems(ws)][:5]
     return out + ([f"整数写成了带小数点的文字：{points[:5]}"] if points else [])
 
 
@@ -143,6 +156,8 @@ class Clicker:
         page = self.page
         main = page.locator('[data-testid="stMain"]')
         buttons = main.locator('[data-testid="stDownloadButton"] button')
+        if self.where not in HELP:  # a page still drawing showed no button yet (重点工作监测 once counted none)
+            main.locator('[data-testid="stDownloadButton"]').first.wait_for(state="attached", timeout=30_000)
         counts = [-1, buttons.count()]
         while counts[-1] != counts[-2]:  # the page is drawn to its end: no download button is still to come
             time.sleep(0.5)
