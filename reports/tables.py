@@ -351,7 +351,10 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
     A year axis names its column 统计年度, so that the years are written as years (an Excel sheet gave a column
     called 类别 holding 2019 the count format and printed `2,019`)."""
     unit = (fig.layout.meta or {}).get("unit", "") if isinstance(fig.layout.meta, dict) else ""
-    over_years = fig.layout.xaxis.title.text == fmt.YEAR_AXIS["title"]["text"]
+    # fmt.YEAR_AXIS, or the year ticks (`d`, step 1) of small multiples, whose panels carry no axis title
+    over_years = fig.layout.xaxis.title.text == fmt.YEAR_AXIS["title"]["text"] or (
+        fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 1
+    )
     rows = []
     for trace in fig.data:
         if trace.type == "choropleth":

@@ -157,7 +157,9 @@ class Clicker:
         main = page.locator('[data-testid="stMain"]')
         buttons = main.locator('[data-testid="stDownloadButton"] button')
         if self.where not in HELP:  # a page still drawing showed no button yet (重点工作监测 once counted none)
-            main.locator('[data-testid="stDownloadButton"]').first.wait_for(state="attached", timeout=30_000)
+            main.locator('[data-testid="stDownloadButton"]').or_(
+                main.get_by_role("button", name="导出", exact=True)
+            ).first.wait_for(state="attached", timeout=30_000)
         counts = [-1, buttons.count()]
         while counts[-1] != counts[-2]:  # the page is drawn to its end: no download button is still to come
             time.sleep(0.5)
