@@ -112,6 +112,17 @@ def plain(value: object, unit: str = "") -> str:
     return f"{round(v):,}" if is_count_unit(unit) or v.is_integer() else f"{v:,.2f}"
 
 
+def data_number(value: object) -> str:
+    """A number as a data file (CSV) writes it: a whole value without a point (`530`, not `530.0`: a float column,
+    such as money in 万元, would otherwise print every whole amount so), others without float noise (`0.3`, not
+    `0.30000000000000004`) and never in exponent form; blank when missing."""
+    if is_missing(value):
+        return ""
+    v = round(float(value), 6)  # type: ignore[arg-type]
+    text = f"{v:.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def hover_format(unit: str) -> str:
     """The d3 format of a value in a chart's hover text: whole counts, money with two decimals."""
     return ",d" if is_count_unit(unit) else ",.2f" if unit in WAN_PER else ","

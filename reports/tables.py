@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from present.fmt import SOURCE
+from present import fmt
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 THIN = Side(style="thin", color="888888")
@@ -110,8 +110,13 @@ def safe_filename(name: object, limit: int = 60) -> str:
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese headers correctly; text cells never formulas.
-    Lines end in CRLF (RFC 4180), so a value holding a CR or LF is quoted and cannot split its row."""
-    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    Lines end in CRLF (RFC 4180), so a value holding a CR or LF is quoted and cannot split its row. Numbers are
+    written by `fmt.data_number`: pandas wrote a float column's whole values as `530.0`."""
+    out = safe_frame(df)
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(fmt.data_number)
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def put(ws: Worksheet, row: int, col: int, value: object):
@@ -318,7 +323,11 @@ def xlsx_bytes(tables: list[Table], meta: dict[str, str]) -> bytes:
     wb = Workbook()
     info = wb.active
     info.title = "说明"
-    rows = [("数据来源", SOURCE.removeprefix("数据来源：")), *meta.items(), ("导出日期", f"{dt.date.today():%Y-%m-%d}")]
+    rows = [
+        ("数据来源", fmt.SOURCE.removeprefix("数据来源：")),
+        *meta.items(),
+        ("导出日期", f"{dt.date.today():%Y-%m-%d}"),
+    ]
     rows += [(f"口径：{t.title}", t.note) for t in tables if t.note]
     _info_sheet(info, rows)
     used: set[str] = {"说明"}
@@ -337,8 +346,15 @@ def brief_meta(brief) -> dict[str, str]:
 
 
 def figure_table(fig: go.Figure) -> pd.DataFrame:
-    """The data behind a figure, one row per point: 类别, 系列, 数值（单位）."""
+    """The data behind a figure, one row per point: 类别 (统计年度 on a chart over years), 系列, 数值（单位）.
+
+    A year axis names its column 统计年度, so that the years are written as years (an Excel sheet gave a column
+    called 类别 holding 2019 the count format and printed `2,019`)."""
     unit = (fig.layout.meta or {}).get("unit", "") if isinstance(fig.layout.meta, dict) else ""
+    # fmt.YEAR_AXIS, or the year ticks (`d`, step 1) of small multiples, whose panels carry no axis title
+    over_years = fig.layout.xaxis.title.text == fmt.YEAR_AXIS["title"]["text"] or (
+        fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 1
+    )
     rows = []
     for trace in fig.data:
         if trace.type == "choropleth":
@@ -350,7 +366,9 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
             if cats is None or vals is None:
                 continue
             rows += [(c, trace.name or "", v) for c, v in zip(cats, vals, strict=False)]
-    df = pd.DataFrame(rows, columns=["类别", "系列", f"数值（{unit}）" if unit else "数值"])
+    df = pd.DataFrame(
+        rows, columns=["统计年度" if over_years else "类别", "系列", f"数值（{unit}）" if unit else "数值"]
+    )
     if df["系列"].eq("").all():
         df = df.drop(columns=["系列"])
     return df

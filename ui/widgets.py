@@ -153,12 +153,12 @@ def export_menu(fig, key: str, note: str) -> None:
 
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     title = meta.get("title", "图表")
-    name = f"{tables.safe_filename(title, 80)}_{dt.date.today():%Y%m%d}"
+    picture, name = file_stem(title, "图表"), file_stem(title, "图表数据")
     export_meta = _export_meta(meta)
     with st.popover("导出", width="stretch"):
         for fmt_name, label in (("png", "图片 PNG（2倍）"), ("svg", "矢量图 SVG"), ("pdf", "PDF")):
-            st.download_button(label, data=logged(f"{name}.{fmt_name}", lambda f=fmt_name: render.figure_bytes(fig, f, note)),
-                               file_name=f"{name}.{fmt_name}", mime=render.FORMATS[fmt_name], key=f"{key}_{fmt_name}",
+            st.download_button(label, data=logged(f"{picture}.{fmt_name}", lambda f=fmt_name: render.figure_bytes(fig, f, note)),
+                               file_name=f"{picture}.{fmt_name}", mime=render.FORMATS[fmt_name], key=f"{key}_{fmt_name}",
                                on_click="ignore", width="stretch")  # fmt: skip
         # The chart's data is extracted only when a download is clicked, not on every rerun.
         st.download_button("数据 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(figure_rows(fig))),
@@ -168,6 +168,19 @@ def export_menu(fig, key: str, note: str) -> None:
                            [tables.Table(title, figure_rows(fig), note=note)], export_meta)),
                            file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore",
                            width="stretch")  # fmt: skip
+
+
+def file_stem(title: str, kind: str) -> str:
+    """A download's file name without its extension: scope name, title, what the file is, date.
+
+    `kind` (图表, 图表数据, 表格) keeps a chart's files and a table of the same title apart (填报进度 gave its chart
+    data and its table names that differed by a space); the scope is named, never given by its account id.
+    """
+    from reports import tables
+
+    scope = fetch("scope_info", scope_id=state.current().scope_id)
+    where = tables.safe_filename(scope.iloc[0]["name_short"], 30) if not scope.empty else ""
+    return "_".join(x for x in (where, tables.safe_filename(title, 80), kind, f"{dt.date.today():%Y%m%d}") if x)
 
 
 def figure_rows(fig) -> pd.DataFrame:
@@ -230,7 +243,7 @@ def table(
 
     df = fmt.tidy(df)
     st.dataframe(df, hide_index=True, width="stretch", column_config={**column_formats(df), **(column_config or {})})
-    name = f"{tables.safe_filename(title, 80)}_{dt.date.today():%Y%m%d}"
+    name = file_stem(title, "表格")
     rows = (lambda: fmt.tidy(full())) if full else (lambda: df)  # a paged list exports all its rows, read on click
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button("下载 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(rows())), file_name=f"{name}.csv",

@@ -12,78 +12,41 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from accounts import users
+from tests.browser.web import CHART, ERRORS, ROOT, dashboard
 
-ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("ISTC_SCREENSHOTS") or tempfile.mkdtemp(prefix="istc-shots-")).resolve()
 GUIDE = ROOT / "docs" / "guide" / "使用说明.md"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-CHART = '[data-testid="stPlotlyChart"] .main-svg'
-ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def came_up(base: str) -> bool:
-    """Wait up to a minute for the dashboard at `base` to answer its health check."""
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                return True
-        except OSError:
-            time.sleep(0.5)
-    return False
 
 
 @pytest.fixture(scope="module")
-def server(demo_warehouse):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("缺少 Chromium：请以 root 运行 `make test`，或 apt-get install -y chromium fonts-wqy-microhei")
-    port = free_port()
+def server(demo_warehouse, tmp_path_factory):
+    """The dashboard on the small national demo, with the demo users (its sign-in page lists them)."""
     store = demo_warehouse.parent / "users.json"
     users.ensure_demo_users(store)
-    env = {**os.environ, "ISTC_WAREHOUSE": str(demo_warehouse), "ISTC_AUTH": "local", "ISTC_USERS": str(store),
-           "ISTC_DEMO": "1"}  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.headless", "true",
-                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    if not came_up(base):
-        proc.kill()
-        pytest.fail(f"看板没有启动：{proc.stderr.read().decode()[-2000:]}")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with dashboard(demo_warehouse, store, tmp_path_factory.mktemp("demo_site") / "server.log", ISTC_DEMO="1") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
-def browser_page(server):
+def browser_page(server, chromium):
     SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
-        page.outside = []  # requests to anything but this machine
-        page.on("request", lambda r: page.outside.append(r.url) if not r.url.startswith(("http://127.0.0.1",
-                                                                                              "data:", "blob:")) else None)  # fmt: skip
-        yield page
-        browser.close()
+    context = chromium.new_context(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
+    page = context.new_page()
+    page.outside = []  # requests to anything but this machine
+    page.on("request", lambda r: page.outside.append(r.url) if not r.url.startswith(("http://127.0.0.1",
+                                                                                          "data:", "blob:")) else None)  # fmt: skip
+    yield page
+    context.close()
 
 
 def settle(page: Page, text: str, charts: bool = True) -> None:
@@ -193,10 +156,10 @@ def test_every_screenshot_of_the_guide_was_taken_by_this_run(browser_page: Page)
 
 
 def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change(
-    browser_page: Page, server: str, demo_warehouse: Path, tmp_path: Path
+    chromium, server: str, demo_warehouse: Path, tmp_path: Path
 ):
     # Screens for the reviewer go to pytest's tmp_path, not SHOTS: the guide does not show them.
-    context = browser_page.context.browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     store, password = demo_warehouse.parent / "users.json", users.DEMO_USERS["hebei"][1]
     sign_in_form = page.get_by_role("button", name="登录", exact=True)

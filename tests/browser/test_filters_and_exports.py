@@ -2,10 +2,10 @@
 
 * the sidebar's 退出登录 is on screen without scrolling (issue 20: it had fallen below the fold);
 * the 合作方范围 toggle (全部/国际/港澳台) changes every partner-broken figure on 总览, 国家和地区, 地区对比 and
-  人员交流与人才, and no card, chart or map contradicts it;
-* every download on 总览 and 填报进度 saves a file that opens, for the ministry and for the Hebei user.
+  人员交流与人才, and no card, chart or map contradicts it.
 
-One dashboard and one Chromium serve the module; each user gets a fresh browser context. Screenshots go to a
+(Every download on every page is clicked in test_every_download.py.) The dashboard and Chromium are the run's shared
+ones (conftest.py); each user gets a fresh browser context. Screenshots go to a
 temporary folder of their own: they are evidence for a reviewer, not pictures for the user guide.
 
 Hand-worked figures (出访人次, 2020; U2 counts its revision 2, U4 went nowhere):
@@ -17,24 +17,17 @@ Hand-worked figures (出访人次, 2020; U2 counts its revision 2, U4 went nowhe
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tempfile
 import time
 from pathlib import Path
 
-import openpyxl
-import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from accounts import users
-from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS
-from tests.browser.test_downloads_and_names import dashboard, go, idle
+from tests.browser.web import ERRORS, go, idle, signed_in
 
 SHOTS = Path(tempfile.mkdtemp(prefix="istc-filters-"))  # never the guide's folder, even under make screenshots
 
-PASSWORDS = {"ministry": "password-ministry", "hebei": "password-hebei"}
 SCOPES = {"ALL": "全部", "INTL": "国际", "HMT": "港澳台"}
 # Every plotly figure on the page: its title and, per trace, the categories and values it draws (_fullData: the
 # arrays decoded, as plotly.js drew them).
@@ -42,39 +35,6 @@ FIGURES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(d => ({
   title: (d._fullLayout && d._fullLayout.title && d._fullLayout.title.text) || '',
   traces: (d._fullData || []).map(t => ({type: t.type, x: Array.from(t.x || []), y: Array.from(t.y || []),
                                          locations: Array.from(t.locations || []), z: Array.from(t.z || [])}))}))"""
-
-
-@pytest.fixture(scope="module")
-def site(fixture_run, tmp_path_factory):
-    root = tmp_path_factory.mktemp("filters_browser")
-    store = root / "users.json"
-    for name, account in {"ministry": "CN", "hebei": "HB"}.items():
-        users.add(name, account, PASSWORDS[name], path=store)
-    with dashboard(fixture_run[0], store, root / "server.log") as base:
-        yield base
-    log = (root / "server.log").read_text()
-    assert "Traceback" not in log, log[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def signed_in(browser, site: str, user: str, query: str = "scope=HB&year=2020") -> Page:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{site}/?{query}")
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill(PASSWORDS[user])
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="总览", exact=True).wait_for(timeout=60_000)
-    idle(page)
-    return page
 
 
 def choose(page: Page, scope: str) -> None:
@@ -107,8 +67,9 @@ def ranking(figs: dict, start: str) -> dict[str, float]:
     return figs[title]
 
 
-def test_sign_out_is_on_screen_at_900_px(browser, site):
-    page = signed_in(browser, site, "ministry")
+def test_sign_out_is_on_screen_at_900_px(chromium, fixture_site):
+    SHOTS.mkdir(exist_ok=True)
+    page = signed_in(chromium, fixture_site, "ministry")
     sign_out = page.locator('[data-testid="stSidebar"]').get_by_role("button", name="退出登录")
     expect(sign_out).to_be_in_viewport()
     assert page.locator('[data-testid="stSidebarUserContent"]').evaluate("e => e.scrollTop") == 0
@@ -125,8 +86,8 @@ EXPECTED = {  # 合作方范围 → 出访人次 card, children ranking, partner
 }
 
 
-def test_partner_scope_toggle_agrees_on_every_page(browser, site):
-    page = signed_in(browser, site, "ministry")
+def test_partner_scope_toggle_agrees_on_every_page(chromium, fixture_site):
+    page = signed_in(chromium, fixture_site, "ministry")
     for scope in ("HMT", "INTL", "ALL"):  # one session, as a user toggles; 全部 last, back from 国际
         if scope != "HMT":
             go(page, "总览")
@@ -175,74 +136,3 @@ def partner_scope_agrees(page: Page, scope: str) -> None:
     assert card(page, "出访人次") == out
     assert set(ranking(figures(page), "2020 年度出访人次：按国家（地区）")) == partners
     page.screenshot(path=str(SHOTS / f"filters_{scope}_人员交流与人才.png"))
-
-
-MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".xlsx": b"PK\x03\x04"}
-
-
-def opened(path: Path) -> None:
-    """The saved file opens as what its name says."""
-    data = path.read_bytes()
-    assert data, path.name
-    if path.suffix == ".csv":
-        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-        assert len(rows) >= 2 and all(len(r) == len(rows[0]) for r in rows), path.name
-    elif path.suffix == ".svg":
-        assert b"<svg" in data[:2000], path.name
-    else:
-        assert data.startswith(MAGIC[path.suffix]), path.name
-        if path.suffix == ".xlsx":
-            assert openpyxl.load_workbook(io.BytesIO(data)).worksheets, path.name
-
-
-def save_every_download(page: Page, folder: Path) -> list[Path]:
-    """Click every download on the page: the tables' own buttons, and each chart's 导出 menu item by item."""
-    saved = []
-
-    def take(button) -> None:
-        with page.expect_download(timeout=90_000) as info:
-            button.click()
-        path = folder / info.value.suggested_filename
-        info.value.save_as(path)
-        saved.append(path)
-
-    main = page.locator('[data-testid="stMain"]')
-    buttons = main.locator('[data-testid="stDownloadButton"] button')
-    counts = [-1, buttons.count()]
-    while counts[-1] != counts[-2]:  # the page is drawn to its end: no download button is still to come
-        time.sleep(1.0)
-        counts.append(buttons.count())
-    for i in range(buttons.count()):
-        if buttons.nth(i).is_visible():
-            buttons.nth(i).scroll_into_view_if_needed()
-            take(buttons.nth(i))
-    menus = main.get_by_role("button", name="导出")
-    for i in range(menus.count()):
-        menus.nth(i).scroll_into_view_if_needed()
-        menus.nth(i).click()
-        items = page.locator('[data-testid="stPopoverBody"] [data-testid="stDownloadButton"] button')
-        items.first.wait_for(timeout=30_000)
-        for j in range(items.count()):
-            take(items.nth(j))
-        page.keyboard.press("Escape")
-        items.first.wait_for(state="hidden", timeout=30_000)
-    return saved
-
-
-@pytest.mark.parametrize("user", ["ministry", "hebei"])
-def test_every_download_on_overview_and_progress_opens(browser, site, tmp_path, user):
-    page = signed_in(browser, site, user, "year=2020")
-    got = {}
-    for title in ("总览", "填报进度"):
-        if title != "总览":
-            go(page, title)
-        folder = tmp_path / title
-        folder.mkdir()
-        got[title] = save_every_download(page, folder)
-        for path in got[title]:
-            opened(path)
-    # 总览: three charts × (PNG, SVG, PDF, CSV, Excel) and the completeness table's CSV and Excel
-    assert sorted(p.suffix for p in got["总览"]) == sorted([".png", ".svg", ".pdf", ".csv", ".xlsx"] * 3
-                                                          + [".csv", ".xlsx"]), [p.name for p in got["总览"]]  # fmt: skip
-    assert {".png", ".svg", ".pdf", ".csv", ".xlsx"} <= {p.suffix for p in got["填报进度"]}
-    page.context.close()

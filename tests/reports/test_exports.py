@@ -18,6 +18,7 @@ from pypdf import PdfReader
 import queries
 from present import charts
 from reports import content, pack, render, tables
+from ui import widgets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,6 +81,18 @@ def test_csv_has_bom_and_chinese_headers(ranking):
     assert list(data.columns) == ["类别", "数值（人次）"]
     raw = tables.csv_bytes(data)
     assert raw.startswith(b"\xef\xbb\xbf") and "类别" in raw.decode("utf-8-sig")
+
+
+def test_a_money_trend_csv_writes_whole_amounts_without_a_point():
+    # 经费投入's trend: a float column (万元) whose whole amounts pandas wrote as `530.0`; a fraction keeps its digits
+    values = pd.DataFrame({"survey_year": [2019, 2020], "fund_reportable": [530.0, 212.35]})
+    fig = charts.trend(values, "survey_year", {"fund_reportable": "计入统计经费"}, "计入统计经费趋势", "万元", "河北省")
+    rows = widgets.figure_rows(fig)
+    lines = tables.csv_bytes(rows).decode("utf-8-sig").splitlines()
+    assert lines == ["统计年度,系列,数值（万元）", "2019,计入统计经费,530", "2020,计入统计经费,212.35"]
+    # the years are years in Excel too: a column called 类别 got the count format and printed 2,019
+    ws = load_workbook(io.BytesIO(tables.xlsx_bytes([tables.Table("计入统计经费趋势", rows)], {}))).worksheets[1]
+    assert [ws["A2"].value, ws["A3"].value, ws["A3"].number_format] == ["统计年度", 2019, "0"]
 
 
 def test_xlsx_is_formatted_with_an_explanation_sheet():
