@@ -164,6 +164,16 @@ class Session:
         spent = {k: round(v - cpu[k]) for k, v in cpu_ms(self.server_pid).items()}
         return {"ms": round(ms), "bytes": wire.bytes - sent, "charts": done["charts"], "errors": errors, **spent}
 
+    async def attempt(self, action: Callable[[], Awaitable[dict]], failures: list[str]) -> list[dict]:
+        """One measurement, or none when it timed out or failed (noted in `failures`): the run goes on."""
+        try:
+            return [await action()]
+        except Exception as e:
+            failures.append(f"{self.user}: {type(e).__name__}: {str(e)[:200]}")
+            with contextlib.suppress(Exception):
+                await self.page.keyboard.press("Escape")
+            return []
+
     async def visit(self, title: str) -> dict:
         """A click on the page's link in the sidebar."""
         return await self.measure(lambda: self.page.get_by_role("link", name=title, exact=True).click())
@@ -234,23 +244,27 @@ async def one_user(
     out: dict = {"first_page": first, "pages": {}}
     visits: dict[str, dict[str, list]] = {name: {"cold": [], "warm": []} for name, _ in pages}
     order = pages[1:] + pages[:1]  # the first page is shown after sign-in: its cold visit is the next click on it
+    failures: list[str] = []
     for r in range(rounds + 1):
         for name, title in order:
-            visits[name]["cold" if r == 0 else "warm"].append(await session.visit(title))
+            visits[name]["cold" if r == 0 else "warm"] += await session.attempt(
+                lambda t=title: session.visit(t), failures
+            )
     drills, ups, years = [], [], []
     for _ in range(max(1, rounds // 2)):
-        await session.visit(TITLES["overview"])
-        drills.append(await session.drill())
-        ups.append(await session.up())
+        await session.attempt(lambda: session.visit(TITLES["overview"]), failures)
+        drills += await session.attempt(session.drill, failures)
+        ups += await session.attempt(session.up, failures)
     for name in ("overview", "partners", "compare"):
         if name in dict(pages):
-            await session.visit(TITLES[name])
+            await session.attempt(lambda n=name: session.visit(TITLES[n]), failures)
             for _ in range(max(1, rounds // 2)):
-                years.append(await session.change_year())
+                years += await session.attempt(session.change_year, failures)
+    out["failures"] = failures
     for name, v in visits.items():
-        out["pages"][name] = {"cold_ms": v["cold"][0]["ms"], "cold_bytes": v["cold"][0]["bytes"],
-                              "cold_server_cpu_ms": v["cold"][0].get("server_cpu_ms"),
-                              "charts": v["cold"][0]["charts"], **summary(v["warm"]),
+        cold = v["cold"][0] if v["cold"] else {"ms": None, "bytes": 0, "charts": 0}
+        out["pages"][name] = {"cold_ms": cold["ms"], "cold_bytes": cold["bytes"],
+                              "cold_server_cpu_ms": cold.get("server_cpu_ms"), "charts": cold["charts"], **summary(v["warm"]),
                               "errors": sum(s["errors"] for s in v["cold"] + v["warm"])}  # fmt: skip
     out["drill_down"], out["drill_up"], out["year_change"] = summary(drills), summary(ups), summary(years)
     warm = [s for v in visits.values() for s in v["warm"]]
@@ -308,12 +322,13 @@ async def crowd(base: str, n: int, clicks: int = 6, think_s: tuple[float, float]
 
 
 @contextlib.contextmanager
-def dashboard(wh: Path, store: Path, port: int, log: Path):
-    """`python -m ui.server` on `wh` with the users of `store` on 127.0.0.1:`port`; yields (address, process)."""
+def dashboard(wh: Path, store: Path, port: int, log: Path, root: Path = ROOT):
+    """`python -m ui.server` of the code in `root` on `wh` with the users of `store` on 127.0.0.1:`port`; yields
+    (address, process). Another `root` (an export of an earlier commit) measures the code before a change."""
     env = {**os.environ, "ISTC_WAREHOUSE": str(wh), "ISTC_AUTH": "local", "ISTC_USERS": str(store)}
     with open(log, "wb") as err:
         proc = subprocess.Popen([sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.headless",
-                                 "true", "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
+                                 "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"], cwd=root, env=env,
                                 stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
@@ -349,8 +364,14 @@ def verdicts(out: dict) -> dict:
     """Each target of the issue: measured value and whether it is met."""
     v = {}
     for scope, target in TARGETS["warm_p95_ms"].items():
-        worst = max(p["p95_ms"] for p in out["users"][scope]["pages"].values())
-        v[f"warm_p95_ms_{scope}"] = {"value": worst, "target": f"<= {target}", "met": worst <= target}
+        worst = max(
+            (p["p95_ms"] for p in out["users"][scope]["pages"].values() if p["p95_ms"] is not None), default=None
+        )
+        v[f"warm_p95_ms_{scope}"] = {
+            "value": worst,
+            "target": f"<= {target}",
+            "met": worst is not None and worst <= target,
+        }
     first = max(u["first_page"]["ms"] for u in out["users"].values())
     v["first_page_ms"] = {
         "value": first,
@@ -368,7 +389,8 @@ def verdicts(out: dict) -> dict:
 
 
 def bench_browser(wh: Path, store: Path, results: dict, *, smoke: bool, port: int = 0, log: Path | None = None,
-                  rounds: int = 5, levels: list[int] | None = None, base: str | None = None) -> dict:  # fmt: skip
+                  rounds: int = 5, levels: list[int] | None = None, base: str | None = None,
+                  root: Path = ROOT) -> dict:  # fmt: skip
     """Measure against a dashboard started here on `wh` (or the one at `base`); results go under "browser"."""
     if not Path(CHROMIUM).exists():
         raise SystemExit("缺少 Chromium：请先运行 scripts/system-deps.sh（或 apt-get install -y chromium）")
@@ -384,7 +406,7 @@ def bench_browser(wh: Path, store: Path, results: dict, *, smoke: bool, port: in
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
                 port = s.getsockname()[1]
-        with dashboard(wh, store, port, log or store.parent / "browser_server.log") as (url, proc):
+        with dashboard(wh, store, port, log or store.parent / "browser_server.log", root) as (url, proc):
             out = asyncio.run(measure(url, smoke=smoke, rounds=rounds, levels=levels, server_pid=proc.pid))
     out["targets"] = verdicts(out)
     results["browser"] = out
@@ -402,9 +424,11 @@ def report(out: dict) -> None:
         print(f"  {'页面':<10}{'冷 ms':>8}{'热 p50':>8}{'热 p95':>8}{'冷 字节':>12}{'热 字节':>11}"
               f"{'服务器CPU ms':>12}{'浏览器CPU ms':>12}{'图':>4}{'错':>4}")  # fmt: skip
         for name, p in u["pages"].items():
-            print(f"  {TITLES[name]:<10}{p['cold_ms']:>8}{p['p50_ms']:>8}{p['p95_ms']:>8}{p['cold_bytes']:>12,}"
-                  f"{p['bytes_median']:>11,}{p.get('server_cpu_ms_median', '')!s:>12}"
+            print(f"  {TITLES[name]:<10}{p['cold_ms']!s:>8}{p['p50_ms']!s:>8}{p['p95_ms']!s:>8}{p['cold_bytes']:>12,}"
+                  f"{p['bytes_median'] or 0:>11,}{p.get('server_cpu_ms_median', '')!s:>12}"
                   f"{p.get('browser_cpu_ms_median', '')!s:>12}{p['charts']:>4}{p['errors']:>4}")  # fmt: skip
+        for f in u.get("failures", []):
+            print(f"  未测成：{f}")
     for n, c in out["crowd"].items():
         print(f"\n{n} 个会话同时：{c['clicks']} 次点击 p50/p95 {c['p50_ms']}/{c['p95_ms']} ms（最慢 {c['max_ms']}），"
               f"登录后首页 p95 {c['first_page_p95_ms']} ms；错误 {c['errors']}，掉线 {c['dropped_sessions']}；{c['seconds']} 秒")  # fmt: skip
@@ -423,13 +447,14 @@ def main() -> None:
     ap.add_argument("--base", default=None, help="不启动看板，测量已在运行的地址（如 nginx 前端）")
     ap.add_argument("--rounds", type=int, default=5, help="每页热访问次数")
     ap.add_argument("--sessions", default="8,16,32", help="并发会话数，逗号分隔；0 = 不测并发")
+    ap.add_argument("--root", type=Path, default=ROOT, help="运行此目录中的看板代码（如早先提交的导出，用于前后对比）")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     levels = [int(x) for x in args.sessions.split(",") if int(x) > 0]
     results: dict = {}
     out = bench_browser(args.warehouse, args.users, results, smoke=args.smoke, port=args.port, rounds=args.rounds,
-                        levels=levels, base=args.base)  # fmt: skip
+                        levels=levels, base=args.base, root=args.root)  # fmt: skip
     report(out)
     if args.out:
         args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
