@@ -480,6 +480,9 @@ def main() -> None:
     bench_queries(wh, args.repeat, results)
     bench_pages(wh, args.repeat, results, args.smoke)
     bench_server(wh, results, args.smoke)
+    from bench.browser import bench_browser, report  # click → painted in Chromium, one user and many at once
+
+    bench_browser(wh, args.work / "users.json", results, smoke=args.smoke, log=args.work / "browser_server.log")
     results["warehouse_db_mb"] = round(sum(p.stat().st_size for p in (wh / "db").glob("*.duckdb")) / 2**20, 1)
     results["parquet_mb"] = round(sum(p.stat().st_size for p in (wh / "parquet").rglob("*.parquet")) / 2**20, 1)
     results["targets"] = verdicts(results)
@@ -511,6 +514,8 @@ def main() -> None:
     print(f"页面在进程中的首次运行（DuckDB 首次读入其数据块）：最慢 {results['page_first_run_max_ms']} ms；"
           f"未缓存 p95 取每页 {UNCACHED_RUNS} 次清除缓存后的重跑；各页单独测 {len(results['page_p95_cached_samples_ms'])} 遍取中位数，"
           f"每遍最慢页的有缓存 p95：{results['page_p95_cached_samples_ms']} ms")  # fmt: skip
+    print("\n浏览器中点击到绘制完成（bench/browser.py）：")
+    report(results["browser"])
     print(f"仓库 {results['warehouse_db_mb']} MB，Parquet {results['parquet_mb']} MB；结果已写入 {args.out}")
     if args.smoke:
         shutil.rmtree(args.work, ignore_errors=True)

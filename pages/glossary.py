@@ -25,11 +25,12 @@ if not shown:
     st.info("没有符合条件的指标，请换一个关键词。")
 for e in shown:
     unit = f"（{e.unit}）" if e.unit != "–" else ""
+    # One Markdown element per entry, not one per line: the page has 175 entries, and each element is a message
+    # to the browser and a component it renders on every visit (five per entry took 指标解释 to seconds).
+    lines = [f"**所属部分**：{e.section}", f"**定义与约束**：{e.definition}", f"**逐级汇总**：{e.rollup}"]
+    if e.by_partner:
+        lines.append(f"**国家（地区）分列**：{e.by_partner}")
+    if e.rules:
+        lines.append("**校验规则**：\n" + "\n".join(f"- `{r}` {t}" for r, t in e.rules))
     with st.expander(f"{e.label}{unit}　`{e.name}`", expanded=e.name == wanted):
-        st.markdown(f"**所属部分**：{e.section}")
-        st.markdown(f"**定义与约束**：{e.definition}")
-        st.markdown(f"**逐级汇总**：{e.rollup}")
-        if e.by_partner:
-            st.markdown(f"**国家（地区）分列**：{e.by_partner}")
-        if e.rules:
-            st.markdown("**校验规则**：\n" + "\n".join(f"- `{r}` {t}" for r, t in e.rules))
+        st.markdown("\n\n".join(lines))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -248,6 +249,76 @@ def features(name: str, key_prop: str, keys: tuple[str, ...]) -> dict:
             "features": [f for f in geojson(name)["features"] if f["properties"].get(key_prop) in wanted]}  # fmt: skip
 
 
+# --- boundaries for the browser ---------------------------------------------------------------------------------
+# A map's figure carries its boundaries (exports and tests read them there), up to 640 kB of coordinates. The browser
+# gets them once instead: the dashboard server writes each boundary file, plotly-ready, to static/geo/ (Streamlit's
+# static serving, /app/static/), and the figure it sends names that file; plotly.js fetches it once per tab and keeps
+# it. Without that, every rerun of a map page serialised the geometry again (35–80 ms of the server's one core per
+# map) and every changed map (another year, another indicator) sent it again over the websocket.
+STATIC_GEO = Path(__file__).resolve().parent.parent / "static" / "geo"
+GEO_URL = "app/static/geo/"  # relative, like plotly's topojsonURL: it works under a proxy's path prefix too
+BOUNDARY_FILES = ("china_provinces_simplified", "china_level2_simplified", "china_level2_others_simplified",
+                  "world_zh_surbowl")  # fmt: skip
+
+
+@cache
+def _boundary_json(name: str) -> tuple[str, bytes]:
+    """(file name, body) of boundary `name` as plotly draws it (geojson(name)); the name carries a hash of the body,
+    so a browser never keeps an office's replaced boundaries."""
+    import hashlib
+
+    from plotly.io.json import to_json_plotly
+
+    body = to_json_plotly(geojson(name)).encode()
+    return f"{name}.{hashlib.sha256(body).hexdigest()[:12]}.json", body
+
+
+_PUBLISHED: set[str] = set()  # boundaries this process has published: only a server's figures name files
+
+
+def publish_boundaries(folder: Path = STATIC_GEO) -> list[Path]:
+    """Write every boundary file the maps use to `folder` (the dashboard server does this at start); returns them.
+
+    From then on this process's maps name the files (for_screen). Written to a temporary name and renamed, so
+    several server processes starting at once never serve half a file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in BOUNDARY_FILES:
+        file, body = _boundary_json(name)
+        path = folder / file
+        if not path.exists() or path.stat().st_size != len(body):
+            tmp = folder / f".{file}.{os.getpid()}.tmp"
+            tmp.write_bytes(body)
+            os.replace(tmp, path)
+        written.append(path)
+        _PUBLISHED.add(name)
+    return written
+
+
+def for_screen(fig: go.Figure) -> go.Figure:
+    """The figure as the browser gets it: each map trace names its published boundary file instead of carrying the
+    shapes (plotly draws only the trace's `locations` of it). Unchanged in a process that has published nothing
+    (AppTest, the exports), or for a figure without maps. Made once per built figure."""
+    published = frozenset(_PUBLISHED)
+    made = getattr(fig, "_screen", None)
+    if made is not None and made[0] == published:
+        return made[1]
+    spec = fig.to_dict()
+    data, swapped = [], False
+    for trace in spec["data"]:
+        boundary = (trace.get("meta") or {}).get("boundary") if trace.get("type") == "choropleth" else None
+        if boundary in published:
+            trace = {**trace, "geojson": GEO_URL + _boundary_json(boundary)[0]}
+            swapped = True
+        data.append(trace)
+    screen = FrozenFigure()
+    screen._frozen_dict = {**spec, "data": data} if swapped else spec  # never validated again: it was, once
+    if isinstance(fig, FrozenFigure):
+        fig._screen = (published, screen)  # built figures are shared and never change: so is their screen copy
+    return screen
+
+
 # --- maps ---------------------------------------------------------------------------------------------------------
 # Every map of China is drawn whole: all 34 provincial-level units (台湾、香港、澳门 included, with or without data)
 # and the ten-dash line; a province's map, every part of the province. Regions fall into at most five classes of
@@ -389,7 +460,7 @@ def _classed(fig: go.Figure, boundary: str, key: str, rows: pd.DataFrame, unit: 
             geojson=features(boundary, key, tuple(sorted(set(part["key"])))), featureidkey=f"properties.{key}",
             locations=part["key"], z=v.round().astype("int64") if integer else v, zmin=low, zmax=high, text=labels(part["name"]), customdata=custom, geo=geo,
             colorscale=classes.colorscale(low, high), showscale=False, marker_line_width=0.5, marker_line_color="#777",
-            name="", meta={"role": "data"}, hovertemplate=f"%{{text}}：%{{customdata[1]}} {unit}<extra></extra>",
+            name="", meta={"role": "data", "boundary": boundary}, hovertemplate=f"%{{text}}：%{{customdata[1]}} {unit}<extra></extra>",
         ))  # fmt: skip
     for i, (text, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
         fig.add_trace(_legend_entry(text, color, 1000 - i))
@@ -409,7 +480,7 @@ def _no_data(fig: go.Figure, boundary: str, key: str, regions: list[tuple[str, s
                 geojson=features(boundary, key, tuple(sorted(k for k, _ in part))), featureidkey=f"properties.{key}",
                 locations=[k for k, _ in part], z=[0] * len(part), customdata=[n for _, n in part], geo=geo,
                 colorscale=[[0, color], [1, color]], showscale=False, marker_line_width=0.5, marker_line_color="#999",
-                name=label, meta={"role": "basemap"}, hovertemplate=f"%{{customdata}}：{label}<extra></extra>",
+                name=label, meta={"role": "basemap", "boundary": boundary}, hovertemplate=f"%{{customdata}}：{label}<extra></extra>",
                 text=[],  # a chart's data export lists a choropleth's text × z: these regions have no value to list
             ))  # fmt: skip
     fig.add_trace(_legend_entry(label, color, rank))
@@ -558,7 +629,7 @@ def _world_map(df: pd.DataFrame, title: str, unit: str, source: str, *, basemap:
     fig.add_trace(go.Choropleth(
         geojson=features(WORLD, "iso_a3", ("CHN",)), featureidkey="properties.iso_a3", locations=["CHN"], z=[0],
         colorscale=[[0, "#f3e3c3"], [1, "#f3e3c3"]], showscale=False, hovertemplate="中国<extra></extra>",
-        marker_line_width=0.5, marker_line_color="#999", name="中国", meta={"role": "basemap"}, text=[],  # not data
+        marker_line_width=0.5, marker_line_color="#999", name="中国", meta={"role": "basemap", "boundary": WORLD}, text=[],  # not data
     ))  # fmt: skip
     fig.add_trace(_ten_dash_line())
     fig.update_geos(visible=False, showframe=False, projection_type="natural earth", lataxis_range=[-57, 84])

@@ -36,6 +36,16 @@ def test_benchmark_smoke_run(tmp_path):
     assert results["rerun_1pct_patched"] is True  # the 1 % re-run patched the database in, every time
     assert len(results["rerun_1pct_samples_s"]) == 3 and results["rerun_1pct_s"] in results["rerun_1pct_samples_s"]
     assert results["input"].startswith("批量导出") and results["rerun_1pct_documents"] > 0  # batches by default
+    # Click → painted in Chromium (bench/browser.py): both users, each page's charts drawn, a crowd of two.
+    browser = results["browser"]
+    for scope in ("全国", "省"):
+        user = browser["users"][scope]
+        assert user["first_page"]["ms"] > 0 and user["first_page"]["charts"] > 0 and not user["failures"]
+        assert set(user["pages"]) == {"overview", "partners"}
+        assert all(p["charts"] > 0 and p["errors"] == 0 and p["cold_bytes"] > 0 for p in user["pages"].values())
+        assert user["drill_down"]["n"] and user["year_change"]["n"] and user["warm"]["server_cpu_ms_median"] >= 0
+    crowd = browser["crowd"]["2"]
+    assert crowd["clicks"] == 4 and crowd["errors"] == 0 and crowd["dropped_sessions"] == 0
 
 
 def test_patch_tax_runs(tmp_path):

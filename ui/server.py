@@ -121,6 +121,12 @@ def main() -> None:
     print(f"登录方式：{mode}；用户文件：{os.environ.get('ISTC_USERS', 'data/users/users.json')}", file=sys.stderr)
     PagesManager.uses_pages_directory = False
     settle_memory()
+    from ui import charts
+
+    try:  # maps then send the name of a boundary file, fetched once by the browser, not the shapes on every rerun
+        charts.publish_boundaries()
+    except OSError as e:  # a read-only install still works: the shapes go inside each map as before
+        print(f"地图边界未写入 static/geo（{e}），地图将随每次刷新发送边界", file=sys.stderr)
     sys.argv = ["streamlit", "run", str(LAUNCHER), *extra]
     sys.exit(cli.main())
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts import users
-from present import fmt, labels
+from present import charts, fmt, labels
 from present.safe import md, unlabel
 
 from . import auth, data, state
@@ -127,14 +127,16 @@ def chart(fig, *, key: str, note: str = "", cover: dict | None = None, drill: bo
     """Draw a figure (title, unit and source are on the figure) with its 口径 note, coverage and indicator links."""
     note = fmt.public_note(note)
     if drill:
-        event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG)
+        event = st.plotly_chart(
+            charts.for_screen(fig), key=key, on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG
+        )
         points = (event or {}).get("selection", {}).get("points", []) if event else []
         target = _drilled_account(points)
         if target:
             state.set_scope(target)
             st.rerun()
     else:
-        st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+        st.plotly_chart(charts.for_screen(fig), key=key, config=PLOTLY_CONFIG)
     bits = [b for b in (note and f"口径：{note}", cover and cover["text"], drill and "点击图中的条形或区域可下钻") if b]
     left, right = st.columns([4, 1], vertical_alignment="center")
     if bits:

@@ -161,3 +161,34 @@ def test_exported_map_carries_no_data_legend_and_base_map_line(province):
     assert "无数据" in svg and "示意图，非标准地图" in svg and "无审图号" in svg
     assert svg.count('class="choroplethlocation"') >= (34 if province is None else 14)
     assert not re.search(r">[\d.,]+k<", svg)  # no SI suffix on any label
+
+
+def test_the_browser_gets_boundaries_once_as_a_file_that_still_draws_every_region(monkeypatch, tmp_path):
+    """A server publishes the boundaries to static/geo/ (here tmp_path); the figure it sends names the file instead
+    of carrying the shapes, and the file has every region the map lists, rings clockwise as plotly needs."""
+    import shapely
+
+    monkeypatch.setattr(charts, "_PUBLISHED", set())
+    published = {p.name: p for p in charts.publish_boundaries(tmp_path)}
+    rows = pd.DataFrame({"code": ["130000"], "name": ["河北省"], "value": [63]})
+    fig = charts.region_map(rows, "出访人次（屏幕）", "人次", "全国")
+    sent = charts.for_screen(fig).to_dict()
+    assert len(json.dumps(sent, default=str)) < 30_000  # the shapes are not in it (the inline figure: ~540 kB)
+    drawn = set()
+    for t in (t for t in sent["data"] if t["type"] == "choropleth"):
+        assert t["geojson"].startswith("app/static/geo/")  # relative: Streamlit's static serving, behind a proxy too
+        shapes = json.loads(published[t["geojson"].rsplit("/", 1)[1]].read_text())
+        key = t["featureidkey"].split(".", 1)[1]
+        assert set(t["locations"]) <= {f["properties"][key] for f in shapes["features"]}
+        drawn |= set(t["locations"])
+        ring = shapes["features"][0]["geometry"]["coordinates"][0]
+        ring = ring[0] if shapes["features"][0]["geometry"]["type"] == "MultiPolygon" else ring
+        assert not shapely.LinearRing(ring).is_ccw
+    assert drawn == PROVINCES and any(t["name"] == "南海诸岛（十段线）" for t in sent["data"])
+    assert all(isinstance(t.geojson, dict) for t in fig.data if t.type == "choropleth")  # exports keep the shapes
+    world = charts.world_map(pd.DataFrame({"partner_scope": ["INTL"], "partner_code": ["USA"], "name_zh": ["美国"],
+                                           "value": [3]}), "出访人次（屏幕）", "人次", "全国")  # fmt: skip
+    assert all(t["geojson"].startswith("app/static/geo/world_zh_surbowl.")
+               for t in charts.for_screen(world).to_dict()["data"] if t["type"] == "choropleth")  # fmt: skip
+    monkeypatch.setattr(charts, "_PUBLISHED", set())  # a process that published nothing sends the shapes
+    assert isinstance(charts.for_screen(fig).to_dict()["data"][0]["geojson"], dict)
