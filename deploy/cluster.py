@@ -205,6 +205,10 @@ def cluster(
             shutil.rmtree(prefix, ignore_errors=True)
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`run`: the cluster in the foreground until Ctrl-C; `site`: print the filled-in site file."""
     parser = argparse.ArgumentParser(prog="python -m deploy.cluster", description=__doc__.splitlines()[0])
@@ -221,7 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "site":
         print(site(args.listen, [int(p) for p in args.ports.split(",")]), end="")
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped by a service manager: clean up as on Ctrl-C
+    # Ctrl-C, a closed terminal or a service manager's stop: all stop the same way. SIGINT is set explicitly since a
+    # shell that starts a command in the background hands it SIGINT ignored.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupted)
     ports = [args.port + 1 + i for i in range(args.processes)]
     try:
         with cluster(args.warehouse, args.users, port=args.port, backend_ports=ports) as running:
