@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import socket
 import sys
 import tempfile
@@ -88,9 +89,16 @@ def pct(values: list[float], p: float) -> float:
     return v[min(len(v) - 1, max(0, round(p / 100 * len(v) + 0.5) - 1))]
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def concurrency(c: Cluster, sessions: int, runs: int) -> dict:
     """`sessions` sessions at once, each rerunning `runs` times: reruns per second over the whole, latency p50/p95,
-    and how many sessions each process served. Sessions are dealt to the processes in turn (as many random node
+    the dashboard processes' CPU per rerun and how many cores they kept busy (1.0 at most for one process: the
+    limit this is about), and how many sessions each process served. Sessions are dealt to the processes in turn (as many random node
     cookies come out on average); each process first runs every query once, uncounted, so all start warm."""
     nodes = list(c.nodes().values())
     for node in nodes:
@@ -99,18 +107,20 @@ def concurrency(c: Cluster, sessions: int, runs: int) -> dict:
     results: dict[int, list[float]] = {}
     threads = [threading.Thread(target=lambda i=i, n=n: results.__setitem__(i, session_reruns(c.base, runs, n)))
                for i, n in enumerate(dealt)]  # fmt: skip
-    t = time.perf_counter()
+    servers = [p.pid for p in c.processes[:-1]]  # the dashboard processes (nginx is last)
+    cpu, t = sum(map(_cpu_s, servers)), time.perf_counter()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    wall = time.perf_counter() - t
+    wall, cpu = time.perf_counter() - t, sum(map(_cpu_s, servers)) - cpu
     times = [x for i in range(sessions) for x in results[i]]
     streams = [e for e in c.access() if e["request"].startswith("GET /_stcore/stream ")]  # written at close
     per_process = {b: sum(e["upstream"] == b for e in streams[-sessions:]) for b in c.backends}
     return {"reruns": len(times), "wall_s": round(wall, 2), "reruns_per_s": round(len(times) / wall, 2),
             "p50_ms": round(pct(times, 50) * 1000), "p95_ms": round(pct(times, 95) * 1000),
-            "sessions_per_process": per_process}  # fmt: skip
+            "server_cpu_ms_per_rerun": round(cpu / len(times) * 1000), "server_cores_busy": round(cpu / wall, 2),
+            "load_average_1min": os.getloadavg()[0], "sessions_per_process": per_process}  # fmt: skip
 
 
 def main() -> None:
