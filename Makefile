@@ -2,14 +2,16 @@
 #   make demo   build the demo warehouse (if missing) and start the dashboard on http://127.0.0.1:8501
 #   make test   lint, check generated files, run every test (leaves the work tree as it was)
 #   make screenshots   retake the user guide's screenshots (docs/guide/img/) in headless Chromium
+#   make cluster  the demo dashboard as PROCESSES processes behind nginx on http://127.0.0.1:$(PORT) (Ctrl-C stops all)
 SHELL := /bin/bash
 PY := .venv/bin/python
 DEMO := data/demo
 UNITS ?= 5000
 YEARS ?= 2016-2020
 PORT ?= 8501
+PROCESSES ?= 2
 
-.PHONY: demo test screenshots venv system clean-demo
+.PHONY: demo test screenshots cluster venv system system-nginx clean-demo
 
 venv: .venv/.installed
 .venv/.installed: requirements.txt
@@ -22,6 +24,9 @@ venv: .venv/.installed
 system:
 	@bash scripts/system-deps.sh chromium fonts-wqy-microhei
 
+system-nginx:  # the cluster (deploy/) and its test; not needed by a single dashboard
+	@bash scripts/system-deps.sh nginx
+
 $(DEMO)/warehouse/CURRENT: | venv
 	$(PY) -m etl demo --inbox $(DEMO)/inbox --units $(UNITS) --years $(YEARS)
 	$(PY) -m etl run --inbox $(DEMO)/inbox --warehouse $(DEMO)/warehouse
@@ -30,14 +35,20 @@ demo: venv system $(DEMO)/warehouse/CURRENT
 	$(PY) -m accounts demo --store $(DEMO)/users.json
 	ISTC_WAREHOUSE=$(DEMO)/warehouse ISTC_USERS=$(DEMO)/users.json ISTC_DEMO=1 $(PY) -m ui.server --server.port $(PORT)
 
-test: venv system
+test: venv system system-nginx
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m etl docs --check
 	$(PY) -m pytest
 
 screenshots: venv system
-	ISTC_SCREENSHOTS=docs/guide/img $(PY) -m pytest tests/browser
+	ISTC_SCREENSHOTS=docs/guide/img $(PY) -m pytest tests/browser --ignore tests/browser/test_cluster.py
+
+# nginx on $(PORT), dashboard processes on the ports after it; nginx runs on a generated config in a temporary
+# prefix (nothing under /etc changes), all in the foreground until Ctrl-C.
+cluster: venv system-nginx $(DEMO)/warehouse/CURRENT
+	$(PY) -m accounts demo --store $(DEMO)/users.json
+	ISTC_DEMO=1 $(PY) -m deploy.cluster run --warehouse $(DEMO)/warehouse --users $(DEMO)/users.json --port $(PORT) --processes $(PROCESSES)
 
 clean-demo:
 	rm -rf $(DEMO)

@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from etl.hierarchy import ROOT_ID
-from etl.store import atomic_write
+from etl.store import atomic_write, file_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = ROOT / "data" / "users" / "users.json"
@@ -62,7 +62,7 @@ def add(username: str, account_id: str, password: str, *, path: Path | None = No
         raise UserError("用户名只能包含小写字母、数字和 _ - . @")
     if len(password) < 8:
         raise UserError("密码至少 8 位")
-    with _lock:
+    with _lock, file_lock(path):
         users = load(path)
         if username in users and not replace:
             raise UserError(f"用户 {username} 已存在（修改密码请用 users passwd）")
@@ -74,7 +74,7 @@ def add(username: str, account_id: str, password: str, *, path: Path | None = No
 def remove(username: str, *, path: Path | None = None) -> None:
     """Delete a user."""
     path = path or store_path()
-    with _lock:
+    with _lock, file_lock(path):
         users = load(path)
         if users.pop(username, None) is None:
             raise UserError(f"没有用户 {username}")
@@ -86,7 +86,7 @@ def verify(
 ) -> tuple[str | None, str]:
     """(account_id, "") when the password is right; (None, Chinese reason) otherwise. Failures are throttled."""
     path, now = path or store_path(), now or _now()
-    with _lock:
+    with _lock, file_lock(path):
         users = load(path)
         user = users.get(username)
         if user is None:  # same cost and the same answers as a real user: no hint that the name is unknown

@@ -36,13 +36,13 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from etl import users  # noqa: E402
+from accounts import users  # noqa: E402
 from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS, came_up  # noqa: E402  (one Chromium set-up)
 from ui import navigation  # noqa: E402
 
 PAGES = [(name, title) for pages in navigation.SECTIONS.values() for name, title in pages]
 TITLES = dict(PAGES)
-USERS = {"全国": "ministry", "省": "hebei"}  # scope label → demo user (etl.users.DEMO_USERS)
+USERS = {"全国": "ministry", "省": "hebei"}  # scope label → demo user (accounts.users.DEMO_USERS)
 CROWD_USERS = ["ministry", "hebei", "shijiazhuang"]  # the deadline-day crowd: ministry, province and city supervisors
 QUIET_MS = 400  # the screen is painted once nothing has changed for this long
 TIMEOUT_S = 120

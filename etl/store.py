@@ -18,9 +18,12 @@ A run commits by writing its ledger file last; Parquet files of a run without a 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -103,6 +106,24 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o666) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for `path` across processes (flock on a hidden `.<name>.lock` beside it).
+
+    Several dashboard processes behind nginx (deploy/) and `python -m accounts` share the user store and the sessions
+    file; without it their read-modify-writes raced and the last writer dropped the others' changes (a new
+    session or user lost). Closing the descriptor releases the lock, also when a process dies holding it.
+    """
+    lock = path.with_name(f".{path.name}.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 class Warehouse:

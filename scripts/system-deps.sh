@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the product needs beyond Python, given as arguments (the Makefile names them):
 # Debian's chromium for the real-browser test and server-side chart export, and a CJK font so that
-# Chinese is drawn instead of boxes. Installs what is missing (as root) or says exactly what to install.
+# Chinese is drawn instead of boxes; nginx for several dashboard processes (deploy/). Installs what is missing (as root) or says exactly what to install.
 set -euo pipefail
 need=()
 for pkg in "$@"; do

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import multiprocessing
 import stat
 
 import pytest
+from argon2 import PasswordHasher
 
 from accounts import users
 from ui import sessions
@@ -135,3 +137,38 @@ def test_the_route_clears_the_cookie_and_ends_its_session(store):
     assert response.status_code == 204 and "Max-Age=0" in response.headers["set-cookie"]
     assert sessions.resume(sessions.key(sid), IDLE, store=store)[2] == "unknown"
     assert call_route("DELETE", origin="http://evil.example").status_code == 403
+
+
+def _sign_in_many(store, n: int) -> None:
+    for _ in range(n):
+        sessions.start("hebei", store=store)
+
+
+def test_sessions_started_by_several_processes_are_all_kept(store):
+    # Behind nginx, N dashboard processes share sessions.json; a read-modify-write without a lock across processes
+    # let the last writer drop the other's new sessions (a user then had to sign in again after a reload).
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_sign_in_many, args=(store, 40)) for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    assert len(sessions._load(store)) == 120
+
+
+def _add_users(store, prefix: str) -> None:
+    for i in range(6):
+        users.add(f"{prefix}{i}", "P13", "password-long-enough", path=store)
+
+
+def test_users_added_while_another_process_writes_the_store_are_all_kept(store, monkeypatch):
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))  # cheap, forked
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_add_users, args=(store, prefix)) for prefix in ("a", "b", "c")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    assert len(users.load(store)) == 1 + 18

@@ -28,6 +28,7 @@ import orjson
 from itsdangerous import BadSignature, Signer
 
 from accounts import users
+from etl.store import file_lock
 
 COOKIE = "istc_session"
 ROUTE = "_istc/session"
@@ -54,9 +55,13 @@ def _private_write(path: Path, data: bytes) -> None:
 
 
 def secret(store: Path | None = None) -> bytes:
-    """The server secret that signs cookies: `session_secret` next to the user store, created 0600 on first use."""
+    """The server secret that signs cookies: `session_secret` next to the user store, created 0600 on first use.
+
+    Every dashboard process behind nginx reads this one file (ISTC_USERS is the same for all), so a cookie signed
+    by one is accepted by the others; the lock makes the first process to sign someone in the only one creating it.
+    """
     path = (store or users.store_path()).with_name("session_secret")
-    with _lock:
+    with _lock, file_lock(path):
         if not path.exists():
             _private_write(path, secrets.token_hex(32).encode())
     return path.read_bytes().strip()
@@ -92,7 +97,7 @@ def start(username: str, *, store: Path | None = None, now: dt.datetime | None =
     if record is None:
         raise KeyError(username)
     session_id = secrets.token_urlsafe(32)
-    with _lock:
+    with _lock, file_lock(_sessions_path(store)):
         sessions = _load(store)
         sessions[key(session_id)] = {"user": username, "fingerprint": _fingerprint(record["password_hash"], store),
                                      "since": now.isoformat(), "last_seen": now.isoformat()}  # fmt: skip
@@ -107,7 +112,7 @@ def resume(
     "unknown", "expired", "user_removed", "password_changed". Resuming counts as activity; a session that no
     longer holds is deleted."""
     now = now or _now()
-    with _lock:
+    with _lock, file_lock(_sessions_path(store)):
         sessions = _load(store)
         record = sessions.get(session_key)
         if record is None:
@@ -130,7 +135,7 @@ def resume(
 
 def revoke(session_key: str, *, store: Path | None = None) -> None:
     """End a session (sign-out): its cookie no longer signs anybody in, in any tab."""
-    with _lock:
+    with _lock, file_lock(_sessions_path(store)):
         sessions = _load(store)
         if sessions.pop(session_key, None) is not None:
             _save(sessions, store)
@@ -139,7 +144,7 @@ def revoke(session_key: str, *, store: Path | None = None) -> None:
 def prune(timeout: dt.timedelta, *, store: Path | None = None, now: dt.datetime | None = None) -> int:
     """Delete sessions idle longer than `timeout` (they could not resume anyway); returns how many."""
     now = now or _now()
-    with _lock:
+    with _lock, file_lock(_sessions_path(store)):
         sessions = _load(store)
         stale = [k for k, r in sessions.items() if now - dt.datetime.fromisoformat(r["last_seen"]) > timeout]
         for k in stale:
