@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from accounts import users  # noqa: E402
-from tests.browser.test_browser import ARGS, CHROMIUM, ERRORS, came_up  # noqa: E402  (one Chromium set-up)
+from tests.browser.web import ARGS, CHROMIUM, ERRORS, came_up  # noqa: E402  (one Chromium set-up)
 from ui import navigation  # noqa: E402
 
 PAGES = [(name, title) for pages in navigation.SECTIONS.values() for name, title in pages]

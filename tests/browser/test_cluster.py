@@ -19,9 +19,8 @@ from playwright.sync_api import Page, sync_playwright
 from accounts import users
 from deploy.cluster import ClusterError, cluster, nginx_binary
 from etl.run import run
-from tests.browser.test_browser import ARGS, CHROMIUM, free_port
-from tests.browser.test_downloads_and_names import idle, sign_in
 from tests.browser.test_filters_and_exports import card
+from tests.browser.web import ARGS, CHROMIUM, free_port, idle, sign_in
 from tests.conftest import TODAY
 from tests.fixtures.inbox import doc, write_inbox
 
