@@ -64,6 +64,6 @@ def listed(rows: pd.DataFrame) -> pd.DataFrame:
 
 page = fetch("quality_findings_by_account", **wanted, limit=widgets.PAGE_ROWS, offset=offset)
 widgets.table(listed(page), title=f"{f.year}年度数据质量问题清单", key="dq_table",
-              full=lambda: listed(fetch("quality_findings_by_account", **wanted, limit=None, offset=0)),
+              full=lambda: listed(fetch("quality_findings_by_account", **wanted, limit=None, offset=0)), detail="说明",
               column_config={"说明": st.column_config.TextColumn(width="large", help="问题说明（中文）"),
                              "字段路径": st.column_config.TextColumn(help="填报记录中的字段路径，供技术人员定位")})  # fmt: skip

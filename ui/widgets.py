@@ -238,13 +238,23 @@ def _export_meta(meta: dict) -> dict[str, str]:
 
 
 def table(
-    df: pd.DataFrame, *, title: str, key: str, note: str = "", full=None, column_config: dict | None = None
+    df: pd.DataFrame,
+    *,
+    title: str,
+    key: str,
+    note: str = "",
+    full=None,
+    column_config: dict | None = None,
+    detail: str | None = None,
 ) -> None:
-    """A table with its CSV (UTF-8 BOM) and formatted Excel downloads; `full()` gives every row of a paged list."""
+    """A table with its CSV (UTF-8 BOM) and formatted Excel downloads; `full()` gives every row of a paged list.
+    With `detail` (a column too long for its cell), a click on a row shows that row's cells in full below."""
     from reports import tables
 
     df = fmt.tidy(df)
-    st.dataframe(df, hide_index=True, width="stretch", column_config={**column_formats(df), **(column_config or {})})
+    selectable = {"key": f"{key}_rows", "on_select": "rerun", "selection_mode": "single-row"} if detail else {}
+    shown = st.dataframe(df, hide_index=True, width="stretch",
+                         column_config={**column_formats(df), **(column_config or {})}, **selectable)  # fmt: skip
     name = file_stem(title, "表格")
     rows = (lambda: fmt.tidy(full())) if full else (lambda: df)  # a paged list exports all its rows, read on click
     c1, c2, _ = st.columns([1, 1, 4])
@@ -254,6 +264,15 @@ def table(
     c2.download_button("下载 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes(
                            [tables.Table(title, rows(), note=note)], export_meta)),
                        file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore")  # fmt: skip
+    if detail:
+        chosen = shown.selection.rows if shown else []
+        if chosen and chosen[0] < len(df):
+            picked = df.iloc[chosen[0]]
+            lines = [f"**{md(str(picked[detail]))}**"]
+            lines += [f"{md(c)}：{md(str(v))}" for c, v in picked.items() if c != detail and str(v).strip()]
+            st.info("  \n".join(lines))
+        else:
+            st.caption(f"点选一行，在此查看该行完整的{detail}。")
 
 
 def column_formats(df: pd.DataFrame) -> dict:

@@ -119,6 +119,14 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
         time.sleep(1.5)
         assert page.locator(ERRORS).count() == 0, title
         page.screenshot(path=str(SHOTS / f"07_{title}_全国.png"))
+    # A finding's 说明 is longer than its cell: a click on the row's box shows the whole row below the list.
+    findings = page.locator('[data-testid="stDataFrame"]').last
+    findings.scroll_into_view_if_needed()
+    box = findings.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 52)  # the first row's selection box (rows are 35 px, under the header)
+    shown = page.locator('[data-testid="stAlertContentInfo"]').last
+    shown.get_by_text("字段路径：").wait_for(timeout=60_000)
+    assert "来源文件：" in shown.inner_text() and page.locator(ERRORS).count() == 0
 
     # Exports: a chart as PNG rendered on the server, and the Word report pack.
     open_page(page, "总览", "2020 年度主要指标")
