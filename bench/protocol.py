@@ -1,8 +1,9 @@
 """Many users at once without a browser: a client speaking Streamlit's websocket protocol, timed click → finished.
 
-`python bench/protocol.py --base http://127.0.0.1:8501 --sessions 8,16,32` (or `--warehouse WH --users U` to start
-one dashboard, `--processes 2` for two behind nginx, bench/cluster.py). Each session does what a browser tab does on
-the wire and nothing of its drawing, so the two cores are left to the dashboard:
+`python bench/protocol.py --base http://127.0.0.1:8501 --sessions 8,16,32` against a running dashboard, or
+`--warehouse WH --users U --processes 1,2` to start 1, then 2 dashboard processes behind nginx (deploy/cluster.py,
+as `make cluster`; one process behind the same nginx is the fair baseline). Each session does what a browser tab
+does on the wire and nothing of its drawing, so the two cores are left to the dashboard:
 
 1. GET / (behind nginx this hands out the istc_node cookie that pins the tab to one process; the cookie goes with
    the websocket as a browser's would), then opens /_stcore/stream;
@@ -10,7 +11,9 @@ the wire and nothing of its drawing, so the two cores are left to the dashboard:
    两个输入框 and the 登录 button from the elements it was sent and submits them as widget states, exactly the
    message a browser sends on the click; the password is checked, the session started and the first page run;
 3. clicks through pages in the sidebar with think time: a page click is a rerun with that page's script hash (from
-   the `navigation` message), the message the browser sends for a sidebar link.
+   the `navigation` message) and the values of the widgets on screen (the sidebar's filters), the message the
+   browser sends for a sidebar link. What it does not do: report cached messages (a browser then gets a few
+   references instead of repeated elements: fewer bytes, the same server work) or fetch static files.
 
 A click's time is from sending the message until the server's `script_finished` for that run (not one cut short by
 st.rerun): the server's work and the websocket, without plotly drawing (bench/browser.py measures that, at small
@@ -305,7 +308,7 @@ def main() -> None:
     ap.add_argument("--base", default=None, help="已在运行的看板或 nginx 前端地址")
     ap.add_argument("--warehouse", type=Path, help="没有 --base 时：在此仓库上启动看板")
     ap.add_argument("--users", type=Path, help="用户文件（缺少演示用户时补上）")
-    ap.add_argument("--processes", default="1", help="启动的看板进程数，逗号分隔（1 = 单个进程，≥2 = nginx 后面）")
+    ap.add_argument("--processes", default="1", help="依次启动的看板进程数，逗号分隔，都在 nginx 后面")
     ap.add_argument("--port", type=int, default=8620, help="nginx 的端口；看板进程用其后的端口")
     ap.add_argument("--sessions", default="8,16,32")
     ap.add_argument("--clicks", type=int, default=8)
