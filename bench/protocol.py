@@ -210,6 +210,19 @@ def _shown_value(kind: str, el):
     return None
 
 
+def run(coro):
+    """asyncio.run(coro), in a thread of its own when this thread already runs an event loop (Playwright's sync API
+    in the same process, as in the test suite)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def pct(values: list[float], p: float) -> float | None:
     """The p-th percentile (nearest rank), None for no values."""
     if not values:
@@ -269,7 +282,7 @@ def crowd(base: str, n: int, *, clicks: int = 8, think_s: tuple[float, float] = 
     async def all_of_them() -> None:
         await asyncio.gather(*(session(base, i, clicks, think_s, out, people) for i in range(n)))
 
-    asyncio.run(all_of_them())
+    run(all_of_them())
     wall = time.perf_counter() - t
     ms = out["clicks"]
     return {"sessions": n, "clicks": len(ms), "expected_clicks": n * clicks,

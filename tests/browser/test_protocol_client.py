@@ -4,7 +4,6 @@ fixture dashboard only (a second or two)."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from tests.browser.web import PASSWORDS, ROOT
@@ -24,7 +23,7 @@ def test_a_tab_signs_in_and_clicks_through_pages(fixture_site):
             await t.close()
         return form, first, pages, t
 
-    form, first, pages, t = asyncio.run(tab())
+    form, first, pages, t = protocol.run(tab())
     assert {"用户名", "密码", "登录"} <= set(form.widgets) and not form.errors
     assert "用户名" not in first.widgets and first.charts > 0  # signed in: the first page, with its charts
     assert set(protocol.ROUTE) <= set(t.pages)  # page script hashes from the navigation message
@@ -44,7 +43,7 @@ def test_a_wrong_password_is_an_error_not_a_sign_in(fixture_site):
             await t.close()
 
     try:
-        asyncio.run(tab())
+        protocol.run(tab())
     except RuntimeError as e:
         assert "登录未成功" in str(e)
     else:
