@@ -4,17 +4,21 @@
 bench/run.py). For every page (ui/navigation.py), as the ministry user (全国) and as a provincial user (河北省):
 the time from a sidebar click — and from a drill-down click and a filter change — until Streamlit has finished
 the run and the screen has stopped changing (every plotly figure drawn), cold (first visit after sign-in) and warm
-(repeat visits), p50/p95; the bytes the server sent over the websocket per page. Then many users at once: 8, 16, 32
-browser contexts of one headless Chromium, each signing in and clicking through pages with think time.
+(repeat visits), p50/p95; the bytes the server sent over the websocket per page. Then many users at once, two ways:
+a few browser contexts of one headless Chromium (end to end, small N), and 8, 16, 32 tabs of bench/protocol.py, a
+client speaking Streamlit's websocket protocol (the same sign-in form and page clicks on the wire, no drawing), each
+signing in and clicking through pages with think time.
 
 How "painted" is read: the page counts every DOM change (a MutationObserver) and every plotly redraw
 (`plotly_afterplot`); after Streamlit's `script_finished` message for the click's run arrives on the websocket, the
 measurement waits until nothing has changed for QUIET_MS and takes the time of the last change. The click's own
 time is taken in the page too (a capturing click listener), so both ends are on the browser's clock.
 
-The concurrent sessions are browser contexts, not a protocol client: the Chromium that draws them shares the two
-cores with the server, so these figures include the client's own drawing and overstate what one user's own machine
-would wait. `crowd(base, …)` takes the dashboard's address, so it can be pointed at a front end (nginx) as well.
+Why both: a Chromium drawing 16 or 32 tabs shares the two cores with the server (per click it spends 0.4–1 s of CPU
+to the server's 0.1–0.2 s), so a browser crowd measures mostly itself; the protocol client's tabs cost the server the
+same as browsers do and leave it the cores. Their times end at the server's script_finished, without drawing; the
+single-user figures above say what drawing adds. `crowd(base, …)` and bench/protocol.py take the dashboard's
+address, so both can be pointed at a front end (nginx) as well.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # protocol.py beside this file, also when run from bench/run.py
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
@@ -223,6 +228,11 @@ async def sign_in(browser, base: str, user: str, server_pid: int | None = None) 
     await page.get_by_label("密码").fill(users.DEMO_USERS[user][1])
     session = Session(context, page, wire, user, server_pid)
     await page.get_by_role("button", name="登录").wait_for(timeout=TIMEOUT_S * 1000)
+    # A person takes seconds to type a name and a password; the page uses them to load the dashboard's scripts
+    # (ui/preload.py). The click comes once the sign-in page has loaded what it asks for, as it would for a person.
+    with contextlib.suppress(Exception):
+        await page.wait_for_load_state("networkidle", timeout=10_000)
+        await page.evaluate("async () => { await (window.__istcPreloaded || null); }")
     first = await session.measure(lambda: page.get_by_role("button", name="登录").click())
     return session, first
 
@@ -350,7 +360,7 @@ def dashboard(wh: Path, store: Path, port: int, log: Path, root: Path = ROOT):
 
 
 async def measure(base: str, *, smoke: bool, rounds: int, levels: list[int], server_pid: int | None = None) -> dict:
-    """Both users alone, then each crowd level, against the dashboard at `base`."""
+    """Both users alone, then each browser crowd level (`levels`), against the dashboard at `base`."""
     from playwright.async_api import async_playwright
 
     pages = [p for p in PAGES if p[0] in ("overview", "partners")] if smoke else PAGES
@@ -387,11 +397,12 @@ def verdicts(out: dict) -> dict:
         "target": f"<= {TARGETS['first_page_ms']}",
         "met": first <= TARGETS["first_page_ms"],
     }
-    if "16" in out["crowd"]:
-        p95 = out["crowd"]["16"]["p95_ms"]
+    crowds = out.get("protocol") or out["crowd"]  # the protocol client's levels when measured (bench/protocol.py)
+    if "16" in crowds:
+        p95 = crowds["16"]["p95_ms"]
         v["crowd_16_p95_ms"] = {"value": p95, "target": "<= 2000", "met": p95 is not None and p95 <= 2000}
-    if "32" in out["crowd"]:
-        c = out["crowd"]["32"]
+    if "32" in crowds:
+        c = crowds["32"]
         v["crowd_32_errors"] = {"value": c["errors"] + c["dropped_sessions"], "target": "== 0",
                                 "met": c["errors"] + c["dropped_sessions"] == 0}  # fmt: skip
     return v
@@ -399,15 +410,26 @@ def verdicts(out: dict) -> dict:
 
 def bench_browser(wh: Path, store: Path, results: dict, *, smoke: bool, port: int = 0, log: Path | None = None,
                   rounds: int = 5, levels: list[int] | None = None, base: str | None = None,
-                  root: Path = ROOT) -> dict:  # fmt: skip
-    """Measure against a dashboard started here on `wh` (or the one at `base`); results go under "browser"."""
+                  root: Path = ROOT, browser_levels: list[int] | None = None) -> dict:  # fmt: skip
+    """Measure against a dashboard started here on `wh` (or the one at `base`); results go under "browser".
+
+    `browser_levels`: crowds of Chromium contexts (end to end, small); `levels`: crowds of protocol-client tabs."""
+    import protocol
+
     if not Path(CHROMIUM).exists():
         raise SystemExit("缺少 Chromium：请先运行 scripts/system-deps.sh（或 apt-get install -y chromium）")
     users.ensure_demo_users(store)
     levels = ([2] if smoke else [8, 16, 32]) if levels is None else levels
+    browser_levels = ([2] if smoke else [4]) if browser_levels is None else browser_levels
     rounds = 1 if smoke else rounds
+    clicks, think = (2, (0.2, 0.5)) if smoke else (8, (1.0, 4.0))
+
+    def crowds(url: str, pids: list[int] | None) -> dict:  # after the browser has closed: the cores are the server's
+        return protocol.levels_against(url, levels, clicks=clicks, think_s=think, server_pids=pids) if levels else {}
+
     if base:
-        out = asyncio.run(measure(base, smoke=smoke, rounds=rounds, levels=levels))
+        out = asyncio.run(measure(base, smoke=smoke, rounds=rounds, levels=browser_levels))
+        out["protocol"] = crowds(base, None)
     else:
         if not port:
             import socket
@@ -416,7 +438,8 @@ def bench_browser(wh: Path, store: Path, results: dict, *, smoke: bool, port: in
                 s.bind(("127.0.0.1", 0))
                 port = s.getsockname()[1]
         with dashboard(wh, store, port, log or store.parent / "browser_server.log", root) as (url, proc):
-            out = asyncio.run(measure(url, smoke=smoke, rounds=rounds, levels=levels, server_pid=proc.pid))
+            out = asyncio.run(measure(url, smoke=smoke, rounds=rounds, levels=browser_levels, server_pid=proc.pid))
+            out["protocol"] = crowds(url, [proc.pid])
     out["targets"] = verdicts(out)
     results["browser"] = out
     return out
@@ -439,10 +462,15 @@ def report(out: dict) -> None:
         for f in u.get("failures", []):
             print(f"  未测成：{f}")
     for n, c in out["crowd"].items():
-        print(f"\n{n} 个会话同时：{c['clicks']} 次点击 p50/p95 {c['p50_ms']}/{c['p95_ms']} ms（最慢 {c['max_ms']}），"
+        print(f"\n{n} 个浏览器会话同时：{c['clicks']} 次点击 p50/p95 {c['p50_ms']}/{c['p95_ms']} ms（最慢 {c['max_ms']}），"
               f"登录后首页 p95 {c['first_page_p95_ms']} ms；错误 {c['errors']}，掉线 {c['dropped_sessions']}；{c['seconds']} 秒")  # fmt: skip
         for f in c["failures"]:
             print(f"  {f}")
+    if out.get("protocol"):
+        print("\n协议客户端（bench/protocol.py：真实登录表单和侧栏点击，计到 script_finished，不含绘制）：")
+        import protocol
+
+        protocol.report("", out["protocol"])
     print()
     for key, v in out["targets"].items():
         print(f"{key:<22}{v['value']!s:>10}{v['target']:>10}  {'达标' if v['met'] else '未达标'}")
@@ -455,15 +483,17 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=0, help="在此端口启动看板（默认任选空闲端口）")
     ap.add_argument("--base", default=None, help="不启动看板，测量已在运行的地址（如 nginx 前端）")
     ap.add_argument("--rounds", type=int, default=5, help="每页热访问次数")
-    ap.add_argument("--sessions", default="8,16,32", help="并发会话数，逗号分隔；0 = 不测并发")
+    ap.add_argument("--sessions", default="8,16,32", help="协议客户端的并发会话数，逗号分隔；0 = 不测")
+    ap.add_argument("--browser-sessions", default="4", help="Chromium 浏览器上下文的并发会话数，逗号分隔；0 = 不测")
     ap.add_argument("--root", type=Path, default=ROOT, help="运行此目录中的看板代码（如早先提交的导出，用于前后对比）")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     levels = [int(x) for x in args.sessions.split(",") if int(x) > 0]
+    browser_levels = [int(x) for x in args.browser_sessions.split(",") if int(x) > 0]
     results: dict = {}
     out = bench_browser(args.warehouse, args.users, results, smoke=args.smoke, port=args.port, rounds=args.rounds,
-                        levels=levels, base=args.base, root=args.root)  # fmt: skip
+                        levels=levels, base=args.base, root=args.root, browser_levels=browser_levels)  # fmt: skip
     report(out)
     if args.out:
         args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -46,6 +46,10 @@ def test_benchmark_smoke_run(tmp_path):
         assert user["drill_down"]["n"] and user["year_change"]["n"] and user["warm"]["server_cpu_ms_median"] >= 0
     crowd = browser["crowd"]["2"]
     assert crowd["clicks"] == 4 and crowd["errors"] == 0 and crowd["dropped_sessions"] == 0
+    # and two tabs of the protocol client (bench/protocol.py): signed in through the form, every click timed
+    tabs = browser["protocol"]["2"]
+    assert tabs["clicks"] == tabs["expected_clicks"] == 4 and tabs["errors"] == 0 and tabs["dropped_sessions"] == 0
+    assert tabs["first_page_p95_ms"] > 0 and tabs["server_cpu_s"] is not None
 
 
 def test_patch_tax_runs(tmp_path):

@@ -18,7 +18,7 @@ import streamlit as st
 from accounts import users
 from etl.hierarchy import ROOT_ID
 
-from . import sessions
+from . import preload, sessions
 
 ROOT_ALL = ROOT_ID  # 全国
 MODES = ("local", "header", "none")
@@ -90,6 +90,7 @@ def sign_in_page() -> None:
         name = st.text_input("用户名", key="auth_name", autocomplete="username")
         password = st.text_input("密码", type="password", key="auth_password", autocomplete="current-password")
         submitted = st.form_submit_button("登录", type="primary")
+    preload.preload()  # the dashboard's scripts load while the user types, not after the click
     if submitted:
         account, reason = users.verify(name.strip().lower(), password)
         if account is None:

@@ -59,3 +59,13 @@ def test_the_page_opens_with_survey_indicators_and_ends_with_system_fields(fixtu
     assert codes.index("unit_name") > codes.index("project_key") > codes.index("n_reported") > codes.index("std_total")
     sections = at.multiselect(key="gl_sections").options
     assert sections[0] == "§3 人员交流" and sections[-2:] == ["§2 单位基本情况", "§1 填报记录（表头）"]
+
+
+def test_closed_entries_send_their_label_only(fixture_run, monkeypatch):
+    """175 bodies on every visit cost the browser seconds: a closed entry's body is drawn when it is opened."""
+    at = open_page(fixture_run[0], "glossary", monkeypatch, field="out_person_times")
+    entries = at.main.expander
+    with_body = [e.label for e in entries if e.markdown]
+    assert len(entries) > 150 and with_body == [entries[0].label] and "`out_person_times`" in with_body[0]
+    at.multiselect(key="gl_sections").set_value(["§3 人员交流"]).run()  # a narrowed list shows its bodies
+    assert all(e.markdown for e in at.main.expander) and 0 < len(at.main.expander) < len(entries)
