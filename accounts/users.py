@@ -84,32 +84,65 @@ def remove(username: str, *, path: Path | None = None) -> None:
 def verify(
     username: str, password: str, *, path: Path | None = None, now: dt.datetime | None = None
 ) -> tuple[str | None, str]:
-    """(account_id, "") when the password is right; (None, Chinese reason) otherwise. Failures are throttled."""
+    """(account_id, "") when the password is right; (None, Chinese reason) otherwise. Failures are throttled.
+
+    The password hash (~0.2 s of CPU, on purpose) is checked outside the store's locks, so that on deadline day
+    everyone's sign-in does not queue behind everyone else's; attempts at one name still go one at a time, so the
+    throttle cannot be outrun by guessing in parallel.
+    """
     path, now = path or store_path(), now or _now()
-    with _lock, file_lock(path):
-        users = load(path)
-        user = users.get(username)
+    with _name_lock(str(path), username):
+        with _lock, file_lock(path):
+            user = load(path).get(username)
         if user is None:  # same cost and the same answers as a real user: no hint that the name is unknown
-            ghost = _ghosts.setdefault((str(path), username), {"failures": 0, "wait_until": None})
-            _ghosts.move_to_end((str(path), username))
-            while len(_ghosts) > MAX_GHOSTS:
-                _ghosts.popitem(last=False)
-            if refused := _waiting(ghost, now):
-                return None, refused
-            _hasher.hash(password)
-            _failed(ghost, now)
-            return None, "用户名或密码不正确"
+            return _ghost_attempt(path, username, password, now)
         if refused := _waiting(user, now):
             return None, refused
         try:
             _hasher.verify(user["password_hash"], password)
+            right = True
         except (VerificationError, InvalidHashError):
-            _failed(user, now)
+            right = False
+        with _lock, file_lock(path):
+            users = load(path)
+            current = users.get(username)
+            if current is None or current["password_hash"] != user["password_hash"]:
+                return None, "用户名或密码不正确"  # removed, or the password changed, while this was checked
+            if not right:
+                _failed(current, now)
+            elif current.get("failures") or current.get("wait_until"):
+                current["failures"], current["wait_until"] = 0, None
+            else:
+                return current["account_id"], ""  # nothing to record: no write to the store
             _save(users, path)
-            return None, "用户名或密码不正确"
-        user["failures"], user["wait_until"] = 0, None
-        _save(users, path)
-        return user["account_id"], ""
+        return (current["account_id"], "") if right else (None, "用户名或密码不正确")
+
+
+def _ghost_attempt(path: Path, username: str, password: str, now: dt.datetime) -> tuple[None, str]:
+    """A sign-in under a name that is not a user: hashed and throttled like a real one, remembered in memory."""
+    with _lock:
+        ghost = _ghosts.setdefault((str(path), username), {"failures": 0, "wait_until": None})
+        _ghosts.move_to_end((str(path), username))
+        while len(_ghosts) > MAX_GHOSTS:
+            _ghosts.popitem(last=False)
+        if refused := _waiting(ghost, now):
+            return None, refused
+    _hasher.hash(password)
+    with _lock:
+        _failed(ghost, now)
+    return None, "用户名或密码不正确"
+
+
+_name_locks: dict[tuple[str, str], threading.Lock] = {}
+
+
+def _name_lock(store: str, username: str) -> threading.Lock:
+    """The lock that lets one attempt at a time check a password for `username` in this process."""
+    with _lock:
+        if len(_name_locks) > MAX_GHOSTS:  # names are unbounded input: forget the idle locks
+            for key in [k for k, v in _name_locks.items() if not v.locked()]:
+                del _name_locks[key]
+        return _name_locks.setdefault((store, username), threading.Lock())
 
 
 def _waiting(record: dict, now: dt.datetime) -> str:
