@@ -135,6 +135,10 @@ def _ours(ppid: int) -> bool:
     return False
 
 
+class NotApplicable(Exception):
+    """The action does not exist on this warehouse (e.g. a year change with one year): not measured, not a failure."""
+
+
 class Session:
     """One signed-in browser context: its page, its websocket counters."""
 
@@ -168,6 +172,8 @@ class Session:
         """One measurement, or none when it timed out or failed (noted in `failures`): the run goes on."""
         try:
             return [await action()]
+        except NotApplicable:
+            return []
         except Exception as e:
             failures.append(f"{self.user}: {type(e).__name__}: {str(e)[:200]}")
             with contextlib.suppress(Exception):
@@ -196,6 +202,9 @@ class Session:
         await box.click()
         options = self.page.locator('[role="option"]')
         await options.first.wait_for(timeout=30_000)
+        if await options.count() < 2:  # a warehouse of one year: nothing to change to
+            await self.page.keyboard.press("Escape")
+            raise NotApplicable("只有一个统计年度")
         selected = await options.evaluate_all("os => os.map(o => o.getAttribute('aria-selected') === 'true')")
         chosen = selected.index(True) if True in selected else 0
         target = options.nth(chosen - 1 if chosen else chosen + 1)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import dictionary as d
 from .dictionary.sections import DIRECTIONS, PURPOSES
-from .problems import Findings
+from .problems import Findings, amount, said
 
 if TYPE_CHECKING:
     from .validate import Context
@@ -105,7 +105,7 @@ def _by_partner(doc: dict, ctx: Context, found: Findings) -> None:
         if rows is None:
             if f.name in HARD_MUST_BREAK_DOWN and (total or 0) > 0:
                 code = "F-10" if f.name == "fund_src_foreign" else "C-03"
-                found.add(code, f"by_partner.{f.name}", None, f"合计 {total} > 0，须按国家（地区）分列")
+                found.add(code, f"by_partner.{f.name}", None, f"合计 {said(f, total)} > 0，须按国家（地区）分列")
             continue
         # Most breakdowns hold only valid codes of partners with relations: two set tests instead of a loop.
         flagged = not scope.keys() >= rows.keys() or not no_relations.isdisjoint(rows)
@@ -120,9 +120,11 @@ def _by_partner(doc: dict, ctx: Context, found: Findings) -> None:
         s = sum(rows.values())
         if f.by_partner == "additive" and abs(s - total) > (TOL if f.kind == "money" else 0):
             code = "F-10" if f.name == "fund_src_foreign" else "C-03"
-            found.add(code, f"by_partner.{f.name}", round(s, 2), f"分列之和 {round(s, 2)} ≠ 合计 {total}")
+            found.add(code, f"by_partner.{f.name}", round(s, 2), f"分列之和 {said(f, s)} ≠ 合计 {said(f, total)}")
         if f.by_partner == "multi" and rows and (s < total or max(rows.values()) > total):
-            found.add("C-03b", f"by_partner.{f.name}", s, f"分列之和应 ≥ 合计 {total}，且任一国家（地区） ≤ 合计")
+            found.add(
+                "C-03b", f"by_partner.{f.name}", s, f"分列之和应 ≥ 合计 {said(f, total)}，且任一国家（地区） ≤ 合计"
+            )
     x = doc["exchange"]
     for dr in DIRECTIONS:
         hmt = x.get(f"{dr}_person_times_hmt")
@@ -180,7 +182,7 @@ def _projects(doc: dict, ctx: Context, found: Findings) -> None:
             found.add("C-16", f"{at}.end_date", str(p["end_date"]), f"结题项目应在 {year} 年结束")
         srcs = sum(p[f"fund_src_{s}"] for s in d.FUND_SOURCES)
         if abs(srcs - p["fund_total_contract"]) > TOL:
-            found.add("F-05", f"{at}.fund_total_contract", p["fund_total_contract"], f"≠ 各来源之和 {round(srcs, 2)}")
+            found.add("F-05", f"{at}.fund_total_contract", p["fund_total_contract"], f"≠ 各来源之和 {amount(srcs)}")
         for s in d.FUND_SOURCES:
             src_sum[s] += p[f"fund_src_{s}"]
     for s, zh in zip(d.FUND_SOURCES, d.FUND_SOURCES_ZH, strict=True):
@@ -212,7 +214,7 @@ def _funding(doc: dict, ctx: Context, found: Findings) -> None:
         found.add("F-01", path, v, "金额最多保留两位小数（万元）")
     srcs = sum(f[f"fund_src_{s}"] for s in d.FUND_SOURCES)
     if abs(srcs - f["fund_total_all"]) > TOL:
-        found.add("F-02", "funding.fund_total_all", f["fund_total_all"], f"≠ 各来源之和 {round(srcs, 2)}")
+        found.add("F-02", "funding.fund_total_all", f["fund_total_all"], f"≠ 各来源之和 {amount(srcs)}")
     excluded = ctx.registry.excluded_sources(doc["account_id"], ctx.config)
     computed = reportable(f, "fund_src_", excluded)
     typed = f.get("fund_reportable")
@@ -220,12 +222,14 @@ def _funding(doc: dict, ctx: Context, found: Findings) -> None:
         lenient = {reportable(f, "fund_src_", frozenset(x)) for x in ((), ("central",), ("central", "provincial"))}
         missed = "、".join(zh for s, zh in zip(d.FUND_SOURCES, d.FUND_SOURCES_ZH, strict=True) if s in excluded)
         if round(typed, 2) in lenient and excluded:
-            found.add("F-04", "funding.fund_reportable", typed, f"未按要求剔除{missed}（应为 {computed}）")
+            found.add("F-04", "funding.fund_reportable", typed, f"未按要求剔除{missed}（应为 {amount(computed)}）")
         else:
-            found.add("F-03", "funding.fund_reportable", typed, f"≠ 系统计算值 {computed}")
+            found.add("F-03", "funding.fund_reportable", typed, f"≠ 系统计算值 {amount(computed)}")
     uses = f["fund_on_exchange"] + f["fund_on_projects"] + f["fund_on_platforms"]
     if uses > computed + TOL:
-        found.add("F-13", "funding.fund_on_exchange", round(uses, 2), f"经费用途之和超过计入统计经费 {computed}")
+        found.add(
+            "F-13", "funding.fund_on_exchange", round(uses, 2), f"经费用途之和超过计入统计经费 {amount(computed)}"
+        )
     if doc["unit_profile"]["unit_type"] == "enterprise" and computed == 0 and doc.get("projects"):
         found.add("F-11", "funding.fund_reportable", 0, "企业有在研国际合作项目，但计入统计经费为0")
 

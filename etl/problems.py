@@ -45,6 +45,21 @@ def shorten(text: str, limit: int = MAX_ECHO) -> str:
     return f"{text[:limit]}…（共 {len(text)} 个字符，仅显示前 {limit} 个）"
 
 
+def amount(value: float) -> str:
+    """An amount of money as a message says it: two decimals, 万元 (the survey's unit), never `100.0`."""
+    return f"{value:,.2f} 万元"
+
+
+def number(value: float) -> str:
+    """A count or a sum as a message says it: whole numbers without `.0`, others with two decimals."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def said(field: d.Field, value: float) -> str:
+    """A value of `field` as a message says it, money in 万元."""
+    return amount(value) if field.kind == "money" else number(value)
+
+
 def label(path: str) -> str:
     """The Chinese name of a field path such as `exchange.out_groups` or `projects[3].role`."""
     parts = [p.split("[")[0] for p in path.split(".") if p]
@@ -55,6 +70,8 @@ def label(path: str) -> str:
         group = names[parts[0]]
         if len(parts) == 1:
             return group.title_zh
+        if parts[1].endswith("*"):  # a rule on a family of fields, e.g. exchange.out_pt_* (出访人次中：考察访问 …)
+            return f"{group.title_zh}·{_family(group, parts[1][:-1])}"
         try:
             return f"{group.title_zh}·{group.field(parts[1]).label_zh}"
         except KeyError:
@@ -68,6 +85,18 @@ def label(path: str) -> str:
         return d.field(parts[0]).label_zh
     except KeyError:
         return parts[0]
+
+
+def _family(group: d.Group, prefix: str) -> str:
+    """The shared name of the fields starting with `prefix`: 出访人次中：考察访问, …：其他 → 出访人次分项."""
+    labels = [f.label_zh for f in group.fields if f.name.startswith(prefix)]
+    if not labels:
+        return prefix + "*"
+    common = labels[0]
+    for other in labels[1:]:
+        while not other.startswith(common):
+            common = common[:-1]
+    return common.rstrip("：:").removesuffix("中") + "分项"
 
 
 def _cell_for(path: str, cells: dict[str, str]) -> str:

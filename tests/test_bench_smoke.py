@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_benchmark_smoke_run(tmp_path):
     out = tmp_path / "results.json"
-    subprocess.run([sys.executable, "bench/run.py", "--units", "20", "--years", "1", "--repeat", "3", "--smoke",
+    subprocess.run([sys.executable, "bench/run.py", "--units", "20", "--years", "2", "--repeat", "3", "--smoke",
                     "--work", str(tmp_path / "work"), "--out", str(out)], cwd=ROOT, check=True, capture_output=True,
                    timeout=600)  # fmt: skip
     results = json.loads(out.read_text(encoding="utf-8"))

@@ -237,7 +237,7 @@ def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change
         sign_in()
         same_view()
         session_cookie()
-        passwd = [sys.executable, "-m", "etl", "users", "passwd", "--username", "hebei", "--store", str(store)]
+        passwd = [sys.executable, "-m", "accounts", "passwd", "--username", "hebei", "--store", str(store)]
         changed = subprocess.run(passwd, input="a-new-password-1\n", text=True, capture_output=True, cwd=ROOT)
         assert changed.returncode == 0, changed.stderr
         page.reload()

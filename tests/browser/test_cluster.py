@@ -14,13 +14,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from accounts import users
 from deploy.cluster import ClusterError, cluster, nginx_binary
 from etl.run import run
 from tests.browser.test_filters_and_exports import card
-from tests.browser.web import ARGS, CHROMIUM, free_port, idle, sign_in
+from tests.browser.web import free_port, idle, sign_in
 from tests.conftest import TODAY
 from tests.fixtures.inbox import doc, write_inbox
 
@@ -40,13 +40,11 @@ def shows_outbound(page: Page, expected: str) -> None:
     assert card(page, "出访人次") == expected
 
 
-def test_two_processes_behind_nginx_keep_browsers_apart_share_sign_in_and_follow_a_publish(tmp_path: Path):
+def test_two_processes_behind_nginx_keep_browsers_apart_share_sign_in_and_follow_a_publish(tmp_path: Path, chromium):
     try:
         nginx_binary()
     except ClusterError as exc:
         pytest.fail(str(exc))
-    if not Path(CHROMIUM).exists():
-        pytest.fail("缺少 Chromium：请以 root 运行 `make test`，或 apt-get install -y chromium fonts-wqy-microhei")
     inbox = write_inbox(tmp_path / "inbox")
     wh = tmp_path / "wh"
     run(inbox, wh, today=TODAY, progress=False)
@@ -65,11 +63,10 @@ def test_two_processes_behind_nginx_keep_browsers_apart_share_sign_in_and_follow
             with urllib.request.urlopen(request) as answer:
                 assert not node_cookies(answer)
         one, other = running.backends
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            pages: dict[str, Page] = {}
+        pages: dict[str, Page] = {}
+        try:
             for user, backend in (("hebei", one), ("ministry", other)):
-                context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+                context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
                 context.add_cookies([{"name": "istc_node", "value": nodes[backend], "url": running.base}])
                 pages[user] = context.new_page()
                 sign_in(pages[user], f"{running.base}/?scope=HB&year=2020", user, PASSWORDS[user])
@@ -86,7 +83,9 @@ def test_two_processes_behind_nginx_keep_browsers_apart_share_sign_in_and_follow
                 pages[user].context.add_cookies([{"name": "istc_node", "value": nodes[backend], "url": running.base}])
                 pages[user].reload()
                 shows_outbound(pages[user], "65 人次")
-            browser.close()  # closes the websockets: nginx logs each when it ends
+        finally:  # closes the websockets: nginx logs each when it ends
+            for page in pages.values():
+                page.context.close()
 
         log = running.access()
         streams = [e for e in log if e["request"].startswith("GET /_stcore/stream ")]

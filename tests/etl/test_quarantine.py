@@ -31,7 +31,7 @@ def test_each_broken_document_is_quarantined_with_its_code(fixture_run, name, co
 
 # One violating document per rule family, with the field and the Chinese message it must name.
 FAMILY = [
-    ("2020/U1_r2.json", "F-02", "funding.fund_total_all", "经费合计（全部来源，备查）：≠ 各来源之和 380.0"),
+    ("2020/U1_r2.json", "F-02", "funding.fund_total_all", "经费合计（全部来源，备查）：≠ 各来源之和 380.00 万元"),
     ("2020/U3_r2.json", "C-02", "exchange.out_pt_*", "各交流目的人次之和 11 ≠ 人次 8"),
     ("2020/U4_r2.json", "H-02", "exchange.in_person_times_hmt", "来访人次中：港澳台：≠ 分列中中国香港、中国澳门、中国台湾之和 0"),
     ("2019/U2_r2.json", "A-01", "parent_account_id", "上级账号ID：与注册表不一致（注册表为 SJZ）"),
