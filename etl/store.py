@@ -362,6 +362,8 @@ class RunWriter:
         return hit if pc.any(hit).as_py() else None
 
     def _without_retracted(self, table: pa.Table) -> pa.Table:
+        if not self.retracted:
+            return table
         hit = self._hits(table.column("version_id"))
         return table if hit is None else table.filter(pc.invert(hit))
 
