@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT))
 from etl.timing import process_cpu  # noqa: E402  (the project root is on the path from here)
 from ui import navigation  # noqa: E402
 
-TARGETS = {  # the benchmark issue's targets at 100,000 units × 10 years on 2 cores
-    "etl_warm_docs_per_s": (">=", 15_000), "etl_cold_docs_per_s": (">=", 8_000), "etl_peak_rss_mb": ("<=", 4096),
-    "rerun_nothing_new_s": ("<=", 5), "rerun_1pct_s": ("<=", 15), "query_p50_ms": ("<=", 15), "query_p95_ms": ("<=", 50),
+TARGETS = {  # at 100,000 units × 10 years on 2 cores: the benchmark issue's, the ETL's as the product owner set them (#22)
+    "etl_warm_docs_per_s": (">=", 6_000), "etl_cold_docs_per_s": (">=", 6_000), "etl_cpu_us_per_doc": ("<=", 300),
+    "etl_peak_rss_mb": ("<=", 4096),
+    "rerun_nothing_new_s": ("<=", 5), "rerun_1pct_s": ("<=", 6), "query_p50_ms": ("<=", 15), "query_p95_ms": ("<=", 50),
     "query_vs_pandas_x": (">=", 5), "first_query_after_restart_ms": ("<=", 250), "page_p95_cached_ms": ("<=", 100),
     "page_p95_uncached_ms": ("<=", 300), "page_p95_8_sessions_ms": ("<=", 1000), "dashboard_rss_peak_mb": ("<=", 512),
 }  # fmt: skip
@@ -186,7 +187,7 @@ def bench_etl(inbox: Path, work: Path, results: dict) -> Path:
     results["etl_warm_docs_per_s"] = round(len(where) / seconds)
     # A throughput on this machine is a CPU budget per document: the cores' seconds over the documents.
     results["etl_cpu_us_per_doc"] = round(cpu / len(where) * 1e6)
-    results["etl_cpu_budget_us_per_doc"] = round(os.cpu_count() * 1e6 / TARGETS["etl_warm_docs_per_s"][1])
+    results["etl_cpu_budget_us_per_doc"] = TARGETS["etl_cpu_us_per_doc"][1]  # all steps, checking workers included
     results["etl_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     results["etl_vs_parse_x"] = round(results["baseline_parse_docs_per_s"] / results["etl_warm_docs_per_s"], 1)
     results["rerun_nothing_new_s"] = round(sh([*etl, "--warehouse", str(work / "wh")]), 2)
@@ -502,8 +503,9 @@ def main() -> None:
     cpu = "，".join(f"{k} {v}" for k, v in results["etl_steps_cpu_s"].items())
     print(f"  其 CPU 秒（含 DuckDB 线程和校验子进程）：{cpu}")
     read_json = results["baseline_read_json_cpu_us_per_doc"]
-    print(f"  每份填报用 CPU {results['etl_cpu_us_per_doc']:,} µs；达到 {TARGETS['etl_warm_docs_per_s'][1]:,} 份/秒，"
-          f"{results['cores']} 核上每份只有 {results['etl_cpu_budget_us_per_doc']} µs。"
+    print(f"  每份填报用 CPU {results['etl_cpu_us_per_doc']:,} µs（目标 ≤ {results['etl_cpu_budget_us_per_doc']} µs；"
+          f"{TARGETS['etl_warm_docs_per_s'][1]:,} 份/秒在 {results['cores']} 核上折合每份 "
+          f"{round(results['cores'] * 1e6 / TARGETS['etl_warm_docs_per_s'][1])} µs）。"
           + ("" if read_json is None else f"DuckDB read_json 只把填报读成一张表就要 {read_json} µs/份"
                                           f"（{results['baseline_read_json_docs_per_s']:,} 份/秒）"))  # fmt: skip
     print(

@@ -20,7 +20,7 @@ from .dictionary.model import number_text
 from .dictionary.rules import NOTICES
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
 from .reference import REFERENCE_DIR
-from .store import Warehouse, discard_db
+from .store import Warehouse, discard_db, parquet_select
 from .versions import build_version
 
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -56,15 +56,14 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
     try:
         for stmt in ddl.create_statements():
             con.execute(stmt)
+        skipped = wh.skipped_versions(runs)
+        con.register("_skipped", skipped)
         for table, parquet in ddl.PARQUET_OF.items():
             files = wh.parquet_files(parquet, runs)
             if files:
-                con.execute(
-                    f"insert into {table} by name select * from read_parquet($files, hive_partitioning = true, "
-                    "union_by_name = true)",
-                    {"files": files},
-                )
+                con.execute(f"insert into {table} by name {parquet_select(skipped)}", {"files": files})
             step(table)
+        con.unregister("_skipped")
         _reference(con)
         _accounts(con, registry, cfg)
         _ledger(con, wh, runs)

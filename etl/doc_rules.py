@@ -146,10 +146,16 @@ def _conference(c: dict, found: Findings) -> None:
         found.add("C-11", "conference.conf_online", c["conf_online"], f"不能超过会议数 {c['conf_hosted']}")
 
 
-def _off_cent(row: dict[str, Any], prefix: str = "fund_") -> list[tuple[str, float]]:
-    """F-01: (key, amount) of every amount (a float under a key starting with `prefix`) with more than two decimals."""
-    return [(k, v) for k, v in row.items()
-            if k.startswith(prefix) and isinstance(v, float) and not abs(round(c := v * 100) - c) < 1e-6]  # fmt: skip
+# The amounts F-01 looks at in each group, in the dictionary's order (findings come in that order, however the
+# document orders its keys): every amount of `funding`, the `fund_…` amounts of a detail row.
+MONEY_KEYS = {g.key: tuple(f.name for f in g.fields if f.kind == "money" and (g.key == "funding" or f.name.startswith("fund_")))
+              for g in d.GROUPS}  # fmt: skip
+
+
+def _off_cent(row: dict[str, Any], group: str) -> list[tuple[str, float]]:
+    """F-01: (key, amount) of every amount of `group` (MONEY_KEYS) in `row` with more than two decimals."""
+    return [(k, v) for k in MONEY_KEYS[group]
+            if isinstance(v := row.get(k), float) and not abs(round(c := v * 100) - c) < 1e-6]  # fmt: skip
 
 
 def _projects(doc: dict, ctx: Context, found: Findings) -> None:
@@ -199,10 +205,10 @@ _REPORTABLE_KEYS: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
 def _funding(doc: dict, ctx: Context, found: Findings) -> None:
     f = doc["funding"]
     # A path is spelt out only for an amount that fails (most documents have none).
-    money = [(f"funding.{k}", v) for k, v in _off_cent(f, "")]
+    money = [(f"funding.{k}", v) for k, v in _off_cent(f, "funding")]
     for key in ("projects", "big_science"):
         for i, row in enumerate(doc.get(key) or []):
-            if off := _off_cent(row):
+            if off := _off_cent(row, key):
                 money += [(f"{key}[{i}].{k}", v) for k, v in off]
     for path, v in money:
         found.add("F-01", path, v, "金额最多保留两位小数（万元）")

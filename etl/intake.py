@@ -361,15 +361,22 @@ def read_raw(inbox: Path, outcome: Outcome) -> bytes:
 
 
 def _batch_parts(inbox: Path, f: InboxFile) -> Iterator[BatchPart]:
-    """A batch file cut at line ends into parts of CHUNK lines (its newlines found with NumPy: 50 MB in ~30 ms)."""
+    """A batch file cut at line ends into parts of CHUNK lines.
+
+    Each part's end is found by skipping CHUNK newlines with `bytes.find` (memchr, in C): the main process
+    hands out a national load's 4 GB of batches while it writes what the workers send back. NumPy's
+    `frombuffer(data) == "\\n"` made a byte of booleans per byte of the file first (2 s of the main process a year).
+    """
     data = (inbox / f.rel).read_bytes()
-    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n")) + 1  # offset just past each newline
-    if not data.endswith(b"\n") and data:
-        ends = np.append(ends, len(data))  # a last line without a newline
-    for first in range(0, len(ends), CHUNK):
-        last = min(first + CHUNK, len(ends))
-        start = 0 if first == 0 else int(ends[first - 1])
-        yield BatchPart(f, start, int(ends[last - 1]), first + 1, last - first)
+    start, first, find = 0, 1, data.find
+    while start < len(data):
+        end, n = start, 0
+        while n < CHUNK and end < len(data):
+            at = find(b"\n", end)
+            end = len(data) if at < 0 else at + 1  # a last line without a newline ends with the file
+            n += 1
+        yield BatchPart(f, start, end, first, n)
+        start, first = end, first + n
 
 
 def _tasks(inbox: Path, files: list[InboxFile]) -> Iterator[list[InboxFile | BatchPart]]:

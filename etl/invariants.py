@@ -26,11 +26,8 @@ INVARIANTS = {
 }
 # The marts' keys (the table spec, etl/tables.py) and the account tables'. Rows of the marts are restricted by scope
 # and year in a patch.
-KEYS = {
-    **{m.name: m.keys for m in MARTS.values() if m.unique},
-    "core_accounts": ("account_id",),
-    "core_account_closure": ("ancestor_id", "descendant_id"),
-}
+MART_KEYS = {m.name: m.keys for m in MARTS.values() if m.unique}
+KEYS = {**MART_KEYS, "core_accounts": ("account_id",), "core_account_closure": ("ancestor_id", "descendant_id")}
 # The scopes whose roll-ups are sums (全国, level-1 and level-2 accounts). A unit's rows are its own version's
 # values, and its breakdown was reconciled with its totals when the document was checked (C-03, F-10); a wrong unit
 # row shows in its parent's sum. Checking 3 % of the rows also keeps a national check within the ETL's memory.
@@ -63,7 +60,14 @@ def check(con: duckdb.DuckDBPyConnection, keys: str | None = None) -> None:
 
 
 def queries(keys: str | None = None) -> dict[str, str]:
-    """Per invariant, a query of its failures (one row each, `what` says where)."""
+    """Per invariant, a query of its failures (one row each, `what` says where).
+
+    A patch (`keys`) writes the marts only: the account and closure tables it leaves as the build made and checked
+    them (a changed registry is a new generation, built anew), so it checks the marts' keys and not those tables
+    (at 100,000 units, 0.1 s of CPU a patch spent on the accounts' keys and the closure's joins).
+    """
+    if keys is not None:
+        return {"I-01": _rollup_sql(keys), "I-02": _partners_sql(keys), "I-03": _unique_sql(keys, MART_KEYS)}
     return {"I-01": _rollup_sql(keys), "I-02": _partners_sql(keys), "I-03": _unique_sql(keys), "I-04": _closure_sql()}
 
 
@@ -132,14 +136,14 @@ full join partners as p on {on}
 where abs(coalesce(t.total, 0) - coalesce(p.value, 0)) > coalesce(t.tolerance, 0) + 1e-6"""  # fmt: skip
 
 
-def _unique_sql(keys: str | None) -> str:
+def _unique_sql(keys: str | None, tables: dict[str, tuple[str, ...]] = KEYS) -> str:
     """I-03: no key of a mart or account table stands twice.
 
     The keys' hashes are grouped first (8 bytes a row, not the key's strings: the partner mart has tens of millions of
     rows nationally), and only the keys of a repeated hash are compared.
     """
     parts = []
-    for table, cols in KEYS.items():
+    for table, cols in tables.items():
         where = _within(keys, cols[0]) if table.startswith("mart_") else "true"
         key = ", ".join(cols)
         parts.append(f"""select '{table} ' || {_label(*cols)} as what

@@ -230,8 +230,7 @@ union all
 )
 select summed.*, {zeros}
 from summed
-left join counted as c using (scope_id, survey_year, basis, unit_type)
-order by scope_id, basis, unit_type"""
+left join counted as c using (scope_id, survey_year, basis, unit_type)"""  # unsorted: mart_rollup sorts every year at once
 
 
 COMMENTS = {

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from . import ddl, invariants, marts, tables
 from . import dictionary as d
 from .build import connect, quarantine_rows
-from .store import Warehouse, discard_db
+from .store import Warehouse, discard_db, parquet_select
 from .timing import Stopwatch
 from .versions import build_version
 
@@ -74,13 +74,12 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             return None
         con.execute("set checkpoint_threshold = '64GB'")  # one checkpoint at the end, not one per 16 MB of log
         with step("patch.core"):
+            skipped = wh.skipped_versions([run_id])
+            con.register("_skipped", skipped)
             for table, paths in files.items():
                 if paths:
-                    con.execute(
-                        f"insert into {table} by name select * from read_parquet($files, hive_partitioning = true, "
-                        "union_by_name = true)",
-                        {"files": paths},
-                    )
+                    con.execute(f"insert into {table} by name {parquet_select(skipped)}", {"files": paths})
+            con.unregister("_skipped")
             n_new = con.execute("select count(*) from core_submissions where is_current is null").fetchone()[0]
             _script(con, "10_versions.sql")
         with step("patch.rollup"):

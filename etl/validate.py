@@ -12,7 +12,7 @@ import orjson
 from pydantic import ValidationError
 
 from . import dictionary as d
-from . import doc_rules, schema
+from . import doc_rules, fast_schema, schema
 from .config import SurveyConfig
 from .hierarchy import Registry
 from .problems import Findings
@@ -104,6 +104,11 @@ def check(raw: bytes, ctx: Context, source: str = "", sha: str = "") -> Checked:
     if source.endswith(".xlsx"):
         return _check_workbook(raw, ctx, source, sha, found)
     raw = raw.removeprefix(BOM)  # UTF-8 with a byte-order mark is still UTF-8 (Notepad writes one)
+    if (doc := fast_schema.decode(raw)) is not None:  # a finished document the schema takes: read in C
+        _check_header(doc, ctx, found)
+        if not found.hard:
+            doc_rules.run(doc, ctx, found)
+        return Checked(doc, found)
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

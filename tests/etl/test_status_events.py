@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
+from etl import intake
 from etl.excel.template import workbook_bytes
 from etl.run import run
+from etl.store import RunWriter
 from tests.conftest import TODAY, connect
 from tests.fixtures.inbox import doc, write_inbox
 
@@ -139,3 +144,35 @@ def test_a_workbook_re_export_of_a_loaded_revision_is_the_same_submission(tmp_pa
     assert (summary["loaded"], summary["quarantined"], summary["quarantine_codes"]) == (
         0, 1, {"E_REVISION_CONFLICT": 1},
     )  # fmt: skip
+
+
+def test_a_loser_whose_rows_were_already_written_is_left_out_by_the_build_and_the_patch(tmp_path, monkeypatch):
+    """The rows of a version that loses a conflict after they went to Parquet stay there; no database holds them."""
+    monkeypatch.setattr(RunWriter, "ROW_GROUP", 1)  # every write goes to disk at once, before the rival comes:
+    monkeypatch.setattr(intake, "CHUNK", 1)  # one document a chunk, written before the next is judged
+    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
+    _rival(inbox, "2021-06-20T10:00:00+08:00")  # sorts first, submitted earlier: loses once U4_r1.json is read
+    (inbox / "2021").mkdir()
+    _write(inbox, "2021/U3_r5.json", doc("U3", 2021, revision=5, out={"USA": 1}))  # 2021 is known to the next run
+    assert run(inbox, wh, today=TODAY, progress=False)["warehouse_rebuilt"]
+    # The next run is patched in: U2 2021 revision 5 twice, the one read first submitted earlier (it loses).
+    _write(
+        inbox, "2021/0_U2_r5.json", doc("U2", 2021, revision=5, out={"JPN": 1}, submitted="2022-07-01T10:00:00+08:00")
+    )
+    _write(
+        inbox, "2021/1_U2_r5.json", doc("U2", 2021, revision=5, out={"JPN": 2}, submitted="2022-07-09T10:00:00+08:00")
+    )
+    assert run(inbox, wh, today=TODAY, progress=False)["warehouse_patched"]
+    losers = {name: hashlib.sha256((inbox / name).read_bytes()).hexdigest()[:32]
+              for name in ("2020/0_U4_r1.json", "2021/0_U2_r5.json")}  # fmt: skip
+    written = set(pq.read_table(wh / "parquet" / "partner_values", columns=["version_id"]).column(0).to_pylist())
+    assert set(losers.values()) <= written  # on disk, and nowhere in the database:
+    con = connect(wh)
+    for table in ("core_submissions", "core_measures", "core_partner_values"):
+        n = con.execute(f"select count(*) from {table} where list_contains(?, version_id)", [list(losers.values())])
+        assert n.fetchone() == (0,), table
+    rollup = con.execute("select scope_id, in_person_times + out_person_times from mart_rollup where survey_year in "
+                         "(2020, 2021) and basis = 'finished' and unit_type = 'ALL' and scope_id in ('U4', 'U2') "
+                         "order by 1, survey_year").fetchall()  # fmt: skip
+    con.close()
+    assert rollup == [("U2", 5), ("U2", 2), ("U4", 6)]  # the winners' figures (U2 2020: its revision 2's JPN 5)
