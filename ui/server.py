@@ -121,7 +121,7 @@ def main() -> None:
     print(f"登录方式：{mode}；用户文件：{os.environ.get('ISTC_USERS', 'data/users/users.json')}", file=sys.stderr)
     PagesManager.uses_pages_directory = False
     settle_memory()
-    from ui import charts
+    from present import charts
 
     try:  # maps then send the name of a boundary file, fetched once by the browser, not the shapes on every rerun
         charts.publish_boundaries()

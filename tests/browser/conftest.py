@@ -1,6 +1,8 @@
-"""Fixtures of the browser tests: one Chromium for the whole run, and one dashboard on the hand-written fixture
+"""Fixtures of the browser tests: one Chromium for this package, and one dashboard on the hand-written fixture
 warehouse (tests/fixtures/inbox.py) with a ministry (全国, CN) and a provincial (河北, HB) user, shared by every module
 that needs it. Each test opens its own browser context (its own cookies), never its own browser or server.
+Both end with the package: Playwright's sync API keeps an asyncio loop running while it is open, and tests after
+this package (the session route, the bench smoke run) start their own loop or their own Playwright.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from accounts import users
 from tests.browser.web import ACCOUNTS, ARGS, CHROMIUM, PASSWORDS, dashboard
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium():
     """One headless Chromium (Debian's, no `playwright install`) for every browser test."""
     if not Path(CHROMIUM).exists():
@@ -33,7 +35,7 @@ class Site:
     log: Path  # the server's stderr
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fixture_site(fixture_run, tmp_path_factory):
     """The dashboard on the fixture warehouse, for the ministry and the Hebei user (PASSWORDS). Whatever the tests
     clicked, the server must not have logged a traceback."""
