@@ -54,13 +54,11 @@ def resubmit(inbox: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def patched(tmp_path_factory) -> tuple[Path, dict, Path]:
+def patched(tmp_path_factory, loaded_copy) -> tuple[Path, dict, Path]:
     """(warehouse, summary of the patching run, inbox) after the fixture load and the resubmissions."""
-    root = tmp_path_factory.mktemp("patch")
-    inbox = write_inbox(root / "inbox")
-    run(inbox, root / "wh", today=TODAY, progress=False)
+    inbox, wh = loaded_copy(tmp_path_factory.mktemp("patch"))  # the fixture inbox, loaded
     resubmit(inbox)
-    return root / "wh", run(inbox, root / "wh", today=TODAY, progress=False), inbox
+    return wh, run(inbox, wh, today=TODAY, progress=False), inbox
 
 
 def test_resubmissions_are_patched_in(patched):
@@ -365,11 +363,10 @@ def test_resubmissions_that_change_little_are_patched_like_a_rebuild(tmp_path):
     _assert_same_tables(wh.current_db(), full)
 
 
-def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
+def test_quarantine_only_and_killed_patch_are_patched(tmp_path, loaded_copy, monkeypatch):
     """A run whose only new file is quarantined still publishes its report by a patch; so does the run
     after a patch killed before publishing."""
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     broken = copy.deepcopy(VALID["2020/U4_r1.json"])
     broken["revision"], broken["exchange"]["in_person_times_hmt"] = 9, 2
     _write(inbox, "2020/U4_r9.json", broken)
@@ -393,13 +390,12 @@ def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
     con.close()
 
 
-def test_new_files_with_nothing_new_leave_no_copy_behind(tmp_path):
+def test_new_files_with_nothing_new_leave_no_copy_behind(tmp_path, loaded_copy):
     """A run copies the published database for its patch while it checks; with nothing to patch the copy goes.
 
     A file written again with the same bytes is read again and is nothing new (a copy under another name is: it is
     listed on 数据质量)."""
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     pointer = (tmp_path / "wh" / "CURRENT").read_text()
     path = inbox / "2020" / "HB_r1.json"
     path.write_bytes(path.read_bytes())
@@ -410,12 +406,11 @@ def test_new_files_with_nothing_new_leave_no_copy_behind(tmp_path):
     assert sorted(p.suffix for p in (tmp_path / "wh" / "db").iterdir()) == [".duckdb"]
 
 
-def test_fourth_patch_in_a_row_rebuilds(tmp_path):
+def test_fourth_patch_in_a_row_rebuilds(tmp_path, loaded_copy):
     """Patched rows sit unsorted at the end of the marts: after MAX_PATCHES patches the next run re-sorts."""
     from etl.patch import MAX_PATCHES
 
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     kinds = []
     for revision in range(3, 4 + MAX_PATCHES):  # HB 2019 is at revision 2
         _write(inbox, f"2019/HB_r{revision}.json", doc("HB", 2019, revision=revision, out={"USA": revision}))
