@@ -85,6 +85,15 @@ def loaded_copy(tmp_path_factory):
     return copy
 
 
+@pytest.fixture()
+def demo_copy(demo_warehouse, tmp_path) -> tuple[Path, Path]:
+    """(inbox, warehouse) in tmp_path: a copy of the small national demo (demo_warehouse) and its inbox, for a test
+    that goes on to change them; the demo is generated and loaded once per test session."""
+    shutil.copytree(demo_warehouse.parent / "inbox", tmp_path / "inbox")
+    shutil.copytree(demo_warehouse, tmp_path / "wh")
+    return tmp_path / "inbox", tmp_path / "wh"
+
+
 _stores: dict[tuple, bytes] = {}
 
 
@@ -100,3 +109,13 @@ def user_store(path: Path, accounts: dict[str, str]) -> Path:
             users.add(name, account, f"password-{name}", path=path)
         _stores[key] = path.read_bytes()
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`-n 2 --dist loadgroup`, pyproject's addopts): each module runs whole on one worker, so
+    that its module-scoped fixtures are built once; the browser package runs whole on one worker, so that its one
+    Chromium and its one fixture dashboard (tests/browser/conftest.py, package-scoped) are started once."""
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        group = "browser" if module.startswith("tests/browser/") else module
+        item.add_marker(pytest.mark.xdist_group(group))

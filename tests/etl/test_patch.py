@@ -226,16 +226,13 @@ CONTENT = ("by_partner", "exchange", "projects", "funding", "conference", "insti
            "outcome", "talent", "policy", "intl_orgs", "standards", "big_science")  # fmt: skip
 
 
-def test_patch_equals_rebuild_on_demo_data(tmp_path):
-    """300 generated units: 40 corrections take a sibling's figures, projects and choices and flip their approval;
-    some also change unit type, are sent back (leaving both bases) or leave an optional total empty."""
+def test_patch_equals_rebuild_on_demo_data(tmp_path, demo_copy):
+    """300 generated units (the session's demo): 40 corrections take a sibling's figures, projects and choices and
+    flip their approval; some also change unit type, are sent back (leaving both bases) or leave an optional total
+    empty."""
     import random
 
-    from etl.demo import generate
-
-    inbox = tmp_path / "inbox"
-    generate(inbox, units=300, years=range(2019, 2021), seed=7)
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = demo_copy
     rng = random.Random(3)
     docs = {}
     for p in sorted(inbox.glob("*/*.json")):
@@ -292,16 +289,12 @@ def _take_siblings_figures(docs: dict[Path, dict], rng, n: int, suffix: str) -> 
         p.with_name(p.stem + suffix + ".json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
 
 
-def test_three_patches_in_a_row_each_equal_a_rebuild(tmp_path):
-    """A seeded demo warehouse patched three times in a row (each run corrects 25 current unit forms) holds after
-    every patch, table by table, what a rebuild of the same runs makes: a patch builds on a patched file."""
+def test_three_patches_in_a_row_each_equal_a_rebuild(tmp_path, demo_copy):
+    """A seeded demo warehouse (the session's) patched three times in a row (each run corrects 25 current unit forms)
+    holds after every patch, table by table, what a rebuild of the same runs makes: a patch builds on a patched file."""
     import random
 
-    from etl.demo import generate
-
-    inbox = tmp_path / "inbox"
-    generate(inbox, units=200, years=range(2019, 2021), seed=13)
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = demo_copy
     wh = Warehouse(tmp_path / "wh")
     rng = random.Random(17)
     for round_no in range(1, 4):
@@ -321,17 +314,13 @@ def test_three_patches_in_a_row_each_equal_a_rebuild(tmp_path):
         full.unlink()
 
 
-def test_resubmissions_that_change_little_are_patched_like_a_rebuild(tmp_path):
-    """Corrections as most are: 30 resubmit the same figures, 10 add one outbound person-time to a partner
-    (with its total and purpose), 5 of which also drop a problem they had chosen. The patch leaves alone
-    the partner, choice, project and DISTINCT rows that did not change, and still equals a rebuild."""
+def test_resubmissions_that_change_little_are_patched_like_a_rebuild(tmp_path, demo_copy):
+    """Corrections as most are (on the session's demo): 30 resubmit the same figures, 10 add one outbound
+    person-time to a partner (with its total and purpose), 5 of which also drop a problem they had chosen. The patch
+    leaves alone the partner, choice, project and DISTINCT rows that did not change, and still equals a rebuild."""
     import random
 
-    from etl.demo import generate
-
-    inbox = tmp_path / "inbox"
-    generate(inbox, units=300, years=range(2019, 2021), seed=11)
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = demo_copy
     con = connect(tmp_path / "wh")
     counted = con.execute("select s.source_file from core_submissions as s inner join core_accounts as a "
                           "using (account_id) where s.is_current and s.is_finished and a.level = 3").fetchall()  # fmt: skip

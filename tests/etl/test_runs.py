@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
@@ -121,14 +122,11 @@ def test_run_killed_before_publishing_is_rebuilt(tmp_path, loaded_copy, monkeypa
     assert snapshot(tmp_path / "wh")["hb_2020_out"] == 63
 
 
-def test_sigkill_mid_run_then_rerun_is_correct(tmp_path):
-    """A real process killed at an arbitrary moment, then re-run, gives the same warehouse as a clean run."""
-    inbox = tmp_path / "inbox"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--inbox", str(inbox), "--units", "300", "--years", "2019-2020",
-                    "--seed", "7"], check=True, cwd=ROOT, capture_output=True)  # fmt: skip
-    clean = tmp_path / "clean"
-    subprocess.run([sys.executable, "-m", "etl", "run", "--inbox", str(inbox), "--warehouse", str(clean), "--quiet"],
-                   check=True, cwd=ROOT, capture_output=True)  # fmt: skip
+def test_sigkill_mid_run_then_rerun_is_correct(tmp_path, demo_warehouse):
+    """A real process killed at an arbitrary moment, then re-run, gives the same warehouse as a clean run (the
+    session's demo, loaded from the same inbox)."""
+    inbox, clean = tmp_path / "inbox", demo_warehouse
+    shutil.copytree(demo_warehouse.parent / "inbox", inbox)
     proc = subprocess.Popen([sys.executable, "-m", "etl", "run", "--inbox", str(inbox), "--warehouse",
                              str(tmp_path / "wh"), "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
     time.sleep(1.2)
