@@ -111,6 +111,7 @@ def user_store(path: Path, accounts: dict[str, str]) -> Path:
     return path
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """With pytest-xdist (`-n 2 --dist loadgroup`, pyproject's addopts): each module runs whole on one worker, so
     that its module-scoped fixtures are built once; the browser package runs whole on one worker, so that its one
