@@ -1,16 +1,20 @@
-"""Shared fixtures: the hand-written fixture warehouse, built once per test session."""
+"""Shared fixtures: the hand-written fixture warehouse, built once per test session; private copies of a loaded
+fixture warehouse for tests that change it; user stores whose password hashes are made once per run."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
 import queries
+from accounts import users
 from etl.demo import generate
 from etl.run import run
+from etl.store import atomic_write
 from tests.fixtures.inbox import write_inbox
 
 TODAY = dt.date(2026, 11, 27)  # fixed, so that the survey-year range check does not drift
@@ -58,3 +62,61 @@ def demo_warehouse(tmp_path_factory) -> Path:
     generate(root / "inbox", units=300, years=range(2019, 2021), seed=5)
     run(root / "inbox", root / "wh", today=TODAY, progress=False)
     return root / "wh"
+
+
+@pytest.fixture(scope="session")
+def loaded_copy(tmp_path_factory):
+    """`loaded_copy(dest, only=None)` → (dest/inbox, dest/wh): the fixture inbox (or the files named in `only`) and
+    the warehouse its first run made, copied for a test that goes on to change them. The same as `write_inbox` and
+    `run` in the test (the warehouse names inbox files by relative path; the copy keeps their mtimes, so the next run
+    finds them unchanged), but each first load is made once per test session, not once per test."""
+    base = tmp_path_factory.mktemp("loaded")
+    made: dict[tuple | None, Path] = {}
+
+    def copy(dest: Path, only: list[str] | None = None) -> tuple[Path, Path]:
+        key = tuple(only) if only is not None else None
+        if key not in made:
+            root = base / str(len(made))
+            run(write_inbox(root / "inbox", only=only), root / "wh", today=TODAY, progress=False)
+            made[key] = root
+        shutil.copytree(made[key], dest, dirs_exist_ok=True)
+        return dest / "inbox", dest / "wh"
+
+    return copy
+
+
+@pytest.fixture()
+def demo_copy(demo_warehouse, tmp_path) -> tuple[Path, Path]:
+    """(inbox, warehouse) in tmp_path: a copy of the small national demo (demo_warehouse) and its inbox, for a test
+    that goes on to change them; the demo is generated and loaded once per test session."""
+    shutil.copytree(demo_warehouse.parent / "inbox", tmp_path / "inbox")
+    shutil.copytree(demo_warehouse, tmp_path / "wh")
+    return tmp_path / "inbox", tmp_path / "wh"
+
+
+_stores: dict[tuple, bytes] = {}
+
+
+def user_store(path: Path, accounts: dict[str, str]) -> Path:
+    """A user store at `path` with `accounts` (username → account id), each password `password-<username>`, as
+    `users.add` writes it. The argon2 hashes cost ~0.1 s of CPU each, on purpose, and ~100 tests need a store: each
+    set of users is added once per run and its file copied after. Adding users is tested in tests/accounts."""
+    key = tuple(accounts.items())
+    if key in _stores:
+        atomic_write(path, _stores[key], mode=0o600)
+    else:
+        for name, account in accounts.items():
+            users.add(name, account, f"password-{name}", path=path)
+        _stores[key] = path.read_bytes()
+    return path
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`-n 2 --dist loadgroup`, pyproject's addopts): each module runs whole on one worker, so
+    that its module-scoped fixtures are built once; the browser package runs whole on one worker, so that its one
+    Chromium and its one fixture dashboard (tests/browser/conftest.py, package-scoped) are started once."""
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        group = "browser" if module.startswith("tests/browser/") else module
+        item.add_marker(pytest.mark.xdist_group(group))

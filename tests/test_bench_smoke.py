@@ -52,14 +52,13 @@ def test_benchmark_smoke_run(tmp_path):
     assert tabs["first_page_p95_ms"] > 0 and tabs["server_cpu_s"] is not None
 
 
-def test_patch_tax_runs(tmp_path):
+def test_patch_tax_runs(tmp_path, loaded_copy):
     """bench/patch_tax.py compares a patched database with a rebuild of the same runs, and cleans up."""
     from etl.run import run
     from tests.conftest import TODAY
-    from tests.fixtures.inbox import doc, write_inbox
+    from tests.fixtures.inbox import doc
 
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     (inbox / "2019" / "HB_r3.json").write_text(json.dumps(doc("HB", 2019, revision=3)), encoding="utf-8")
     assert run(inbox, tmp_path / "wh", today=TODAY, progress=False)["warehouse_patched"]
     tax = subprocess.run([sys.executable, "bench/patch_tax.py", "--warehouse", str(tmp_path / "wh"), "--inbox",

@@ -11,6 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from accounts import users
+from tests.conftest import user_store
 from ui import sessions
 
 T0 = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
@@ -19,8 +20,7 @@ IDLE = dt.timedelta(minutes=30)
 
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
-    path = tmp_path / "users.json"
-    users.add("hebei", "P13", "password-hebei", path=path)
+    path = user_store(tmp_path / "users.json", {"hebei": "P13"})
     monkeypatch.setenv("ISTC_USERS", str(path))
     return path
 

@@ -10,6 +10,7 @@ import pytest
 
 from accounts import users
 from tests.app.conftest import PAGES, metric, open_page
+from tests.conftest import user_store
 
 ROLES = {"ministry": "CN", "hebei": "HB", "sjz": "SJZ"}
 # What each role must never see: names and totals outside its subtree (fixture tree, tests/fixtures/inbox.py).
@@ -22,9 +23,7 @@ FORBIDDEN_IDS = {"sjz": ["BD", "U3", "U4", "HB"], "hebei": ["ZZ"]}  # checked ou
 
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
-    path = tmp_path / "users.json"
-    for name, account in {**ROLES, "lost": "NO-SUCH-ACCOUNT"}.items():
-        users.add(name, account, f"password-{name}", path=path)
+    path = user_store(tmp_path / "users.json", {**ROLES, "lost": "NO-SUCH-ACCOUNT"})
     monkeypatch.setenv("ISTC_AUTH", "local")
     monkeypatch.setenv("ISTC_USERS", str(path))
     return path

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from accounts import users
 from tests.app.conftest import open_page
+from tests.conftest import user_store
 
 
 @pytest.fixture()
@@ -35,9 +35,7 @@ def registered(monkeypatch) -> dict:
 
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
-    path = tmp_path / "users.json"
-    for name, account in {"ministry": "CN", "hebei": "HB"}.items():
-        users.add(name, account, f"password-{name}", path=path)
+    path = user_store(tmp_path / "users.json", {"ministry": "CN", "hebei": "HB"})
     monkeypatch.setenv("ISTC_AUTH", "local")
     monkeypatch.setenv("ISTC_USERS", str(path))
     return path

@@ -8,12 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from accounts import users
 from etl.run import run
 from present import charts, safe
 from tests.app.conftest import open_page
 from tests.app.hostile import NAMES, as_loaded, write_hostile_inbox
-from tests.conftest import TODAY
+from tests.conftest import TODAY, user_store
 from ui import widgets
 
 PAGE_FILES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
@@ -32,8 +31,7 @@ def hostile(tmp_path_factory) -> Path:
 @pytest.fixture()
 def hebei(tmp_path, monkeypatch) -> Path:
     """A provincial user bound to the hostile 河北 account (HB), signed in through the local store."""
-    store = tmp_path / "users.json"
-    users.add("hebei", "HB", "password-hebei", path=store)
+    store = user_store(tmp_path / "users.json", {"hebei": "HB"})
     monkeypatch.setenv("ISTC_AUTH", "local")
     monkeypatch.setenv("ISTC_USERS", str(store))
     return store

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from accounts import users
-from tests.browser.web import ACCOUNTS, ARGS, CHROMIUM, PASSWORDS, dashboard
+from tests.browser.web import ACCOUNTS, ARGS, CHROMIUM, dashboard
+from tests.conftest import user_store
 
 
 @pytest.fixture(scope="package")
@@ -40,9 +40,7 @@ def fixture_site(fixture_run, tmp_path_factory):
     """The dashboard on the fixture warehouse, for the ministry and the Hebei user (PASSWORDS). Whatever the tests
     clicked, the server must not have logged a traceback."""
     root = tmp_path_factory.mktemp("fixture_site")
-    store = root / "users.json"
-    for name, account in ACCOUNTS.items():
-        users.add(name, account, PASSWORDS[name], path=store)
+    store = user_store(root / "users.json", ACCOUNTS)  # password-<name>: web.PASSWORDS
     with dashboard(fixture_run[0], store, root / "server.log") as base:
         yield Site(base, store, root / "server.log")
     log = (root / "server.log").read_text()

@@ -5,6 +5,7 @@ browser stays on one process (nginx's istc_node cookie) and two browsers are ser
 made on one process holds after a reload that the other process serves (one signing secret and one sessions file for
 all), and that reload shows what the ETL published meanwhile (each process follows CURRENT, no restart). Needs Debian's nginx: `make test` installs
 it through scripts/system-deps.sh; without it this test fails and says so.
+The browser is the package's one Chromium (conftest.py): a Playwright of its own cannot start while that one runs.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from accounts import users
 from deploy.cluster import ClusterError, cluster, nginx_binary
 from etl.run import run
 from tests.browser.test_filters_and_exports import card
-from tests.browser.web import free_port, idle, sign_in
-from tests.conftest import TODAY
-from tests.fixtures.inbox import doc, write_inbox
+from tests.browser.web import ACCOUNTS, PASSWORDS, free_port, idle, sign_in
+from tests.conftest import TODAY, user_store
+from tests.fixtures.inbox import doc
 
-PASSWORDS = {"ministry": "password-ministry", "hebei": "password-hebei"}
 SIGN_IN = "登录"
 
 
@@ -40,17 +39,15 @@ def shows_outbound(page: Page, expected: str) -> None:
     assert card(page, "出访人次") == expected
 
 
-def test_two_processes_behind_nginx_keep_browsers_apart_share_sign_in_and_follow_a_publish(tmp_path: Path, chromium):
+def test_two_processes_behind_nginx_keep_browsers_apart_share_sign_in_and_follow_a_publish(
+    chromium, loaded_copy, tmp_path: Path
+):
     try:
         nginx_binary()
     except ClusterError as exc:
         pytest.fail(str(exc))
-    inbox = write_inbox(tmp_path / "inbox")
-    wh = tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
-    store = tmp_path / "users" / "users.json"
-    for name, account in {"ministry": "CN", "hebei": "HB"}.items():
-        users.add(name, account, PASSWORDS[name], path=store)
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded: this test publishes into it
+    store = user_store(tmp_path / "users" / "users.json", ACCOUNTS)
 
     ports = [free_port(), free_port()]
     with cluster(wh, store, port=free_port(), backend_ports=ports, prefix=tmp_path / "nginx") as running:
@@ -64,28 +61,26 @@ def test_two_processes_behind_nginx_keep_browsers_apart_share_sign_in_and_follow
                 assert not node_cookies(answer)
         one, other = running.backends
         pages: dict[str, Page] = {}
-        try:
-            for user, backend in (("hebei", one), ("ministry", other)):
-                context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-                context.add_cookies([{"name": "istc_node", "value": nodes[backend], "url": running.base}])
-                pages[user] = context.new_page()
-                sign_in(pages[user], f"{running.base}/?scope=HB&year=2020", user, PASSWORDS[user])
-                shows_outbound(pages[user], "63 人次")
+        for user, backend in (("hebei", one), ("ministry", other)):  # a browser context each: cookies of its own
+            context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+            context.add_cookies([{"name": "istc_node", "value": nodes[backend], "url": running.base}])
+            pages[user] = context.new_page()
+            sign_in(pages[user], f"{running.base}/?scope=HB&year=2020", user, PASSWORDS[user])
+            shows_outbound(pages[user], "63 人次")
 
-            # The ETL publishes a corrected 河北 2020 (a new database file, CURRENT flipped) while both are open.
-            fixed = doc("HB", 2020, revision=2, status="approved", out={"USA": 8, "HKG": 4},
-                        funds={"provincial": 500, "unit_self": 20})  # fmt: skip
-            (inbox / "2020" / "HB_r2.json").write_text(json.dumps(fixed, ensure_ascii=False), encoding="utf-8")
-            run(inbox, wh, today=TODAY, progress=False)
-            # Each browser now lands on the other process: signed in on one, its reload is served by the other
-            # (same secret, same sessions file), which reads the new CURRENT.
-            for user, backend in (("hebei", other), ("ministry", one)):
-                pages[user].context.add_cookies([{"name": "istc_node", "value": nodes[backend], "url": running.base}])
-                pages[user].reload()
-                shows_outbound(pages[user], "65 人次")
-        finally:  # closes the websockets: nginx logs each when it ends
-            for page in pages.values():
-                page.context.close()
+        # The ETL publishes a corrected 河北 2020 (a new database file, CURRENT flipped) while both are open.
+        fixed = doc("HB", 2020, revision=2, status="approved", out={"USA": 8, "HKG": 4},
+                    funds={"provincial": 500, "unit_self": 20})  # fmt: skip
+        (inbox / "2020" / "HB_r2.json").write_text(json.dumps(fixed, ensure_ascii=False), encoding="utf-8")
+        run(inbox, wh, today=TODAY, progress=False)
+        # Each browser now lands on the other process: signed in on one, its reload is served by the other
+        # (same secret, same sessions file), which reads the new CURRENT.
+        for user, backend in (("hebei", other), ("ministry", one)):
+            pages[user].context.add_cookies([{"name": "istc_node", "value": nodes[backend], "url": running.base}])
+            pages[user].reload()
+            shows_outbound(pages[user], "65 人次")
+        for page in pages.values():
+            page.context.close()  # closes the websockets: nginx logs each when it ends
 
         log = running.access()
         streams = [e for e in log if e["request"].startswith("GET /_stcore/stream ")]

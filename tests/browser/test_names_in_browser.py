@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from accounts import users
 from etl.run import run
 from tests.app.hostile import NAMES, as_loaded, write_hostile_inbox
 from tests.browser.web import dashboard, go, sign_in
-from tests.conftest import TODAY
+from tests.conftest import TODAY, user_store
 from ui import navigation
 
 SHOTS = Path(os.environ.get("ISTC_TEST_SHOTS", "")) if os.environ.get("ISTC_TEST_SHOTS") else None
@@ -29,8 +28,7 @@ def hostile(tmp_path_factory):
     """The dashboard on a warehouse whose account names are hostile; yields its address."""
     root = tmp_path_factory.mktemp("hostile_browser")
     run(write_hostile_inbox(root / "inbox"), root / "wh", today=TODAY, progress=False)
-    store = root / "users.json"
-    users.add("hebei", "HB", "password-hebei", path=store)
+    store = user_store(root / "users.json", {"hebei": "HB"})
     with dashboard(root / "wh", store, root / "server.log") as base:
         yield base
 

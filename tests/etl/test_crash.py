@@ -100,10 +100,9 @@ def clean_patched(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean_full(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("clean_full")
-    run(write_inbox(root / "inbox"), root / "wh", today=TODAY, progress=False)
-    return root / "wh"
+def clean_full(tmp_path_factory, loaded_copy) -> Path:
+    """A warehouse loaded in one clean run from the whole fixture inbox."""
+    return loaded_copy(tmp_path_factory.mktemp("clean_full"))[1]
 
 
 # A hard kill differs from a soft one only where files are left behind: the run's own Parquet before its ledger
@@ -119,9 +118,10 @@ def kills(boundaries: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("target", "kind"), kills(PATCH_BOUNDARIES))
-def test_killed_patch_run_then_next_run_publishes_a_clean_build(tmp_path, monkeypatch, clean_patched, target, kind):
-    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+def test_killed_patch_run_then_next_run_publishes_a_clean_build(
+    tmp_path, monkeypatch, loaded_copy, clean_patched, target, kind
+):
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
     resubmit(inbox)
     _kill(kind, target, inbox, wh, monkeypatch)
     run(inbox, wh, today=TODAY, progress=False)
@@ -131,23 +131,22 @@ def test_killed_patch_run_then_next_run_publishes_a_clean_build(tmp_path, monkey
 
 
 @pytest.mark.parametrize(("target", "kind"), kills(BUILD_BOUNDARIES))
-def test_killed_build_then_next_run_publishes_a_clean_build(tmp_path, monkeypatch, clean_full, target, kind):
-    inbox = write_inbox(tmp_path / "inbox", only=[k for k in VALID if k.startswith("2019/")])
-    wh = tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+def test_killed_build_then_next_run_publishes_a_clean_build(
+    tmp_path, monkeypatch, loaded_copy, clean_full, target, kind
+):
+    inbox, wh = loaded_copy(tmp_path, only=[k for k in VALID if k.startswith("2019/")])  # 2019 loaded
     write_inbox(inbox)  # the 2020 documents arrive: a new survey year is built afresh
     _kill(kind, target, inbox, wh, monkeypatch)
     run(inbox, wh, today=TODAY, progress=False)
     _assert_like_clean_build(inbox, wh, clean_full)
 
 
-def test_stale_wal_of_a_killed_run_is_not_replayed(tmp_path, monkeypatch, clean_patched):
+def test_stale_wal_of_a_killed_run_is_not_replayed(tmp_path, monkeypatch, loaded_copy, clean_patched):
     """A killed patch left `<db>.tmp` and `<db>.tmp.wal` (planted here, under the names that run used): the
     next run patches the same run again and publishes what a clean build makes, without replaying them."""
     from etl.run import _db_name
 
-    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
     published = Warehouse(wh).current_db()
     resubmit(inbox)
     run_killed_in("etl.patch.patch", inbox, wh, monkeypatch)  # committed, not yet patched

@@ -46,9 +46,8 @@ def corrupt_marts(monkeypatch, invariant: str) -> None:
 
 
 @pytest.mark.parametrize("code", sorted(CORRUPTIONS))
-def test_a_build_that_breaks_an_invariant_is_not_published(tmp_path, monkeypatch, code):
-    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+def test_a_build_that_breaks_an_invariant_is_not_published(tmp_path, loaded_copy, monkeypatch, code):
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
     before = _published(wh)
     corrupt_marts(monkeypatch, code)
     monkeypatch.setattr("etl.run.build_version", lambda: "upgraded")  # new mart code: a rebuild
@@ -72,10 +71,9 @@ def test_the_message_names_where_a_rollup_does_not_add_up(tmp_path, monkeypatch)
     assert not (wh / "CURRENT").exists() and not list((wh / "db").iterdir())
 
 
-def test_a_patch_that_breaks_an_invariant_is_not_published(tmp_path, monkeypatch):
+def test_a_patch_that_breaks_an_invariant_is_not_published(tmp_path, loaded_copy, monkeypatch):
     """U1 corrects 2020; the patched roll-up of HB is off by one: nothing published, and the next run recovers."""
-    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
     before = _published(wh)
     _write(inbox, "2020/U1_r9.json", doc("U1", 2020, revision=9, funds={"provincial": 70, "unit_self": 100}))
     rollup = patch_module._rollup

@@ -54,13 +54,11 @@ def resubmit(inbox: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def patched(tmp_path_factory) -> tuple[Path, dict, Path]:
+def patched(tmp_path_factory, loaded_copy) -> tuple[Path, dict, Path]:
     """(warehouse, summary of the patching run, inbox) after the fixture load and the resubmissions."""
-    root = tmp_path_factory.mktemp("patch")
-    inbox = write_inbox(root / "inbox")
-    run(inbox, root / "wh", today=TODAY, progress=False)
+    inbox, wh = loaded_copy(tmp_path_factory.mktemp("patch"))  # the fixture inbox, loaded
     resubmit(inbox)
-    return root / "wh", run(inbox, root / "wh", today=TODAY, progress=False), inbox
+    return wh, run(inbox, wh, today=TODAY, progress=False), inbox
 
 
 def test_resubmissions_are_patched_in(patched):
@@ -228,16 +226,13 @@ CONTENT = ("by_partner", "exchange", "projects", "funding", "conference", "insti
            "outcome", "talent", "policy", "intl_orgs", "standards", "big_science")  # fmt: skip
 
 
-def test_patch_equals_rebuild_on_demo_data(tmp_path):
-    """300 generated units: 40 corrections take a sibling's figures, projects and choices and flip their approval;
-    some also change unit type, are sent back (leaving both bases) or leave an optional total empty."""
+def test_patch_equals_rebuild_on_demo_data(tmp_path, demo_copy):
+    """300 generated units (the session's demo): 40 corrections take a sibling's figures, projects and choices and
+    flip their approval; some also change unit type, are sent back (leaving both bases) or leave an optional total
+    empty."""
     import random
 
-    from etl.demo import generate
-
-    inbox = tmp_path / "inbox"
-    generate(inbox, units=300, years=range(2019, 2021), seed=7)
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = demo_copy
     rng = random.Random(3)
     docs = {}
     for p in sorted(inbox.glob("*/*.json")):
@@ -294,16 +289,12 @@ def _take_siblings_figures(docs: dict[Path, dict], rng, n: int, suffix: str) -> 
         p.with_name(p.stem + suffix + ".json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
 
 
-def test_three_patches_in_a_row_each_equal_a_rebuild(tmp_path):
-    """A seeded demo warehouse patched three times in a row (each run corrects 25 current unit forms) holds after
-    every patch, table by table, what a rebuild of the same runs makes: a patch builds on a patched file."""
+def test_three_patches_in_a_row_each_equal_a_rebuild(tmp_path, demo_copy):
+    """A seeded demo warehouse (the session's) patched three times in a row (each run corrects 25 current unit forms)
+    holds after every patch, table by table, what a rebuild of the same runs makes: a patch builds on a patched file."""
     import random
 
-    from etl.demo import generate
-
-    inbox = tmp_path / "inbox"
-    generate(inbox, units=200, years=range(2019, 2021), seed=13)
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = demo_copy
     wh = Warehouse(tmp_path / "wh")
     rng = random.Random(17)
     for round_no in range(1, 4):
@@ -323,17 +314,13 @@ def test_three_patches_in_a_row_each_equal_a_rebuild(tmp_path):
         full.unlink()
 
 
-def test_resubmissions_that_change_little_are_patched_like_a_rebuild(tmp_path):
-    """Corrections as most are: 30 resubmit the same figures, 10 add one outbound person-time to a partner
-    (with its total and purpose), 5 of which also drop a problem they had chosen. The patch leaves alone
-    the partner, choice, project and DISTINCT rows that did not change, and still equals a rebuild."""
+def test_resubmissions_that_change_little_are_patched_like_a_rebuild(tmp_path, demo_copy):
+    """Corrections as most are (on the session's demo): 30 resubmit the same figures, 10 add one outbound
+    person-time to a partner (with its total and purpose), 5 of which also drop a problem they had chosen. The patch
+    leaves alone the partner, choice, project and DISTINCT rows that did not change, and still equals a rebuild."""
     import random
 
-    from etl.demo import generate
-
-    inbox = tmp_path / "inbox"
-    generate(inbox, units=300, years=range(2019, 2021), seed=11)
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = demo_copy
     con = connect(tmp_path / "wh")
     counted = con.execute("select s.source_file from core_submissions as s inner join core_accounts as a "
                           "using (account_id) where s.is_current and s.is_finished and a.level = 3").fetchall()  # fmt: skip
@@ -365,11 +352,10 @@ def test_resubmissions_that_change_little_are_patched_like_a_rebuild(tmp_path):
     _assert_same_tables(wh.current_db(), full)
 
 
-def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
+def test_quarantine_only_and_killed_patch_are_patched(tmp_path, loaded_copy, monkeypatch):
     """A run whose only new file is quarantined still publishes its report by a patch; so does the run
     after a patch killed before publishing."""
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     broken = copy.deepcopy(VALID["2020/U4_r1.json"])
     broken["revision"], broken["exchange"]["in_person_times_hmt"] = 9, 2
     _write(inbox, "2020/U4_r9.json", broken)
@@ -393,13 +379,12 @@ def test_quarantine_only_and_killed_patch_are_patched(tmp_path, monkeypatch):
     con.close()
 
 
-def test_new_files_with_nothing_new_leave_no_copy_behind(tmp_path):
+def test_new_files_with_nothing_new_leave_no_copy_behind(tmp_path, loaded_copy):
     """A run copies the published database for its patch while it checks; with nothing to patch the copy goes.
 
     A file written again with the same bytes is read again and is nothing new (a copy under another name is: it is
     listed on 数据质量)."""
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     pointer = (tmp_path / "wh" / "CURRENT").read_text()
     path = inbox / "2020" / "HB_r1.json"
     path.write_bytes(path.read_bytes())
@@ -410,12 +395,11 @@ def test_new_files_with_nothing_new_leave_no_copy_behind(tmp_path):
     assert sorted(p.suffix for p in (tmp_path / "wh" / "db").iterdir()) == [".duckdb"]
 
 
-def test_fourth_patch_in_a_row_rebuilds(tmp_path):
+def test_fourth_patch_in_a_row_rebuilds(tmp_path, loaded_copy):
     """Patched rows sit unsorted at the end of the marts: after MAX_PATCHES patches the next run re-sorts."""
     from etl.patch import MAX_PATCHES
 
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     kinds = []
     for revision in range(3, 4 + MAX_PATCHES):  # HB 2019 is at revision 2
         _write(inbox, f"2019/HB_r{revision}.json", doc("HB", 2019, revision=revision, out={"USA": revision}))

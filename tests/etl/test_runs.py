@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,9 +58,8 @@ def test_second_run_changes_nothing(tmp_path):
     assert summary["documents_in"] == sum(summary[k] for k in ("loaded", "superseded", "quarantined", "unchanged"))
 
 
-def test_resubmission_supersedes_and_history_is_kept(tmp_path):
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+def test_resubmission_supersedes_and_history_is_kept(tmp_path, loaded_copy):
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     # HB corrects 2020 outbound from 10 to 12 in revision 2.
     fixed = doc("HB", 2020, revision=2, status="approved", out={"USA": 8, "HKG": 4},
                 funds={"provincial": 500, "unit_self": 20})  # fmt: skip
@@ -75,9 +75,8 @@ def test_resubmission_supersedes_and_history_is_kept(tmp_path):
     assert history == [(1, False), (2, True)]
 
 
-def test_change_of_registry_revalidates_everything(tmp_path):
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+def test_change_of_registry_revalidates_everything(tmp_path, loaded_copy):
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     registry = (inbox / "accounts.csv").read_text(encoding="utf-8").replace("municipal,true", "municipal,false")
     (inbox / "accounts.csv").write_text(registry, encoding="utf-8")
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
@@ -111,9 +110,8 @@ def test_run_killed_before_commit_leaves_no_trace(tmp_path, monkeypatch):
     assert snapshot(tmp_path / "wh") == snapshot(clean)
 
 
-def test_run_killed_before_publishing_is_rebuilt(tmp_path, monkeypatch):
-    inbox = write_inbox(tmp_path / "inbox", only=[k for k in VALID if k.startswith("2019/")])
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+def test_run_killed_before_publishing_is_rebuilt(tmp_path, loaded_copy, monkeypatch):
+    inbox, _ = loaded_copy(tmp_path, only=[k for k in VALID if k.startswith("2019/")])  # 2019 loaded
     old_pointer = (tmp_path / "wh" / "CURRENT").read_text()
     write_inbox(inbox)  # the 2020 documents arrive
     run_killed_in("etl.build.build", inbox, tmp_path / "wh", monkeypatch)
@@ -124,14 +122,11 @@ def test_run_killed_before_publishing_is_rebuilt(tmp_path, monkeypatch):
     assert snapshot(tmp_path / "wh")["hb_2020_out"] == 63
 
 
-def test_sigkill_mid_run_then_rerun_is_correct(tmp_path):
-    """A real process killed at an arbitrary moment, then re-run, gives the same warehouse as a clean run."""
-    inbox = tmp_path / "inbox"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--inbox", str(inbox), "--units", "300", "--years", "2019-2020",
-                    "--seed", "7"], check=True, cwd=ROOT, capture_output=True)  # fmt: skip
-    clean = tmp_path / "clean"
-    subprocess.run([sys.executable, "-m", "etl", "run", "--inbox", str(inbox), "--warehouse", str(clean), "--quiet"],
-                   check=True, cwd=ROOT, capture_output=True)  # fmt: skip
+def test_sigkill_mid_run_then_rerun_is_correct(tmp_path, demo_warehouse):
+    """A real process killed at an arbitrary moment, then re-run, gives the same warehouse as a clean run (the
+    session's demo, loaded from the same inbox)."""
+    inbox, clean = tmp_path / "inbox", demo_warehouse
+    shutil.copytree(demo_warehouse.parent / "inbox", inbox)
     proc = subprocess.Popen([sys.executable, "-m", "etl", "run", "--inbox", str(inbox), "--warehouse",
                              str(tmp_path / "wh"), "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
     time.sleep(1.2)
@@ -205,10 +200,9 @@ def test_a_worker_that_cannot_parse_the_registry_fails_the_run_instead_of_hangin
         gc.set_threshold(700, 10, 10)
 
 
-def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
+def test_unchanged_files_are_not_read_again(tmp_path, loaded_copy, monkeypatch):
     """A re-run recognises unchanged files by path, size and mtime; --rehash reads everything again."""
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     read: list[str] = []
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
@@ -225,18 +219,16 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     assert summary["quarantine_codes"] == {"E_REVISION_CONFLICT": 1}
 
 
-def test_an_unreadable_intake_cache_means_reading_everything_again(tmp_path):
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+def test_an_unreadable_intake_cache_means_reading_everything_again(tmp_path, loaded_copy):
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     (tmp_path / "wh" / "intake.parquet").write_bytes(b"not parquet")
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     assert (summary["unchanged"], summary["loaded"], summary["warehouse_rebuilt"]) == (28, 0, False)
 
 
-def test_an_upgrade_that_changes_the_marts_rebuilds_without_new_documents(tmp_path, monkeypatch):
+def test_an_upgrade_that_changes_the_marts_rebuilds_without_new_documents(tmp_path, loaded_copy, monkeypatch):
     """The database file is named after the build version: new mart SQL is never served from a stale file."""
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     before = snapshot(tmp_path / "wh")
     monkeypatch.setattr("etl.run.build_version", lambda: "upgraded")
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
@@ -262,10 +254,9 @@ def test_a_rerun_with_nothing_new_does_not_parse_the_registry(tmp_path, monkeypa
     assert (second["unchanged"], second["registry_problems"]) == (28, first["registry_problems"])
 
 
-def test_the_intake_cache_follows_files_that_leave_the_inbox(tmp_path):
+def test_the_intake_cache_follows_files_that_leave_the_inbox(tmp_path, loaded_copy):
     """History is kept when a file leaves the inbox; the cache then lists what is there, in listing order."""
-    inbox = write_inbox(tmp_path / "inbox")
-    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    inbox, _ = loaded_copy(tmp_path)  # the fixture inbox, loaded
     (inbox / "2020" / "HB_r1.json").unlink()
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     assert (summary["documents_in"], summary["unchanged"], summary["warehouse_rebuilt"]) == (27, 27, False)

@@ -64,9 +64,8 @@ def test_an_approval_of_the_same_revision_is_loaded_as_its_current_version(tmp_p
     assert _state(tmp_path / "wh_once") == after
 
 
-def test_other_figures_in_the_same_revision_are_still_a_conflict(tmp_path):
-    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+def test_other_figures_in_the_same_revision_are_still_a_conflict(tmp_path, loaded_copy):
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
     changed = {**SUBMITTED, "inbound": {"RUS": 7}}
     _write(inbox, "2020/U4_r1_approved.json", doc("U4", 2020, status="approved", **changed))
     summary = run(inbox, wh, today=TODAY, progress=False)
@@ -123,11 +122,10 @@ def test_a_conflict_with_the_same_submission_time_quarantines_both_naming_each_o
     assert summary["documents_in"] == sum(summary[k] for k in ("loaded", "superseded", "quarantined", "unchanged"))
 
 
-def test_a_workbook_re_export_of_a_loaded_revision_is_the_same_submission(tmp_path):
+def test_a_workbook_re_export_of_a_loaded_revision_is_the_same_submission(tmp_path, loaded_copy):
     """U4's 2020 revision 1, loaded from JSON, comes back as a workbook (the template filled from it) with BD's
     approval: no id of its own, optional values left empty instead of null, same figures: a status event."""
-    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
     approved = doc("U4", 2020, status="approved", **SUBMITTED)
     (inbox / "2020" / "U4_r1_approved.xlsx").write_bytes(workbook_bytes(2020, approved))
     summary = run(inbox, wh, today=TODAY, progress=False)

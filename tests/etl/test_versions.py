@@ -54,9 +54,8 @@ def test_a_run_after_a_dictionary_edit_checks_everything_again_and_rebuilds(tmp_
     con.close()
 
 
-def test_meta_build_says_which_code_built_and_patched_the_database(tmp_path):
-    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+def test_meta_build_says_which_code_built_and_patched_the_database(tmp_path, loaded_copy):
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
     _write(inbox, "2019/SJZ_r1.json", doc("SJZ", 2019, funds={"municipal": 60}))
     assert run(inbox, wh, today=TODAY, progress=False)["warehouse_patched"]
     con = connect(wh)

@@ -53,10 +53,11 @@ def deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def _second_run_with_dying_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doomed: list[str]) -> tuple:
+def _second_run_with_dying_workers(
+    loaded_copy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doomed: list[str]
+) -> tuple:
     """The fixture load, then resubmissions and a batch checked by 2 workers that die on `doomed`."""
-    inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
-    run(inbox, wh, today=TODAY, progress=False)
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
     resubmit(inbox)
     lines = [doc("U2", 2020, revision=7, out={"USA": 7}), doc("U4", 2019, revision=8, out={"JPN": 8}),
              doc("BD", 2020, revision=9, funds={"municipal": 9})]  # fmt: skip
@@ -68,8 +69,8 @@ def _second_run_with_dying_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         return inbox, wh, run(inbox, wh, today=TODAY, progress=False, workers=2)
 
 
-def test_a_worker_killed_on_one_file_quarantines_that_file_and_loads_the_rest(tmp_path, monkeypatch):
-    inbox, wh, summary = _second_run_with_dying_workers(tmp_path, monkeypatch, ["2020/U1_r5.json"])
+def test_a_worker_killed_on_one_file_quarantines_that_file_and_loads_the_rest(loaded_copy, tmp_path, monkeypatch):
+    inbox, wh, summary = _second_run_with_dying_workers(loaded_copy, tmp_path, monkeypatch, ["2020/U1_r5.json"])
     # resubmit(): U3_r3, SJZ_r1 loaded, U3_r2b superseded, U4_r9 quarantined (H-02); U1_r5 killed its worker;
     # the batch's three lines load.
     counts = tuple(summary[k] for k in ("documents_in", "unchanged", "loaded", "superseded", "quarantined"))
@@ -90,8 +91,8 @@ def test_a_worker_killed_on_one_file_quarantines_that_file_and_loads_the_rest(tm
     assert raw.read_bytes() == (inbox / "2020" / "U1_r5.json").read_bytes()
 
 
-def test_a_worker_killed_on_one_line_of_a_batch_quarantines_that_line_alone(tmp_path, monkeypatch):
-    _, wh, summary = _second_run_with_dying_workers(tmp_path, monkeypatch, ["2020/batch.jsonl#2"])
+def test_a_worker_killed_on_one_line_of_a_batch_quarantines_that_line_alone(loaded_copy, tmp_path, monkeypatch):
+    _, wh, summary = _second_run_with_dying_workers(loaded_copy, tmp_path, monkeypatch, ["2020/batch.jsonl#2"])
     assert (summary["loaded"], summary["quarantined"], summary["quarantine_codes"]["E_WORKER"]) == (5, 2, 1)
     con = connect(wh)
     assert con.execute("select source_file from quality_quarantine where code = 'E_WORKER'").fetchall() == [
@@ -100,10 +101,10 @@ def test_a_worker_killed_on_one_line_of_a_batch_quarantines_that_line_alone(tmp_
     con.close()
 
 
-def test_workers_that_keep_dying_stop_the_run_with_a_clear_message(tmp_path, monkeypatch):
+def test_workers_that_keep_dying_stop_the_run_with_a_clear_message(loaded_copy, tmp_path, monkeypatch):
     doomed = ["2020/U1_r5.json", "2020/U3_r3.json", "2019/SJZ_r1.json", "2020/U3_r2b.json"]
     with pytest.raises(RuntimeError, match="校验进程异常退出（可能内存不足）已超过 3 次"):
-        _second_run_with_dying_workers(tmp_path, monkeypatch, doomed)
+        _second_run_with_dying_workers(loaded_copy, tmp_path, monkeypatch, doomed)
 
 
 def test_a_pool_found_broken_when_submitting_checks_that_chunk_again(tmp_path, monkeypatch):
