@@ -131,3 +131,24 @@ def test_the_etl_command_line_points_to_the_new_one(capsys):
 
     assert main(["users", "add", "--username", "hebei"]) == 2
     assert capsys.readouterr().err == "错误：看板用户管理已改为 python -m accounts add --username hebei\n"
+
+
+def test_a_sign_in_checked_while_the_password_changes_is_refused(tmp_path, monkeypatch):
+    # The hash is checked outside the store's locks (sign-ins no longer queue behind each other's hash): a password
+    # changed by the operator meanwhile must not let the old one in, nor may the store lose the change.
+    store = tmp_path / "users.json"
+    users.add("hebei", "P13", "old-password", path=store)
+    real = users._hasher
+
+    class ChangedMeanwhile:
+        hash = staticmethod(real.hash)
+
+        def verify(self, stored_hash, password):
+            users.add("hebei", "P13", "new-password", path=store, replace=True)
+            return real.verify(stored_hash, password)
+
+    monkeypatch.setattr(users, "_hasher", ChangedMeanwhile())
+    assert users.verify("hebei", "old-password", path=store) == (None, "用户名或密码不正确")
+    monkeypatch.setattr(users, "_hasher", real)
+    assert users.verify("hebei", "new-password", path=store) == ("P13", "")
+    assert users.verify("hebei", "old-password", path=store)[0] is None
