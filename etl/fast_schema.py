@@ -25,6 +25,7 @@ import msgspec
 from typing_extensions import TypedDict
 
 from . import dictionary as d
+from . import schema
 
 MAX_INT = 2**53 - 1  # validate.MAX_INT
 JSON_WHITESPACE = b" \t\r\n"
@@ -70,13 +71,7 @@ def _scalar(f: d.Field) -> Any:
 
 
 def _typed_dict(name: str, fields: tuple[d.Field, ...]) -> Any:
-    annotations = {}
-    for f in fields:
-        if f.derived:
-            continue
-        t = _scalar(f)
-        annotations[f.name] = Required[t] if f.required else NotRequired[t | None]
-    return TypedDict(name, annotations)  # type: ignore[misc]
+    return TypedDict(name, schema.typed_annotations(fields, _scalar))  # type: ignore[misc]
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any, Literal, NotRequired, Required
 
@@ -47,15 +48,17 @@ def _describe(f: d.Field) -> str:
     return "；".join(p for p in parts if p)
 
 
+def typed_annotations(fields: tuple[d.Field, ...], scalar: Callable[[d.Field], Any]) -> dict[str, Any]:
+    """The annotations of a section's typed (non-derived) fields, each typed by `scalar`: required ones must be
+    there, optional ones may be null or absent. Shared by this schema and the msgspec fast path (fast_schema)."""
+    return {
+        f.name: Required[scalar(f)] if f.required else NotRequired[scalar(f) | None] for f in fields if not f.derived
+    }
+
+
 def _typed_dict(name: str, fields: tuple[d.Field, ...], *, extra: str = "forbid", title: str = "") -> Any:
     """A TypedDict validating the typed (non-derived) fields; optional ones may be null or absent."""
-    annotations = {}
-    for f in fields:
-        if f.derived:
-            continue
-        t = _scalar(f)
-        annotations[f.name] = Required[t] if f.required else NotRequired[t | None]
-    td = TypedDict(name, annotations)  # type: ignore[misc]
+    td = TypedDict(name, typed_annotations(fields, _scalar))  # type: ignore[misc]
     td.__pydantic_config__ = ConfigDict(extra=extra, title=title or name)  # type: ignore[attr-defined]
     return td
 
