@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from playwright.sync_api import Page
 from accounts import users
 from tests.browser.web import CHART, ERRORS, ROOT, dashboard
 
-SHOTS = Path(os.environ.get("ISTC_SCREENSHOTS") or tempfile.mkdtemp(prefix="istc-shots-")).resolve()
 GUIDE = ROOT / "docs" / "guide" / "使用说明.md"
 
 
@@ -38,8 +36,15 @@ def server(demo_warehouse, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where the guide's screens go: docs/guide/img under `make screenshots` (ISTC_SCREENSHOTS), else pytest's
+    temporary folder (never one that outlives the run)."""
+    folder = os.environ.get("ISTC_SCREENSHOTS")
+    return Path(folder).resolve() if folder else tmp_path_factory.mktemp("shots")
+
+
+@pytest.fixture(scope="module")
 def browser_page(server, chromium):
-    SHOTS.mkdir(exist_ok=True)
     context = chromium.new_context(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
     page = context.new_page()
     page.outside = []  # requests to anything but this machine
@@ -74,51 +79,51 @@ def open_page(page: Page, title: str, marker: str | None = None, charts: bool = 
     settle(page, marker or title, charts)
 
 
-def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, server: str, tmp_path):
+def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, server: str, shots: Path, tmp_path):
     page = browser_page
     # A deep link first: after a server start it must not fall back to legacy page discovery, and it must
     # still be the page shown once the user has signed in.
     page.goto(f"{server}/compare?scope=CN&year=2020")
     page.get_by_text("demo-ministry").wait_for(timeout=60_000)  # the sign-in page lists the demo users
-    page.screenshot(path=str(SHOTS / "00_登录.png"))
+    page.screenshot(path=str(shots / "00_登录.png"))
     page.get_by_label("用户名").fill("ministry")
     page.get_by_label("密码").fill(users.DEMO_USERS["ministry"][1])
     page.get_by_role("button", name="登录").click()
     settle(page, "地区对比")
     assert page.locator(".choroplethlayer path").count() >= 30  # the provinces map drew
-    page.screenshot(path=str(SHOTS / "01_地区对比_全国.png"))
+    page.screenshot(path=str(shots / "01_地区对比_全国.png"))
 
     open_page(page, "总览", "2020 年度主要指标")
     assert page.locator(ERRORS).count() == 0
-    page.screenshot(path=str(SHOTS / "02_总览_全国.png"))
+    page.screenshot(path=str(shots / "02_总览_全国.png"))
     province = click_bar(page, 2, "省")  # the children ranking: click a bar to drill in
     settle(page, f"› {province}")
     assert "scope=P" in page.url
-    page.screenshot(path=str(SHOTS / "03_总览_省.png"))
+    page.screenshot(path=str(shots / "03_总览_省.png"))
     city = click_bar(page, 2, "市")
     settle(page, f"› {city}")
     assert page.locator(ERRORS).count() == 0
-    page.screenshot(path=str(SHOTS / "04_总览_市.png"))
+    page.screenshot(path=str(shots / "04_总览_市.png"))
     page.get_by_role("button", name=f"› {province}").click()  # one click up
     page.get_by_text(f"› {city}").first.wait_for(state="detached", timeout=60_000)
     settle(page, f"› {province}")
 
     open_page(page, "地区对比")
     assert page.locator(".choroplethlayer path").count() >= 2  # the province's cities
-    page.screenshot(path=str(SHOTS / "05_地区对比_省.png"))
+    page.screenshot(path=str(shots / "05_地区对比_省.png"))
     page.get_by_role("button", name="全国", exact=True).click()
     settle(page, "地区对比")
     open_page(page, "国家和地区")
     assert page.locator(".choroplethlayer path").count() > 100  # countries of the world
     assert page.get_by_text("中国香港").count() >= 1
-    page.screenshot(path=str(SHOTS / "06_国家和地区_全国.png"))
+    page.screenshot(path=str(shots / "06_国家和地区_全国.png"))
     for title in ("经费投入", "人员交流与人才", "项目与成果", "重点工作监测", "填报进度", "数据质量"):
         page.get_by_role("link", name=title, exact=True).click()
         page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
         time.sleep(1.5)
         assert page.locator(ERRORS).count() == 0, title
-        page.screenshot(path=str(SHOTS / f"07_{title}_全国.png"))
+        page.screenshot(path=str(shots / f"07_{title}_全国.png"))
     # A finding's 说明 is longer than its cell: a click on the row's box shows the whole row below the list.
     findings = page.locator('[data-testid="stDataFrame"]').last
     findings.scroll_into_view_if_needed()
@@ -136,7 +141,7 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
     saved = tmp_path / png.value.suggested_filename
     png.value.save_as(saved)
     assert saved.suffix == ".png" and saved.read_bytes()[:4] == b"\x89PNG" and saved.stat().st_size > 20_000
-    shutil.copy(saved, SHOTS / "08_导出的图表.png")
+    shutil.copy(saved, shots / "08_导出的图表.png")
     page.keyboard.press("Escape")
     open_page(page, "报告导出", "报告包（Word 简报 + Excel 表格）", charts=False)
     with page.expect_download(timeout=120_000) as docx:
@@ -144,21 +149,21 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
     assert docx.value.suggested_filename.endswith("统计分析简报.docx")
     docx.value.save_as(tmp_path / "brief.docx")
     assert (tmp_path / "brief.docx").read_bytes()[:2] == b"PK"
-    page.screenshot(path=str(SHOTS / "09_报告导出.png"))
+    page.screenshot(path=str(shots / "09_报告导出.png"))
     # The 口径 link under a chart opens that indicator's definition.
     open_page(page, "总览", "2020 年度主要指标")
     page.get_by_role("link", name="指标解释：出访人次").first.click()
     page.get_by_text("out_person_times", exact=False).first.wait_for(timeout=60_000)
     page.get_by_text("逐级汇总", exact=False).first.wait_for(timeout=60_000)
-    page.screenshot(path=str(SHOTS / "10_指标解释.png"))
+    page.screenshot(path=str(shots / "10_指标解释.png"))
     assert page.outside == [], f"outbound requests: {page.outside[:5]}"
 
 
-def test_every_screenshot_of_the_guide_was_taken_by_this_run(browser_page: Page):
+def test_every_screenshot_of_the_guide_was_taken_by_this_run(browser_page: Page, shots: Path):
     started = time.time() - 3600
     # Screens only: pages rendered from exported documents live in img/exports/ and are made by hand.
     for name in re.findall(r"\]\(img/([^/)]+)\)", GUIDE.read_text(encoding="utf-8")):
-        shot = SHOTS / name
+        shot = shots / name
         assert shot.exists(), f"the guide shows {name}, which the browser test does not take"
         assert shot.stat().st_mtime > started, f"{name} is stale"
 
@@ -166,7 +171,7 @@ def test_every_screenshot_of_the_guide_was_taken_by_this_run(browser_page: Page)
 def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change(
     chromium, server: str, demo_warehouse: Path, tmp_path: Path
 ):
-    # Screens for the reviewer go to pytest's tmp_path, not SHOTS: the guide does not show them.
+    # Screens for the reviewer go to pytest's tmp_path, not the guide's folder: the guide does not show them.
     context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     store, password = demo_warehouse.parent / "users.json", users.DEMO_USERS["hebei"][1]

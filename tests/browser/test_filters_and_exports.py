@@ -18,15 +18,13 @@ Hand-worked figures (出访人次, 2020; U2 counts its revision 2, U4 went nowhe
 from __future__ import annotations
 
 import re
-import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.web import ERRORS, go, idle, signed_in
-
-SHOTS = Path(tempfile.mkdtemp(prefix="istc-filters-"))  # never the guide's folder, even under make screenshots
 
 SCOPES = {"ALL": "全部", "INTL": "国际", "HMT": "港澳台"}
 # Every plotly figure on the page: its title and, per trace, the categories and values it draws (_fullData: the
@@ -67,13 +65,18 @@ def ranking(figs: dict, start: str) -> dict[str, float]:
     return figs[title]
 
 
-def test_sign_out_is_on_screen_at_900_px(chromium, fixture_site):
-    SHOTS.mkdir(exist_ok=True)
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Screens for a reviewer: pytest's temporary folder, never the guide's, even under make screenshots."""
+    return tmp_path_factory.mktemp("filters")
+
+
+def test_sign_out_is_on_screen_at_900_px(chromium, fixture_site, shots):
     page = signed_in(chromium, fixture_site, "ministry")
     sign_out = page.locator('[data-testid="stSidebar"]').get_by_role("button", name="退出登录")
     expect(sign_out).to_be_in_viewport()
     assert page.locator('[data-testid="stSidebarUserContent"]').evaluate("e => e.scrollTop") == 0
-    page.screenshot(path=str(SHOTS / "filters_sidebar_1440x900.png"))
+    page.screenshot(path=str(shots / "filters_sidebar_1440x900.png"))
     sign_out.click()
     page.get_by_label("用户名").wait_for(timeout=60_000)  # it works, too
     page.context.close()
@@ -86,13 +89,13 @@ EXPECTED = {  # 合作方范围 → 出访人次 card, children ranking, partner
 }
 
 
-def test_partner_scope_toggle_agrees_on_every_page(chromium, fixture_site):
+def test_partner_scope_toggle_agrees_on_every_page(chromium, fixture_site, shots):
     page = signed_in(chromium, fixture_site, "ministry")
     for scope in ("HMT", "INTL", "ALL"):  # one session, as a user toggles; 全部 last, back from 国际
         if scope != "HMT":
             go(page, "总览")
         choose(page, scope)
-        partner_scope_agrees(page, scope)
+        partner_scope_agrees(page, scope, shots)
     # clicking the chosen 全部 again keeps it: the control cannot be cleared into a crash
     page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"] button').filter(
         has_text=re.compile("^全部$")).click()  # fmt: skip
@@ -102,13 +105,13 @@ def test_partner_scope_toggle_agrees_on_every_page(chromium, fixture_site):
     page.context.close()
 
 
-def partner_scope_agrees(page: Page, scope: str) -> None:
+def partner_scope_agrees(page: Page, scope: str, shots: Path) -> None:
     """On 总览, 国家和地区, 地区对比 and 人员交流与人才 every figure is the `scope` one (module docstring)."""
     out, children, partners = EXPECTED[scope]
     assert card(page, "出访人次") == out  # 总览
     assert ranking(figures(page), "2020 年度下级出访人次排名") == children
     assert page.locator(ERRORS).count() == 0
-    page.screenshot(path=str(SHOTS / f"filters_{scope}_总览.png"))
+    page.screenshot(path=str(shots / f"filters_{scope}_总览.png"))
 
     go(page, "国家和地区")
     assert page.locator(ERRORS).count() == 0
@@ -124,15 +127,15 @@ def partner_scope_agrees(page: Page, scope: str) -> None:
         assert [card(page, x) for x in ("中国香港", "中国澳门", "中国台湾")] == ["9 人次", "4 人次", "3 人次"]
     drawn = {name for fig in figures(page).values() for name in fig} if scope != "HMT" else set()
     assert not drawn & {"中国香港", "中国澳门", "中国台湾"}  # the country ranking is countries only
-    page.screenshot(path=str(SHOTS / f"filters_{scope}_国家和地区.png"))
+    page.screenshot(path=str(shots / f"filters_{scope}_国家和地区.png"))
 
     go(page, "地区对比")
     assert page.locator(ERRORS).count() == 0
     assert ranking(figures(page), "2020 年度下级出访人次") == children
-    page.screenshot(path=str(SHOTS / f"filters_{scope}_地区对比.png"))
+    page.screenshot(path=str(shots / f"filters_{scope}_地区对比.png"))
 
     go(page, "人员交流与人才")
     assert page.locator(ERRORS).count() == 0
     assert card(page, "出访人次") == out
     assert set(ranking(figures(page), "2020 年度出访人次：按国家（地区）")) == partners
-    page.screenshot(path=str(SHOTS / f"filters_{scope}_人员交流与人才.png"))
+    page.screenshot(path=str(shots / f"filters_{scope}_人员交流与人才.png"))
