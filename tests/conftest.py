@@ -111,12 +111,31 @@ def user_store(path: Path, accounts: dict[str, str]) -> Path:
     return path
 
 
+# The longest groups, longest first: under xdist each worker takes the next group when it is free, so these start
+# at once and the many short modules fill in behind them (xdist's own reordering counts tests, not seconds).
+LONGEST_FIRST = (
+    "tests/browser/test_every_download.py",
+    "browser",
+    "tests/test_bench_smoke.py",
+    "tests/etl/test_crash.py",
+)
+
+
+def xdist_group(nodeid: str) -> str:
+    """The group a test runs in under xdist: its module; the browser modules share one Chromium and one fixture
+    dashboard per worker (tests/browser/conftest.py, package-scoped), except every-download, the longest, alone."""
+    module = nodeid.split("::")[0]
+    if module.startswith("tests/browser/") and module not in LONGEST_FIRST:
+        return "browser"
+    return module
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With pytest-xdist (`-n 2 --dist loadgroup`, pyproject's addopts): each module runs whole on one worker, so
-    that its module-scoped fixtures are built once; the browser package runs whole on one worker, so that its one
-    Chromium and its one fixture dashboard (tests/browser/conftest.py, package-scoped) are started once."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2 --dist loadgroup`, pyproject's addopts) each group (`xdist_group`) runs whole on
+    one worker, so that its module- and package-scoped fixtures are built once there; the longest groups go first."""
     for item in items:
-        module = item.nodeid.split("::")[0]
-        group = "browser" if module.startswith("tests/browser/") else module
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(xdist_group(item.nodeid)))
+    if hasattr(config, "workerinput"):  # every worker sorts alike: xdist checks that they collected the same list
+        rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(xdist_group(item.nodeid), len(rank)))
