@@ -19,6 +19,7 @@ import pickle
 import sys
 import tempfile
 import types
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -437,6 +438,35 @@ def _in_process(
         gc.set_threshold(700, 10, 10)
 
 
+STATE_PREFIX = "istc-etl-"  # + the run's pid: the workers' state file in the temporary folder
+
+
+def _release(live: list[concurrent.futures.ProcessPoolExecutor], state_file: str) -> None:
+    """Stop a run's checking workers and remove their state file."""
+    for pool in live:
+        pool.shutdown(wait=False, cancel_futures=True)
+    Path(state_file).unlink(missing_ok=True)
+
+
+def _sweep_orphaned_state() -> None:
+    """Remove the state files of runs killed on the spot (SIGKILL, the OOM killer): nothing else would."""
+    for path in Path(tempfile.gettempdir()).glob(f"{STATE_PREFIX}*-*.pickle"):
+        pid = path.name.removeprefix(STATE_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):  # another user's file
+                path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 class _Pool:
     """Worker processes checking chunks, AHEAD per worker in flight, results in order; a worker that dies is noticed.
 
@@ -447,14 +477,27 @@ class _Pool:
     """
 
     def __init__(self, state: bytes, chunks: Iterator[list[InboxFile | BatchPart]], inbox: Path, workers: int) -> None:
-        fd, self.state_file = tempfile.mkstemp(prefix="istc-etl-", suffix=".pickle")  # 0600; see _init_from_file
+        _sweep_orphaned_state()
+        fd, self.state_file = tempfile.mkstemp(prefix=f"{STATE_PREFIX}{os.getpid()}-", suffix=".pickle")  # 0600
         with open(fd, "wb") as f:
             f.write(state)
         self.chunks, self.inbox, self.workers = chunks, inbox, workers
         self.window: collections.deque = collections.deque()  # (items, future) in inbox order
         self.deaths = 0
+        self.live: list[concurrent.futures.ProcessPoolExecutor] = []  # the current pool (replaced after a death)
+        # A run that fails before it reads the results (the history unreadable, Ctrl-C) never starts results():
+        # the workers and the state file then go with this object, or at exit.
+        self.release = weakref.finalize(self, _release, self.live, self.state_file)
         self.pool = self._new_pool(workers)
         self._fill()
+
+    @property
+    def pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        return self.live[0]
+
+    @pool.setter
+    def pool(self, pool: concurrent.futures.ProcessPoolExecutor) -> None:
+        self.live[:] = [pool]
 
     def _new_pool(self, n: int) -> concurrent.futures.ProcessPoolExecutor:
         # spawn, not fork: the parent has Arrow thread pools running, which a forked child would inherit half-locked.
@@ -494,8 +537,7 @@ class _Pool:
                     yield result
                 self._fill()
         finally:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            os.unlink(self.state_file)  # workers read it when they start: all have
+            self.release()  # workers read the state file when they start: all have
 
     def _isolated(self, items: list[InboxFile | BatchPart]) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
         """Check `items` again in a worker of their own; halve them while they kill it, and quarantine the document

@@ -135,3 +135,41 @@ def test_a_pool_found_broken_when_submitting_checks_that_chunk_again(tmp_path, m
             o.source for outcomes, _ in intake.check_all(inbox, files, ctx, frozenset(), "r", 2) for o in outcomes
         ]
     assert pooled == alone and len(alone) == 28
+
+
+def test_workers_whose_results_are_never_read_stop_and_leave_no_state_file(tmp_path, monkeypatch):
+    """A run that fails after its workers started and before it read their results (its history unreadable,
+    Ctrl-C) stops them and removes their state file; a state file left by a run killed on the spot (SIGKILL, the
+    OOM killer) is removed by the next run that starts workers, and a running run's is kept."""
+    import gc
+    import multiprocessing
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    from etl import config, hierarchy, reference
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = temp / f"istc-etl-{gone.stdout.strip()}-abc.pickle"  # its process has ended
+    running = temp / f"istc-etl-{os.getpid()}-def.pickle"  # this process runs
+    killed.write_bytes(b"state"), running.write_bytes(b"state")
+    inbox = write_inbox(tmp_path / "inbox")
+    files = intake.unseen(intake.scan(inbox)[0], None).todo
+    ctx = validate.Context(hierarchy.load(inbox / "accounts.csv"), reference.load(), config.load(None), TODAY)
+    monkeypatch.setattr("etl.intake.PARALLEL_FROM", 0)
+
+    results = intake.check_all(inbox, files, ctx, frozenset(), "r", 2)  # workers start here
+    assert sorted(p.name for p in temp.iterdir())[-1].startswith(f"istc-etl-{os.getpid()}-")
+    assert not killed.exists() and running.exists()
+    del results  # never read
+    gc.collect()
+    assert [p.name for p in temp.iterdir()] == [running.name]
+    for _ in range(100):
+        if not multiprocessing.active_children():
+            break
+        time.sleep(0.1)
+    assert not multiprocessing.active_children()
