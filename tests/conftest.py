@@ -111,31 +111,23 @@ def user_store(path: Path, accounts: dict[str, str]) -> Path:
     return path
 
 
-# The longest groups, longest first: under xdist each worker takes the next group when it is free, so these start
-# at once and the many short modules fill in behind them (xdist's own reordering counts tests, not seconds).
+# The longest modules, longest first: under xdist (`--dist loadfile`) each worker takes the next module when it is
+# free, so these start at once and the many short ones fill in behind (xdist's own order counts tests, not seconds).
 LONGEST_FIRST = (
     "tests/browser/test_every_download.py",
-    "browser",
+    "tests/browser/test_browser.py",
     "tests/test_bench_smoke.py",
     "tests/etl/test_crash.py",
+    "tests/browser/test_names_in_browser.py",
 )
 
 
-def xdist_group(nodeid: str) -> str:
-    """The group a test runs in under xdist: its module; the browser modules share one Chromium and one fixture
-    dashboard per worker (tests/browser/conftest.py, package-scoped), except every-download, the longest, alone."""
-    module = nodeid.split("::")[0]
-    if module.startswith("tests/browser/") and module not in LONGEST_FIRST:
-        return "browser"
-    return module
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`-n 2 --dist loadgroup`, pyproject's addopts) each group (`xdist_group`) runs whole on
-    one worker, so that its module- and package-scoped fixtures are built once there; the longest groups go first."""
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group(item.nodeid)))
+    """Under pytest-xdist (pyproject's addopts: `-n 2 --dist loadfile`) each module runs whole on one worker, so its
+    module-scoped fixtures are built once; the browser package's Chromium and fixture dashboard are built once per
+    worker (tests/browser/conftest.py). `--dist loadgroup` would keep the package on one worker, but xdist 3.8 names
+    groups through an attribute pytest 9 no longer reads: every test became a group of its own."""
     if hasattr(config, "workerinput"):  # every worker sorts alike: xdist checks that they collected the same list
-        rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
-        items.sort(key=lambda item: rank.get(xdist_group(item.nodeid), len(rank)))
+        rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))

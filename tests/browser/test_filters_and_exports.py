@@ -65,6 +65,17 @@ def ranking(figs: dict, start: str) -> dict[str, float]:
     return figs[title]
 
 
+def settled(page: Page, start: str, expected, seconds: float = 30) -> dict[str, float]:
+    """The ranking titled `start…` once plotly draws `expected` (its values, or a set: its categories), or what it
+    still draws after `seconds`: plotly.js redraws after Streamlit has stopped running, later on a loaded machine."""
+    deadline = time.monotonic() + seconds
+    while True:
+        shown = ranking(figures(page), start)
+        if (shown if isinstance(expected, dict) else set(shown)) == expected or time.monotonic() > deadline:
+            return shown
+        time.sleep(0.5)
+
+
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
     """Screens for a reviewer: pytest's temporary folder, never the guide's, even under make screenshots."""
@@ -109,7 +120,7 @@ def partner_scope_agrees(page: Page, scope: str, shots: Path) -> None:
     """On 总览, 国家和地区, 地区对比 and 人员交流与人才 every figure is the `scope` one (module docstring)."""
     out, children, partners = EXPECTED[scope]
     assert card(page, "出访人次") == out  # 总览
-    assert ranking(figures(page), "2020 年度下级出访人次排名") == children
+    assert settled(page, "2020 年度下级出访人次排名", children) == children
     assert page.locator(ERRORS).count() == 0
     page.screenshot(path=str(shots / f"filters_{scope}_总览.png"))
 
@@ -131,11 +142,11 @@ def partner_scope_agrees(page: Page, scope: str, shots: Path) -> None:
 
     go(page, "地区对比")
     assert page.locator(ERRORS).count() == 0
-    assert ranking(figures(page), "2020 年度下级出访人次") == children
+    assert settled(page, "2020 年度下级出访人次", children) == children
     page.screenshot(path=str(shots / f"filters_{scope}_地区对比.png"))
 
     go(page, "人员交流与人才")
     assert page.locator(ERRORS).count() == 0
     assert card(page, "出访人次") == out
-    assert set(ranking(figures(page), "2020 年度出访人次：按国家（地区）")) == partners
+    assert set(settled(page, "2020 年度出访人次：按国家（地区）", partners)) == partners
     page.screenshot(path=str(shots / f"filters_{scope}_人员交流与人才.png"))
