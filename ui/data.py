@@ -98,9 +98,20 @@ class _Memo:
                     self._making.pop(key, None)
         return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
 
 _RESULTS = _Memo(2000)
 _WITHIN = _Memo(20_000)
+
+
+def clear_caches() -> None:
+    """Forget every cached result and scope check (st.cache_data.clear() does not reach them): for benchmarks."""
+    _RESULTS.clear()
+    _WITHIN.clear()
+    st.cache_data.clear()
 
 
 def _cached(db_file: str, name: str, params: tuple) -> pd.DataFrame:
