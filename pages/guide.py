@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import streamlit as st
 
-GUIDE = Path(__file__).resolve().parent.parent / "docs" / "guide" / "使用说明.md"
+from ui import guide
+
+GUIDE = guide.GUIDE
 IMAGE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)]+)\)\s*$")
 
 title, _, text = GUIDE.read_text(encoding="utf-8").partition("\n")
@@ -22,7 +23,7 @@ for line in text.splitlines():
     chunk = []
     image = GUIDE.parent / m["path"]
     if image.exists():
-        st.image(str(image), caption=m["caption"])
+        st.image(guide.image(image), caption=m["caption"], output_format="PNG")  # PNG: never re-encoded
     else:
         st.caption(f"（截图“{m['caption']}”由浏览器测试生成：运行 make test 后显示）")
 st.markdown("\n".join(chunk))

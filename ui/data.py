@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -59,9 +61,67 @@ def _connection(db_file: str):
     return queries.connect(Path(db_file))
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
+class _Memo:
+    """A process-wide LRU for query results: st.cache_data without its per-call price.
+
+    A page asks for 20–40 results per rerun, nearly all cached. st.cache_data hashes every argument with its own
+    hasher, inspects the function's signature and unpickles the stored frame on every call: 1–2 ms of the server's
+    one core each, 30–60 ms per click. Here a hit is a dict look-up and a copy of the frame (the caller may change
+    its copy, as with st.cache_data). One computation per key at a time, as st.cache_data does: a crowd arriving at a
+    cold page runs each query once.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._values: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._making: dict = {}
+
+    def get(self, key, make):
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            try:
+                value = make()
+                with self._lock:
+                    self._values[key] = value
+                    while len(self._values) > self.max_entries:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_RESULTS = _Memo(2000)
+_WITHIN = _Memo(20_000)
+
+
+def clear_caches() -> None:
+    """Forget every cached result and scope check (st.cache_data.clear() does not reach them): for benchmarks."""
+    _RESULTS.clear()
+    _WITHIN.clear()
+    st.cache_data.clear()
+
+
 def _cached(db_file: str, name: str, params: tuple) -> pd.DataFrame:
-    return getattr(queries, name)(_connection(db_file), **dict(params))
+    key = (db_file, name, params)
+    try:
+        hash(key)
+    except TypeError:  # an unhashable parameter: not cached
+        return getattr(queries, name)(_connection(db_file), **dict(params))
+    value = _RESULTS.get(key, lambda: getattr(queries, name)(_connection(db_file), **dict(params)))
+    return value.copy() if hasattr(value, "copy") else value  # a frame, or survey_years' list
 
 
 def connection_for(scope_id: str):
@@ -74,9 +134,12 @@ def connection_for(scope_id: str):
     return _connection(str(db))
 
 
-@st.cache_data(max_entries=20_000, show_spinner=False)
 def _within(db_file: str, root_id: str, scope_id: str) -> bool:
-    return queries.scope_within(_connection(db_file), root_id, scope_id)
+    if not isinstance(scope_id, str) or not isinstance(root_id, str):  # a forged URL's list: never within
+        return False
+    return _WITHIN.get(
+        (db_file, root_id, scope_id), lambda: queries.scope_within(_connection(db_file), root_id, scope_id)
+    )
 
 
 # The root bound by `as_user` for a call that runs outside the session's script run (a download's data callable).

@@ -127,6 +127,12 @@ def main() -> None:
         charts.publish_boundaries()
     except OSError as e:  # a read-only install still works: the shapes go inside each map as before
         print(f"地图边界未写入 static/geo（{e}），地图将随每次刷新发送边界", file=sys.stderr)
+    from ui import guide
+
+    try:  # the guide's screenshots as files the browser fetches once, not images re-encoded on every visit
+        guide.publish_images()
+    except OSError as e:
+        print(f"使用说明的截图未写入 static/guide（{e}），每次打开使用说明时重新编码", file=sys.stderr)
     sys.argv = ["streamlit", "run", str(LAUNCHER), *extra]
     sys.exit(cli.main())
 

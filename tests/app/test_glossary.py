@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs
 
 import pytest
 
 from etl import dictionary as d
 from tests.app.conftest import PAGES, open_page
+from ui import guide
 from ui.glossary import by_name
 
 
@@ -43,10 +45,29 @@ def test_every_chart_links_to_an_existing_entry(fixture_run, monkeypatch, page):
         assert link.proto.label == f"指标解释：{entries[name].label}"
 
 
+def _guide_images(at) -> list[str]:
+    return [url for image in at.image for url in image.value]
+
+
 def test_guide_page_renders_the_markdown(fixture_run, monkeypatch):
     at = open_page(fixture_run[0], "guide", monkeypatch)
     text = " ".join(m.value for m in at.markdown)
     assert "登录与权限范围" in text and "运维人员" in text and "替换地图边界" in text
+    shots = re.findall(r"^!\[[^\]]*\]\((img/[^)]+)\)", guide.GUIDE.read_text(encoding="utf-8"), re.M)
+    assert len(_guide_images(at)) == len(shots) == 11  # unpublished (no server): the files themselves, as media
+
+
+def test_a_server_sends_the_guide_screenshots_as_static_files(fixture_run, monkeypatch, tmp_path):
+    # What ui.server does at start: the page then names each screenshot's static copy instead of re-encoding it.
+    monkeypatch.setattr(guide, "_PUBLISHED", {})
+    folder = tmp_path / "static" / "guide"
+    guide.publish_images(folder)
+    at = open_page(fixture_run[0], "guide", monkeypatch)
+    urls = _guide_images(at)
+    assert len(urls) == 11 and all(u.startswith("/app/static/guide/") for u in urls)
+    served = {u.removeprefix("/app/static/guide/"): (folder / u.rsplit("/", 1)[1]).read_bytes() for u in urls}
+    originals = {p.read_bytes() for p in (guide.GUIDE.parent / "img").rglob("*.png")}
+    assert set(served.values()) <= originals and len(set(served.values())) == 11  # each one a screenshot, unchanged
 
 
 def test_the_page_opens_with_survey_indicators_and_ends_with_system_fields(fixture_run, monkeypatch):

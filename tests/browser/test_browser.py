@@ -168,6 +168,19 @@ def test_every_screenshot_of_the_guide_was_taken_by_this_run(browser_page: Page,
         assert shot.stat().st_mtime > started, f"{name} is stale"
 
 
+def test_the_guide_shows_its_screenshots_as_static_files(browser_page: Page, server: str):
+    # The server publishes them to static/guide/ at start: the page names the files, the browser fetches and draws them.
+    page = browser_page
+    open_page(page, "使用说明", "登录与权限范围", charts=False)
+    images = page.locator('[data-testid="stMain"] img')
+    images.last.scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMain] img')].every(i => i.complete)")
+    shown = images.evaluate_all("els => els.map(e => [e.getAttribute('src'), e.naturalWidth])")
+    assert len(shown) == len(re.findall(r"^!\[", GUIDE.read_text(encoding="utf-8"), re.M)) == 11
+    for src, width in shown:
+        assert src.startswith(f"{server}/app/static/guide/") and width > 0, (src, width)
+
+
 def test_sign_in_survives_a_reload_until_sign_out_tampering_or_a_password_change(
     chromium, server: str, demo_warehouse: Path, tmp_path: Path
 ):
