@@ -31,7 +31,7 @@ from .lock import run_lock
 from .problems import Findings
 from .store import LEDGER_SCHEMA, RunWriter, Warehouse, copy_flushed, discard_db, new_run_id
 from .timing import Stopwatch
-from .versions import build_version, etl_version
+from .versions import build_version, etl_version, frozen
 
 KEY_SEP = "\x1f"  # between account, year and revision in a version key: no account id holds it
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
@@ -62,7 +62,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     reads everything); `workers` processes check new files (default: one per core). The run holds the
     warehouse's lock throughout: another run on it waits for it (`wait`) or raises lock.WarehouseBusy.
     """
-    with run_lock(warehouse, wait=wait):  # the time waited for another run is not this run's
+    with run_lock(warehouse, wait=wait), frozen():  # the time waited for another run is not this run's
         started = time.perf_counter()
         job = _start(inbox, warehouse, config_path, today, progress, workers)
         found = _intake(job, rehash)

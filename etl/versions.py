@@ -13,8 +13,10 @@ change of logic does too (as owid/etl's `checksum_input` hashes a step's inputs 
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import dictionary as d
@@ -30,9 +32,37 @@ VALIDATION_ROOTS = ("intake.py",)
 BUILD_ROOTS = ("build.py", "patch.py", "sql")
 
 
+# Inside `frozen()`: the fingerprints computed so far (None outside)
+_FROZEN: dict[str, str] | None = None
+
+
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """Within it each fingerprint is computed once: a run asks for them several times (to judge, name, patch and
+    record), and the code and the dictionary do not change while it runs (the JSON Schema alone took 0.03 s a time)."""
+    global _FROZEN
+    outer, _FROZEN = _FROZEN, {}
+    try:
+        yield
+    finally:
+        _FROZEN = outer
+
+
+def _once(name: str, compute: Callable[[], str]) -> str:
+    if _FROZEN is None:
+        return compute()
+    if name not in _FROZEN:
+        _FROZEN[name] = compute()
+    return _FROZEN[name]
+
+
 def etl_version() -> str:
     """16 hex digits over the JSON Schema, the Parquet schemas, the DDL, the rule catalogue, the dictionary's fields
     and the validation modules' source."""
+    return _once("etl", _etl_version)
+
+
+def _etl_version() -> str:
     from . import ddl, flatten, schema
 
     return _digest(
@@ -49,6 +79,10 @@ def etl_version() -> str:
 def build_version() -> str:
     """8 hex digits over etl_version(), the mart SQL (the files and the SQL generated from the dictionary), the
     invariants' queries and the build modules' source."""
+    return _once("build", _build_version)
+
+
+def _build_version() -> str:
     from . import invariants, marts
 
     return _digest(
