@@ -20,7 +20,7 @@ from .dictionary.model import number_text
 from .dictionary.rules import NOTICES
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
 from .reference import REFERENCE_DIR
-from .store import Warehouse, discard_db, parquet_params, parquet_select
+from .store import Warehouse, discard_db, parquet_select
 from .versions import build_version
 
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -57,11 +57,13 @@ def build(wh: Warehouse, runs: list[str], registry: Registry, cfg: SurveyConfig,
         for stmt in ddl.create_statements():
             con.execute(stmt)
         skipped = wh.skipped_versions(runs)
+        con.register("_skipped", skipped)
         for table, parquet in ddl.PARQUET_OF.items():
             files = wh.parquet_files(parquet, runs)
             if files:
-                con.execute(f"insert into {table} by name {parquet_select(skipped)}", parquet_params(files, skipped))
+                con.execute(f"insert into {table} by name {parquet_select(skipped)}", {"files": files})
             step(table)
+        con.unregister("_skipped")
         _reference(con)
         _accounts(con, registry, cfg)
         _ledger(con, wh, runs)
@@ -104,18 +106,6 @@ def _from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> N
         con.execute(f"create table {name} as select * from _arrow_in")
     finally:
         con.unregister("_arrow_in")
-
-
-def insert_columns(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    """Append an Arrow table's rows to table `name` (by column name), each column bound as a list parameter.
-
-    DuckDB reads a Python object (an Arrow table too) only after importing pandas: 0.2 s of CPU that a patch, which
-    appends a few ledger and quarantine rows, spends on nothing else.
-    """
-    if table.num_rows:
-        cols = ", ".join(f"unnest($c{i}) as {c}" for i, c in enumerate(table.column_names))
-        con.execute(f"insert into {name} by name select {cols}",
-                    {f"c{i}": table.column(i).to_pylist() for i in range(table.num_columns)})  # fmt: skip
 
 
 def _reference(con: duckdb.DuckDBPyConnection) -> None:

@@ -32,8 +32,8 @@ import pyarrow.parquet as pq
 
 from . import ddl, invariants, marts, tables
 from . import dictionary as d
-from .build import connect, insert_columns, quarantine_rows
-from .store import Warehouse, discard_db, parquet_params, parquet_select
+from .build import connect, quarantine_rows
+from .store import Warehouse, discard_db, parquet_select
 from .timing import Stopwatch
 from .versions import build_version
 
@@ -76,11 +76,11 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
         invariants.mark(con)  # the checks after the patch look at what it wrote past these marks
         with step("patch.core"):
             skipped = wh.skipped_versions([run_id])
+            con.register("_skipped", skipped)
             for table, paths in files.items():
                 if paths:
-                    con.execute(
-                        f"insert into {table} by name {parquet_select(skipped)}", parquet_params(paths, skipped)
-                    )
+                    con.execute(f"insert into {table} by name {parquet_select(skipped)}", {"files": paths})
+            con.unregister("_skipped")
             n_new = con.execute("select count(*) from core_submissions where is_current is null").fetchone()[0]
             _script(con, "10_versions.sql")
         with step("patch.rollup"):
@@ -104,8 +104,10 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             _execute(con, merge_sql("mart_filling_rollup", "patch_filling_delta", "patch_filling"))
         with step("patch.checks"):
             ledger = wh.ledger([run_id])
-            insert_columns(con, "meta_ledger", ledger)
-            insert_columns(con, "quality_quarantine", quarantine_rows(wh, ledger))
+            con.register("_ledger", ledger)
+            con.execute("insert into meta_ledger by name select * from _ledger")
+            con.register("_quarantine", quarantine_rows(wh, ledger))
+            con.execute("insert into quality_quarantine by name select * from _quarantine")
             _script(con, "60_checks.sql")
             _execute(
                 con, replace_sql("quality_checks", "patch_check_keys", "select * from checks_of('patch_check_keys')")
