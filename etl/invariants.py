@@ -79,6 +79,8 @@ def check(con: duckdb.DuckDBPyConnection, *, patch: bool = False) -> None:
     """Raise InvariantError unless every invariant holds; `patch`: only for what a patch changed (its marks taken by
     `mark`, its deleted rows kept, as etl/patch.py does)."""
     failures = []
+    for statement in prepared() if patch else ():
+        con.execute(statement)
     for code, sql in queries(patch=patch).items():
         n, examples = con.execute(f"select count(*), list(what order by what)[1:{EXAMPLES}] from ({sql})").fetchone()
         if n:
@@ -87,10 +89,22 @@ def check(con: duckdb.DuckDBPyConnection, *, patch: bool = False) -> None:
         raise InvariantError(failures)
 
 
+def prepared() -> list[str]:
+    """The key sets a patch's checks read more than once, made once before them (inlined, DuckDB evaluated each
+    reference again: I-02 took 0.13 s of CPU instead of 0.06)."""
+    return [
+        f"create or replace temp table check_touched as {_touched_sql()}",
+        f"""create or replace temp table check_own_changed as
+select distinct s.account_id, s.survey_year
+from {_written("core_submissions")} as s
+inner join core_accounts as a on a.account_id = s.account_id and a.level <= 2""",
+    ]
+
+
 def queries(*, patch: bool = False) -> dict[str, str]:
     """Per invariant, a query of its failures (one row each, `what` says where); `patch`: over what a patch changed."""
     if patch:
-        return {"I-01": _rollup_moves_sql(), "I-02": _partners_sql(_touched_sql()), "I-03": _unique_written_sql(),
+        return {"I-01": _rollup_moves_sql(), "I-02": _partners_sql("check_touched"), "I-03": _unique_written_sql(),
                 "I-04": _closure_sql(patch=True)}  # fmt: skip
     return {"I-01": _rollup_sql(None), "I-02": _partners_sql(None), "I-03": _unique_sql(), "I-04": _closure_sql()}
 
@@ -157,11 +171,6 @@ signed as materialized (
     union all
     select -1 as sign, parent_id, {key}, {", ".join(fields)} from patch_rollup_gone
 ),
-own_changed as (
-    select distinct s.account_id, s.survey_year
-    from {_written("core_submissions")} as s
-    inner join core_accounts as a on a.account_id = s.account_id and a.level <= 2
-),
 moves as (
     select {key}, {net}
     from (
@@ -179,9 +188,9 @@ counted as (
 select {_label("scope_id", "survey_year", "basis", "unit_type")} || ':' || {which} as what
 from moves as m
 where ({" or ".join(f"{n} <> 0" for n in fields)})
-    and not exists (select 1 from own_changed as o where o.account_id = m.scope_id and o.survey_year = m.survey_year)
+    and not exists (select 1 from check_own_changed as o where o.account_id = m.scope_id and o.survey_year = m.survey_year)
 union all
-select what from ({_rollup_sql("own_changed")})
+select what from ({_rollup_sql("check_own_changed")})
 union all
 select 'mart_rollup 删除 ' || deleted || ' 行，检查只拿到其中 ' || kept || ' 行' as what
 from counted

@@ -90,6 +90,7 @@ def _build_version() -> str:
         marts.rollup_sql(),
         marts.refs_sql("cur_basis", "b.survey_year = $year"),
         marts.additive_sql("patch_signed_basis", "true", "b.sign", only=marts.UP_TO_L2),
+        *invariants.prepared(),
         *invariants.queries(patch=True).values(),
         *_sources(build_files()),
     )[:8]
