@@ -6,7 +6,8 @@ previously published database. A build checks every row. A patch checks only wha
 database it started from passed (it was checked when it was built or patched):
 
 - the rows it wrote are those past each table's last row id before it (`mark`: DuckDB appends, and a patch
-  changes tables only by deleting and appending rows, never by updating them in place);
+  changes the marts and account tables only by deleting and appending rows, never by updating them in place; in
+  core_submissions it updates the flags of the account × years it appends versions to, so those count as changed);
 - the rows it deleted from mart_rollup and from the scopes with subordinates of mart_partner_rollup it keeps
   (patch_rollup_gone, patch_partner_old: etl/patch.py), and I-01 proves that list complete by the row counts.
 
@@ -37,8 +38,7 @@ INVARIANTS = {
     "I-03": "主键唯一（各汇总表、账号表和闭包表）",
     "I-04": "闭包表无孤立行（祖先和下属都是账号表中的账号）",
 }
-# The marts' keys (the table spec, etl/tables.py) and the account tables'. Rows of the marts are restricted by scope
-# and year in a patch.
+# The marts' keys (the table spec, etl/tables.py) and the account tables'.
 MART_KEYS = {m.name: m.keys for m in MARTS.values() if m.unique}
 KEYS = {**MART_KEYS, "core_accounts": ("account_id",), "core_account_closure": ("ancestor_id", "descendant_id")}
 # The scopes whose roll-ups are sums (全国, level-1 and level-2 accounts). A unit's rows are its own version's
@@ -117,7 +117,7 @@ def _written(table: str) -> str:
 def _within(keys: str | None, scope: str = "scope_id") -> str:
     """A condition keeping the rows of `keys`' account × years, and of their accounts' other years in the same set
     (a relation of account_id, survey_year; always true without keys). Two IN lists DuckDB filters by in the scan:
-    a key compared as a struct took 50 % longer."""
+    with the key compared as a struct, I-01's full check of 6 changed accounts took 0.20 s of CPU, not 0.135."""
     if keys is None:
         return "true"
     return f"{scope} in (select account_id from {keys}) and survey_year in (select survey_year from {keys})"
