@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import gc
 import hashlib
+import marshal
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -111,18 +115,63 @@ def _digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def load(path: Path) -> Registry:
-    """Read accounts.csv and resolve the hierarchy; bad rows are reported, never silently dropped."""
+def load(path: Path, cache: Path | None = None) -> Registry:
+    """Read accounts.csv and resolve the hierarchy; bad rows are reported, never silently dropped.
+
+    `cache`: a folder where the resolved registry is kept in a compact form (marshal), named by the file's content
+    hash and this code's: a later run with the same registry reads it back instead of parsing (100,000 accounts:
+    0.43 → 0.17 s of CPU, on each worker that checks documents too). It holds only what parsing the file gives.
+    """
     if not path.exists():
         raise RegistryError(f"账号注册表不存在：{path}（account registry not found）")
+    raw = path.read_bytes()
+    kept = cache / f"registry-{_digest(raw)}-{_code_key()}.marshal" if cache is not None else None
     # 100,000 acyclic records: the collector would only walk them again and again as they are made (~40 % of it).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(path)
+        reg = _read_kept(kept) if kept is not None else None
+        if reg is None:
+            reg = _parse(raw, path)
+            if kept is not None:
+                _keep(reg, kept)
+        return reg
     finally:
         if enabled:
             gc.enable()
+
+
+@functools.cache
+def _code_key() -> str:
+    """What a kept registry was made by: this module's source, the dictionary's unit types it maps to, and the Python
+    (marshal's format) that wrote it."""
+    return _digest(Path(__file__).read_bytes() + f"|{UNIT_TYPES!r}|{sys.version}|{marshal.version}".encode())[:8]
+
+
+def _read_kept(kept: Path) -> Registry | None:
+    """A registry kept by `_keep`, or None when there is none (or it cannot be read: it is only a shortcut)."""
+    try:
+        accounts, problems, broken, ancestors, fingerprint = marshal.loads(kept.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    make = Account._make
+    return Registry({a[0]: make(a) for a in accounts}, problems, set(broken), ancestors, fingerprint)
+
+
+def _keep(reg: Registry, kept: Path) -> None:
+    """Write the registry's compact form (replacing the registries kept for other files or code).
+
+    Readers see the whole file or none (written aside, then renamed); one that cannot be read is parsed again.
+    """
+    data = marshal.dumps(([tuple(a) for a in reg.accounts.values()], reg.problems, list(reg.broken), reg.ancestors,
+                          reg.fingerprint))  # fmt: skip
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(kept)
+    for other in kept.parent.glob("registry-*.marshal"):
+        if other != kept:
+            other.unlink(missing_ok=True)
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -144,8 +193,7 @@ def _decode(raw: bytes, path: Path) -> str:
     )
 
 
-def _parse(path: Path) -> Registry:
-    raw = path.read_bytes()
+def _parse(raw: bytes, path: Path) -> Registry:
     # csv.reader and column positions, not DictReader: a worker parses the registry before checking anything, so
     # its parse is part of every run's wait. With the collector off and parents' chains reused: 0.8–1.1 → 0.45–0.5 s
     # for the national registry.

@@ -106,10 +106,12 @@ class ContextRecipe:
     reference: Reference
     config: SurveyConfig
     today: dt.date
+    registry_cache: Path | None = None  # where a parsed registry is kept (hierarchy.load)
 
     def make(self) -> validate.Context:
-        """The context, with the registry parsed here."""
-        return validate.Context(hierarchy.load(self.registry_file), self.reference, self.config, self.today)
+        """The context, with the registry parsed (or read back from where it is kept) here."""
+        registry = hierarchy.load(self.registry_file, self.registry_cache)
+        return validate.Context(registry, self.reference, self.config, self.today)
 
 
 LISTING = pa.schema([("source_file", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64())])

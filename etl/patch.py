@@ -73,6 +73,7 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             discard_db(tmp)
             return None
         con.execute("set checkpoint_threshold = '64GB'")  # one checkpoint at the end, not one per 16 MB of log
+        invariants.mark(con)  # the checks after the patch look at what it wrote past these marks
         with step("patch.core"):
             skipped = wh.skipped_versions([run_id])
             con.register("_skipped", skipped)
@@ -115,8 +116,8 @@ def patch(wh: Warehouse, base: Path, run_id: str, db_name: str, watch: Stopwatch
             # quarantine rows and checks.
             con.execute("drop table quality_findings")
             con.execute((marts.SQL_DIR / "41_findings.sql").read_text(encoding="utf-8"))
-        with step("patch.invariants"):  # where the run may have changed something (60_checks.sql's keys)
-            invariants.check(con, "patch_check_keys")
+        with step("patch.invariants"):  # over the rows the patch wrote or deleted
+            invariants.check(con, patch=True)
         con.execute(
             "insert into meta_build values ($run, 'patch', $n, $version)",
             {"run": run_id, "n": n_new, "version": build_version()},
@@ -271,10 +272,13 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         from patch_rollup_units as u
         left join patch_rollup_counted as c using ({keys})
         left join core_accounts as a on a.account_id = u.scope_id""")
-    con.execute("""delete from mart_rollup where rowid in (
-        select rid from patch_rollup_old
-        union all
-        select t.rowid from mart_rollup as t semi join patch_unit_keys as k using (scope_id, survey_year, basis))""")
+    # The rows that go are kept for the checks (etl/invariants.py): the scopes' read above, the units' read here.
+    con.execute("""create temp table patch_rollup_gone as
+        select * from patch_rollup_old
+        union all by name
+        select rowid as rid, * from mart_rollup where rowid in (
+            select t.rowid from mart_rollup as t semi join patch_unit_keys as k using (scope_id, survey_year, basis))""")
+    con.execute("delete from mart_rollup where rowid in (select rid from patch_rollup_gone)")
     con.execute(f"""insert into mart_rollup by name
         select * from patch_rollup_rows order by {", ".join(tables.MARTS["mart_rollup"].order)}""")
 

@@ -31,7 +31,7 @@ from .lock import run_lock
 from .problems import Findings
 from .store import LEDGER_SCHEMA, RunWriter, Warehouse, copy_flushed, discard_db, new_run_id
 from .timing import Stopwatch
-from .versions import build_version, etl_version
+from .versions import build_version, etl_version, frozen
 
 KEY_SEP = "\x1f"  # between account, year and revision in a version key: no account id holds it
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
@@ -62,7 +62,7 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     reads everything); `workers` processes check new files (default: one per core). The run holds the
     warehouse's lock throughout: another run on it waits for it (`wait`) or raises lock.WarehouseBusy.
     """
-    with run_lock(warehouse, wait=wait):  # the time waited for another run is not this run's
+    with run_lock(warehouse, wait=wait), frozen():  # the time waited for another run is not this run's
         started = time.perf_counter()
         job = _start(inbox, warehouse, config_path, today, progress, workers)
         found = _intake(job, rehash)
@@ -124,10 +124,10 @@ def _start(inbox: Path, warehouse: Path, config_path: Path | None, today: dt.dat
     registry_file = inbox / intake.REGISTRY_FILE
     # Parsing and resolving 100,000 accounts takes 1.5 s: a run parses the registry only when it has files to
     # check or a database to build; recognising a changed registry needs only its hash.
-    registry = functools.cache(functools.partial(hierarchy.load, registry_file))
+    wh = Warehouse(warehouse)
+    registry = functools.cache(functools.partial(hierarchy.load, registry_file, wh.registry_cache))
     ref = reference.load()
     fingerprint = _fingerprint(ref.fingerprint, hierarchy.fingerprint(registry_file), cfg.fingerprint)
-    wh = Warehouse(warehouse)
     gen_runs = _generation(wh, fingerprint)
     wh.drop_uncommitted(keep=gen_runs)
     wh.drop_unpublished()  # a killed run's temporary databases and WALs: never reused, never replayed
@@ -189,7 +189,7 @@ def _check(job: _Run, found: _Intake) -> _Checked:
     # history is read here; only when the registry is known to parse (a run of this generation cached its count).
     early = found.cached_problems is not None and intake.workers_take_recipe(todo, job.n_workers)
     if early:
-        recipe = intake.ContextRecipe(job.registry_file, job.ref, job.cfg, job.today)
+        recipe = intake.ContextRecipe(job.registry_file, job.ref, job.cfg, job.today, job.wh.registry_cache)
         checked = intake.check_all(job.inbox, todo, recipe, frozenset(), job.run_id, job.n_workers)
     copied = _copy_for_patch(job.wh, job.gen_runs, job.run_id) if todo else None
     if todo:  # the history is needed only to judge new content

@@ -11,6 +11,7 @@ Layout (everything under `<warehouse>/`)::
     quarantine/<inbox path>__<sha>.report.json   one entry per problem (code, path, value, zh, en)
     runs/<run_id>.json                      the reconciled run summary
     intake.parquet                          path, size, mtime and sha of every inbox file last seen
+    cache/registry-<sha>-<code>.marshal     the registry as parsed, for the next run with the same file (hierarchy.load)
 
 A run commits by writing its ledger file last; Parquet files of a run without a ledger file
 (a run killed half-way) are deleted by the next run before it starts.
@@ -141,6 +142,11 @@ class Warehouse:
         self.root = root
         for sub in ("db", "parquet", "ledger", "quarantine", "runs"):
             (root / sub).mkdir(parents=True, exist_ok=True)
+
+    @property
+    def registry_cache(self) -> Path:
+        """Where the parsed registry is kept between runs (hierarchy.load)."""
+        return self.root / "cache"
 
     # --- ledger ---------------------------------------------------------------------------
     def committed_runs(self) -> list[str]:

@@ -100,3 +100,38 @@ def test_registry_in_an_unknown_encoding_is_refused_naming_the_file(tmp_path):
     path.write_bytes(HEAD.encode() + b"A,,1,\xff\xfe\xfd\x80\x80,130000,gov_agency,,\n")  # valid in neither
     with pytest.raises(RegistryError, match=r"账号注册表 accounts\.csv 的编码无法识别"):
         load(path)
+
+
+BROKEN_TREE = (
+    "A,,1,甲省,130000,gov_agency,provincial,\nB,A,2,乙市,130100,gov_agency,municipal,true\n"
+    "C,B,3,丙大学,130104,university,,\nO,NOPE,3,孤儿,130100,other,,\nD,C,3,跳级,130100,lab,,\n"
+)
+
+
+def test_a_kept_registry_is_the_parsed_one_and_is_read_back_without_parsing(tmp_path, monkeypatch):
+    path, kept = tmp_path / "accounts.csv", tmp_path / "cache"
+    path.write_text(HEAD + BROKEN_TREE, encoding="utf-8")
+    parsed = load(path)
+    assert load(path, kept) == parsed  # the first read parses and keeps it
+    monkeypatch.setattr("etl.hierarchy._parse", lambda raw, path: pytest.fail("parsed again"))
+    again = load(path, kept)
+    assert again == parsed
+    assert (again.problems, again.broken) == (
+        [("O", "A-08", "上级账号 NOPE 不在注册表中（孤立账号）"), ("D", "A-08", "级别 3 与上级 C 的级别 3 不衔接")],
+        {"D", "O"},
+    )
+    assert again.accounts["C"].unit_type == "university" and again.ancestors["C"] == ["C", "B", "A", "CN"]
+    assert again.excluded_sources("C", config.load(None)) == {"central", "provincial", "municipal"}
+
+
+def test_an_edited_or_damaged_registry_is_parsed_again(tmp_path):
+    path, kept = tmp_path / "accounts.csv", tmp_path / "cache"
+    path.write_text(HEAD + BROKEN_TREE, encoding="utf-8")
+    load(path, kept)
+    path.write_text(HEAD + BROKEN_TREE.replace("NOPE", "B"), encoding="utf-8")  # the orphan gets its parent
+    edited = load(path, kept)
+    assert [p[0] for p in edited.problems] == ["D"] and edited.ancestors["O"] == ["O", "B", "A", "CN"]
+    assert len(list(kept.iterdir())) == 1  # only the registry in force is kept
+    (only,) = kept.iterdir()
+    only.write_bytes(only.read_bytes()[:100])  # cut short (a disk that filled up)
+    assert load(path, kept) == edited

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl import marts
+from etl import invariants, marts
 from etl import patch as patch_module
 from etl.invariants import INVARIANTS, InvariantError
 from etl.run import run
@@ -96,6 +96,64 @@ def test_a_patch_that_breaks_an_invariant_is_not_published(tmp_path, loaded_copy
     assert con.execute("select fund_src_provincial from mart_rollup where scope_id = 'U1' and survey_year = 2020 "
                        "and basis = 'finished' and unit_type = 'ALL'").fetchone() == (70,)  # fmt: skip
     con.close()
+
+
+# invariant → (a resubmission, what the patch then gets wrong, what the message names). A patch's checks look only at
+# what it wrote or deleted, so each case breaks an invariant there, as a wrong change to the patch would.
+U1_CORRECTS = ("2020/U1_r9.json", doc("U1", 2020, revision=9, funds={"provincial": 70, "unit_self": 100}))
+PATCH_CORRUPTIONS = {
+    # U1's ancestors' rows were written by the patch; SJZ's one 万元 more than U1's, U2's and its own
+    "I-01": (U1_CORRECTS, CORRUPTIONS["I-01"], "SJZ 2020 finished ALL: fund_reportable"),
+    # SJZ corrects its own figures: its row is summed again from its children and its own version
+    "I-01 own version": (("2020/SJZ_r9.json", doc("SJZ", 2020, revision=9, funds={"municipal": 90})),
+                         CORRUPTIONS["I-01"], "SJZ 2020 finished ALL: fund_reportable"),
+    # a patch that deletes rows it does not account for: U2's 4 (2 bases × 'ALL' and its type), whose figures did
+    # not change, beside the 16 it rewrote (U1's 4, SJZ's, HB's and 全国's, for ALL and for university)
+    "I-01 unrecorded deletion": (U1_CORRECTS, "delete from mart_rollup where scope_id = 'U2'",
+                                 "mart_rollup 删除 20 行，检查只拿到其中 16 行"),
+    # SJZ's partner rows are summed again because its roll-up row was written. U1 no longer goes abroad, so SJZ's 5
+    # outbound person-times are U2's to Japan: one more in the partner roll-up
+    "I-02": (U1_CORRECTS, "update mart_partner_rollup set value = value + 1 where scope_id = 'SJZ' and survey_year = "
+                          "2020 and basis = 'finished' and field = 'out_person_times' and partner_code = 'JPN'",
+             "SJZ 2020 finished ALL out_person_times: 5.0 ≠ 6.0"),
+    "I-03": (U1_CORRECTS, CORRUPTIONS["I-03"], "mart_choices "),
+    "I-04": (U1_CORRECTS, CORRUPTIONS["I-04"], "core_account_closure GHOST U1"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(PATCH_CORRUPTIONS))
+def test_a_patch_that_breaks_each_invariant_is_not_published(tmp_path, loaded_copy, monkeypatch, case):
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
+    before = _published(wh)
+    (name, body), corruption, named = PATCH_CORRUPTIONS[case]
+    _write(inbox, name, body)
+    check = invariants.check
+
+    def corrupted(con, *, patch=False):
+        if patch:  # the patch made its rows: now it gets them wrong
+            con.execute(corruption)
+        check(con, patch=patch)
+
+    monkeypatch.setattr(invariants, "check", corrupted)
+    with pytest.raises(InvariantError) as failed:
+        run(inbox, wh, today=TODAY, progress=False)
+    assert failed.value.codes == [case.split()[0]]
+    assert named in str(failed.value)
+    assert _published(wh) == before
+
+
+def test_a_patch_that_breaks_nothing_passes_its_checks(tmp_path, loaded_copy, monkeypatch):
+    """The same resubmissions, patched right: every check is run on the patch and finds nothing."""
+    inbox, wh = loaded_copy(tmp_path)
+    for (name, body), _, _ in PATCH_CORRUPTIONS.values():
+        _write(inbox, name, body)
+    checked = []
+    check = invariants.check
+    monkeypatch.setattr(
+        invariants, "check", lambda con, *, patch=False: checked.append(patch) or check(con, patch=patch)
+    )
+    assert run(inbox, wh, today=TODAY, progress=False)["warehouse_patched"]
+    assert checked == [True]
 
 
 def test_the_command_line_says_why_in_chinese_and_exits_3(tmp_path, monkeypatch, capsys):
