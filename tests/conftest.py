@@ -125,9 +125,10 @@ LONGEST_FIRST = (
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (pyproject's addopts: `-n 2 --dist loadfile`) each module runs whole on one worker, so its
-    module-scoped fixtures are built once; the browser package's Chromium and fixture dashboard are built once per
-    worker (tests/browser/conftest.py). `--dist loadgroup` would keep the package on one worker, but xdist 3.8 names
-    groups through an attribute pytest 9 no longer reads: every test became a group of its own."""
+    module-scoped fixtures are built once; the browser package's Chromium and fixture dashboard (tests/browser/
+    conftest.py) are started on each worker that runs browser modules, again if other modules ran in between.
+    `--dist loadgroup` would keep the package on one worker, but xdist 3.8 names groups through an attribute pytest 9
+    no longer reads: every test became a group of its own."""
     if hasattr(config, "workerinput"):  # every worker sorts alike: xdist checks that they collected the same list
         rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
         items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
