@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 from shapely.geometry import mapping, shape
+
+from etl.store import atomic_write
 
 from . import fmt
 from .safe import label, labels, template_text, unlabel
@@ -279,7 +280,7 @@ _PUBLISHED: set[str] = set()  # boundaries this process has published: only a se
 def publish_boundaries(folder: Path = STATIC_GEO) -> list[Path]:
     """Write every boundary file the maps use to `folder` (the dashboard server does this at start); returns them.
 
-    From then on this process's maps name the files (for_screen). Written to a temporary name and renamed, so
+    From then on this process's maps name the files (for_screen). Written aside and renamed (atomic_write), so
     several server processes starting at once never serve half a file.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -288,9 +289,7 @@ def publish_boundaries(folder: Path = STATIC_GEO) -> list[Path]:
         file, body = _boundary_json(name)
         path = folder / file
         if not path.exists() or path.stat().st_size != len(body):
-            tmp = folder / f".{file}.{os.getpid()}.tmp"
-            tmp.write_bytes(body)
-            os.replace(tmp, path)
+            atomic_write(path, body)
         written.append(path)
         _PUBLISHED.add(name)
     return written

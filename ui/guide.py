@@ -11,8 +11,9 @@ file as before.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
+
+from etl.store import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guide" / "使用说明.md"
@@ -25,7 +26,7 @@ _PUBLISHED: dict[Path, str] = {}  # screenshot → its URL, in a process that pu
 def publish_images(folder: Path = STATIC_GUIDE, source: Path = GUIDE.parent) -> list[Path]:
     """Copy every image under the guide's folder to `folder`, named by content; returns the files written or found.
 
-    Written to a temporary name and renamed, so several server processes starting at once never serve half a file.
+    Written aside and renamed (atomic_write), so several server processes starting at once never serve half a file.
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -33,9 +34,7 @@ def publish_images(folder: Path = STATIC_GUIDE, source: Path = GUIDE.parent) -> 
         body = image.read_bytes()
         path = folder / f"{hashlib.sha256(body).hexdigest()[:16]}.png"
         if not path.exists() or path.stat().st_size != len(body):
-            tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-            tmp.write_bytes(body)
-            os.replace(tmp, path)
+            atomic_write(path, body)
         _PUBLISHED[image.resolve()] = URL + path.name
         written.append(path)
     return written

@@ -132,7 +132,7 @@ def main() -> None:
     try:  # the guide's screenshots as files the browser fetches once, not images re-encoded on every visit
         guide.publish_images()
     except OSError as e:
-        print(f"使用说明的截图未写入 static/guide（{e}），每次打开使用说明时重新编码", file=sys.stderr)
+        print(f"使用说明的截图未写入 static/guide（{e}），每次打开使用说明时由看板进程发送截图", file=sys.stderr)
     sys.argv = ["streamlit", "run", str(LAUNCHER), *extra]
     sys.exit(cli.main())
 
