@@ -89,8 +89,53 @@ def reused(builder):
     return wrapper
 
 
-def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420) -> go.Figure:
+# Margins are sized here, from the labels, before plotly sees the figure. Plotly's automargin draws a chart, finds
+# its axis labels or its legend wider than the margin and draws the whole chart again: almost every chart on every
+# page was drawn twice. Automargin stays on, so a label wider than estimated is still shown whole (drawn twice).
+FONT_PX = 12
+NARROW = frozenset(",.:;!|/()[]-–·'\" ")  # about a quarter of an em in the dashboard's fonts
+AXIS_PAD_PX = 24  # tick length, gap and the plot's edge
+AXIS_TITLE_PX = 34  # a value axis's rotated title (单位：…) with its gap
+LEGEND_PAD_PX = 66  # a legend entry's symbol and gaps
+
+
+def text_px(text: object, size: float = FONT_PX) -> float:
+    """About how wide `text` is drawn at `size` px: CJK and full-width forms one em, digits and Latin 0.56 em."""
+    width = 0.0
+    for ch in unlabel(str(text)):
+        width += 1.0 if ord(ch) >= 0x2E80 else 0.28 if ch in NARROW else 0.56
+    return width * size
+
+
+def category_margin(texts) -> int:
+    """The left margin that holds category labels (as drawn: escaped, maybe cut to TICK_CHARS)."""
+    return round(max((text_px(t) for t in texts), default=0) + AXIS_PAD_PX)
+
+
+def value_margin(unit: str, values, *, titled: bool) -> int:
+    """The left margin that holds a value axis's tick labels (and its title): the labels go up to about the
+    largest value, with a decimal or two on a small range of a unit that is not a count."""
+    numbers = pd.to_numeric(pd.Series(np.ravel(values), dtype="float64"), errors="coerce").dropna()
+    top = float(numbers.abs().max()) if len(numbers) else 0.0
+    widest = f"{int(top * 1.1):,}"
+    if not fmt.is_count_unit(unit):
+        widest += ".5" if 1 <= top < 10 else ".25" if top < 1 else ""
+    if len(numbers) and numbers.min() < 0:
+        widest = "−" + widest
+    return round(text_px(widest) + AXIS_PAD_PX + (AXIS_TITLE_PX if titled else 0))
+
+
+def legend_margin(fig: go.Figure) -> int:
+    """The right margin that holds a legend drawn down the right of the plot."""
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    return round(max((text_px(n) for n in names), default=0) + LEGEND_PAD_PX)
+
+
+def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420, *, left: int = 10) -> go.Figure:
     """Title with unit on top, source line and export date at the bottom, Chinese font throughout.
+
+    `left` is the margin the builder's left axis needs (category_margin, value_margin); a legend down the right
+    gets its margin here.
 
     `meta` keeps title and source as given (file names, export sheets); the drawn texts are escaped, since a
     source line carries the scope's name and plotly would obey a tag in it.
@@ -104,7 +149,7 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420)
         title={"text": f"{label(title)}{unit_text}", "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT, "size": 12},
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 90},
+        margin={"l": left, "r": 28, "t": 60, "b": 90},  # r: half the last value tick's label
         separators=".,",
         legend=_legend(fig),
         paper_bgcolor="white",
@@ -112,6 +157,8 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420)
     )
     if _legend_items(fig) in (1, 2):  # a one-row legend sits between the title and the plot, never over the title
         fig.update_layout(margin_t=88, title_y=1, title_yref="container", title_yanchor="top", title_pad_t=14)
+    elif _legend_items(fig) > 2:
+        fig.update_layout(margin_r=legend_margin(fig))
     if fig.layout.yaxis.tickformat is None:  # a builder's own format (whole counts) stays
         fig.update_layout(yaxis_tickformat=",~f")
     fig.update_xaxes(automargin=True)
@@ -132,7 +179,7 @@ def _legend_items(fig: go.Figure) -> int:
 def _legend(fig: go.Figure) -> dict:
     """Up to two entries in a row under the title; more go down the right of the plot, where they cannot wrap."""
     if _legend_items(fig) > 2:
-        return {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left", "yanchor": "top"}
+        return {"orientation": "v", "x": 1, "y": 1, "xanchor": "left", "yanchor": "top"}
     return {"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"}
 
 
@@ -171,11 +218,13 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, unit: str,
         text=d[value].map(lambda v: fmt.plain(v, unit)), textposition="outside", cliponaxis=False,
     ))  # fmt: skip
     fig.update_xaxes(title_text=axis_unit(unit), showgrid=True, gridcolor="#eee", **fmt.axis(unit, d[value]))
-    fig.update_yaxes(**category_ticks(fig.data[0].y))
+    ticks = category_ticks(fig.data[0].y)
+    fig.update_yaxes(**ticks)
     longest = d[value].max()
     if pd.notna(longest) and longest > 0:  # room for the longest bar's label, which was cut off in a half-width column
         fig.update_xaxes(range=[0, longest * 1.18])
-    fig = frame(fig, title, unit, source, height=max(320, 28 * len(d) + 150))
+    fig = frame(fig, title, unit, source, height=max(320, 28 * len(d) + 150),
+                left=category_margin(ticks.get("ticktext", fig.data[0].y)))  # fmt: skip
     fig.update_layout(meta={**fig.layout.meta, "ranking": True})  # exports read the bars top-down (largest first)
     return fig
 
@@ -193,7 +242,7 @@ def trend(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: st
     fig.update_yaxes(
         title_text=axis_unit(unit), gridcolor="#eee", **fmt.axis(unit, df[list(series)].to_numpy().ravel())
     )
-    return frame(fig, title, unit, source)
+    return frame(fig, title, unit, source, left=value_margin(unit, df[list(series)], titled=bool(unit)))
 
 
 @reused
@@ -202,25 +251,23 @@ def stacked(df: pd.DataFrame, x: str, series: dict[str, str], title: str, unit: 
             customdata: np.ndarray | None = None) -> go.Figure:  # fmt: skip
     """Stacked bars; `series` maps column → legend label; `customdata` (one row per bar) lets a click drill."""
     fig = FrozenFigure()
+    cats = labels(df[x])  # names of children on a horizontal chart
     for i, (col, name) in enumerate(series.items()):
         color = (colors or {}).get(col, PALETTE[i % len(PALETTE)])
-        cats = labels(df[x])  # names of children on a horizontal chart
         kw = {"x": df[col], "y": cats, "orientation": "h"} if horizontal else {"x": cats, "y": df[col]}
         fig.add_trace(go.Bar(name=label(name), marker_color=color, customdata=customdata, **kw,
                              hovertemplate=f"{template_text(name)}：%{{value:{fmt.hover_format(unit)}}} "
                                            f"{template_text(unit)}<extra></extra>"))  # fmt: skip
     fig.update_layout(barmode="stack")
-    if horizontal:
-        fig.update_yaxes(**category_ticks(labels(df[x])))
+    ticks = category_ticks(cats) if horizontal else {}
+    fig.update_yaxes(**ticks)
     totals = df[list(series)].sum(axis=1)  # the axis reaches the top of each stack
     (fig.update_xaxes if horizontal else fig.update_yaxes)(title_text=axis_unit(unit), gridcolor="#eee",
                                                            **fmt.axis(unit, totals))  # fmt: skip
     if not horizontal and pd.api.types.is_integer_dtype(df[x]):
         fig.update_xaxes(**fmt.YEAR_AXIS)
-    fig = frame(fig, title, unit, source, height=max(380, 26 * len(df) + 140) if horizontal else 420)
-    if len(series) > 3:  # a long legend goes to the right of the plot, clear of the title
-        fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left", "yanchor": "top"})
-    return fig
+    left = category_margin(ticks.get("ticktext", cats)) if horizontal else value_margin(unit, totals, titled=bool(unit))
+    return frame(fig, title, unit, source, height=max(380, 26 * len(df) + 140) if horizontal else 420, left=left)
 
 
 @cache
@@ -673,4 +720,9 @@ def small_multiples(df: pd.DataFrame, x: str, y: str, facet: str, order: list[st
         titles.append({"text": label(panel), "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
                        "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 12}})  # fmt: skip
     fig = go.Figure({"data": data, "layout": {**layout, "annotations": titles}})
-    return frame(fig, title, unit, source, height=200 * rows + 120)
+    if units:  # each panel its own axis: only the left column's labels stand in the margin
+        first_column = df[df[facet].isin(order[::cols])].groupby(facet)
+        margin = max((value_margin(units.get(n, unit), p[y], titled=False) for n, p in first_column), default=10)
+    else:  # one shared axis, titled in the left column
+        margin = value_margin(unit, df[y], titled=bool(unit))
+    return frame(fig, title, unit, source, height=200 * rows + 120, left=margin)

@@ -73,6 +73,20 @@ def click_bar(page: Page, chart_index: int, suffix: str) -> str:
     return label
 
 
+# Charts whose drawn margins are wider than the margins they were given: plotly's automargin found a label or a
+# legend that did not fit, widened the margin and drew the whole chart a second time.
+WIDENED = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(d => d._fullLayout).map(d => {
+  const m = d._fullLayout.margin, s = d._fullLayout._size;
+  return {title: d._fullLayout.title.text, given: [m.l, m.r, m.t, m.b], drawn: [s.l, s.r, s.t, s.b].map(Math.round)};
+}).filter(c => c.drawn.some((v, i) => v > c.given[i]))"""
+
+
+def drawn_once(page: Page, where: str) -> None:
+    """Every chart on the page fit the margins its builder gave it (present/charts.py), so it was drawn once."""
+    widened = page.evaluate(WIDENED)
+    assert widened == [], f"{where}: automargin widened these charts and drew them twice: {widened}"
+
+
 def open_page(page: Page, title: str, marker: str | None = None, charts: bool = True) -> None:
     """Go to another page the way a user does: its link in the sidebar (the session, sign-in and filters stay)."""
     page.get_by_role("link", name=title, exact=True).click()
@@ -91,18 +105,22 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
     page.get_by_role("button", name="登录").click()
     settle(page, "地区对比")
     assert page.locator(".choroplethlayer path").count() >= 30  # the provinces map drew
+    drawn_once(page, "地区对比 全国")
     page.screenshot(path=str(shots / "01_地区对比_全国.png"))
 
     open_page(page, "总览", "2020 年度主要指标")
     assert page.locator(ERRORS).count() == 0
+    drawn_once(page, "总览 全国")
     page.screenshot(path=str(shots / "02_总览_全国.png"))
     province = click_bar(page, 2, "省")  # the children ranking: click a bar to drill in
     settle(page, f"› {province}")
     assert "scope=P" in page.url
+    drawn_once(page, f"总览 {province}")
     page.screenshot(path=str(shots / "03_总览_省.png"))
     city = click_bar(page, 2, "市")
     settle(page, f"› {city}")
     assert page.locator(ERRORS).count() == 0
+    drawn_once(page, f"总览 {city}")
     page.screenshot(path=str(shots / "04_总览_市.png"))
     page.get_by_role("button", name=f"› {province}").click()  # one click up
     page.get_by_text(f"› {city}").first.wait_for(state="detached", timeout=60_000)
@@ -110,12 +128,14 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
 
     open_page(page, "地区对比")
     assert page.locator(".choroplethlayer path").count() >= 2  # the province's cities
+    drawn_once(page, f"地区对比 {province}")
     page.screenshot(path=str(shots / "05_地区对比_省.png"))
     page.get_by_role("button", name="全国", exact=True).click()
     settle(page, "地区对比")
     open_page(page, "国家和地区")
     assert page.locator(".choroplethlayer path").count() > 100  # countries of the world
     assert page.get_by_text("中国香港").count() >= 1
+    drawn_once(page, "国家和地区 全国")
     page.screenshot(path=str(shots / "06_国家和地区_全国.png"))
     for title in ("经费投入", "人员交流与人才", "项目与成果", "重点工作监测", "填报进度", "数据质量"):
         page.get_by_role("link", name=title, exact=True).click()
@@ -123,6 +143,7 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
         time.sleep(1.5)
         assert page.locator(ERRORS).count() == 0, title
+        drawn_once(page, f"{title} 全国")
         page.screenshot(path=str(shots / f"07_{title}_全国.png"))
     # A finding's 说明 is longer than its cell: a click on the row's box shows the whole row below the list.
     findings = page.locator('[data-testid="stDataFrame"]').last
