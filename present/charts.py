@@ -644,13 +644,37 @@ def _region_map(df: pd.DataFrame, title: str, unit: str, source: str, *, provinc
     if inset:
         fig.update_layout(geo={"domain": {"x": [0, 0.62], "y": [0, 1]}},
                           geo2={"domain": {"x": [0.66, 1], "y": [0, 0.52]}, "visible": False, "showframe": True,
-                                "framecolor": "#999", "fitbounds": "geojson", "projection_type": "mercator"})  # fmt: skip
+                                "framecolor": "#999", "projection_type": "mercator"})  # fmt: skip
+        _fit_to_drawn(fig)
         fig.add_trace(go.Scattergeo(lon=[119.5], lat=[4.6], mode="text", text=["南海诸岛"], geo="geo2", showlegend=False,
                                     hoverinfo="skip", textfont={"size": 11, "color": "#555"}))  # fmt: skip
         fig = _map_layout(fig, title, unit, source, basemap, height=560, width=900, legend_inside=True)
         fig.update_layout(legend={"x": 0.66, "y": 1, "yanchor": "top"})
         return fig
+    _fit_to_drawn(fig)  # on screen the traces name the whole country's file: "geojson" would fit all of China
     return _map_layout(fig, title, unit, source, basemap, height=620, width=_square_width(620), legend_inside=False)
+
+
+def _fit_to_drawn(fig: go.Figure, pad: float = 0.02) -> None:
+    """Fit each geo subplot to the regions (and lines) its traces draw: a fixed lon/lat box, the same on screen (where a
+    trace's boundaries are a published file of every region) and in an export (where they are the regions drawn)."""
+    points: dict[str, list[np.ndarray]] = {}
+    for trace in fig.data:
+        if trace.type == "choropleth" and trace.geojson:
+            for feat in trace.geojson["features"]:
+                geom = feat["geometry"]
+                polygons = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+                rings = points.setdefault(trace.geo or "geo", [])
+                rings.extend(np.asarray(ring)[:, :2] for polygon in polygons for ring in polygon)
+        elif trace.type == "scattergeo" and trace.mode == "lines":  # the ten-dash line is drawn whole
+            line = np.array([trace.lon, trace.lat], dtype=float).T
+            points.setdefault(trace.geo or "geo", []).append(line[~np.isnan(line).any(axis=1)])
+    for geo, rings in points.items():
+        every = np.vstack(rings)
+        (lon0, lat0), (lon1, lat1) = every.min(axis=0), every.max(axis=0)
+        dlon, dlat = (lon1 - lon0) * pad, (lat1 - lat0) * pad
+        fig.update_layout({geo: {"fitbounds": False, "lonaxis": {"range": [lon0 - dlon, lon1 + dlon]},
+                                 "lataxis": {"range": [lat0 - dlat, lat1 + dlat]}}})  # fmt: skip
 
 
 def world_map(df: pd.DataFrame, title: str, unit: str, source: str) -> go.Figure:

@@ -87,6 +87,14 @@ def drawn_once(page: Page, where: str) -> None:
     assert widened == [], f"{where}: automargin widened these charts and drew them twice: {widened}"
 
 
+# How much of its plot area the first map's regions fill (the larger of width and height share).
+MAP_FILL = """() => {
+  const d = [...document.querySelectorAll('.js-plotly-plot')].find(d => d.querySelector('.choroplethlayer path'));
+  const drawn = d.querySelector('.choroplethlayer').getBBox(), area = d._fullLayout._size;
+  return Math.max(drawn.width / area.w, drawn.height / area.h);
+}"""
+
+
 def open_page(page: Page, title: str, marker: str | None = None, charts: bool = True) -> None:
     """Go to another page the way a user does: its link in the sidebar (the session, sign-in and filters stay)."""
     page.get_by_role("link", name=title, exact=True).click()
@@ -129,6 +137,9 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
     open_page(page, "地区对比")
     assert page.locator(".choroplethlayer path").count() >= 2  # the province's cities
     drawn_once(page, f"地区对比 {province}")
+    # The province fills its map: its boundaries reach the browser as the whole country's file, fitted to China it
+    # was a speck in the middle of an empty square.
+    assert page.evaluate(MAP_FILL) > 0.7, f"{province}'s map does not fill its plot"
     page.screenshot(path=str(shots / "05_地区对比_省.png"))
     page.get_by_role("button", name="全国", exact=True).click()
     settle(page, "地区对比")
