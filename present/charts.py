@@ -637,21 +637,22 @@ def _region_map(df: pd.DataFrame, title: str, unit: str, source: str, *, provinc
                  label=OTHER_LABELS.get(kind, kind), color=OTHER_COLOR, rank=3000 + rank)  # fmt: skip
     if province is None or inset:
         fig.add_trace(_ten_dash_line("geo2" if inset else "geo"))
-    # Mercator fitted to the boundaries drawn ("locations" pads a Mercator map; plotly cannot fit a conic projection).
-    fig.update_geos(visible=False, fitbounds="geojson", showframe=False, projection_type="mercator")
+    # Mercator fitted to the boundaries drawn ("locations" pads a Mercator map; plotly cannot fit a conic projection),
+    # by a box computed here: on screen the traces name a published file of the whole country, which plotly's own
+    # fit ("geojson") would fit instead (a province was a speck), and walked on every draw.
+    fig.update_geos(visible=False, showframe=False, projection_type="mercator")
+    _fit_to_drawn(fig)
     if province is None:  # upright, with the South China Sea in it: the legend sits in the empty lower left
         return _map_layout(fig, title, unit, source, basemap, height=700, width=_square_width(700), legend_inside=True)
     if inset:
         fig.update_layout(geo={"domain": {"x": [0, 0.62], "y": [0, 1]}},
                           geo2={"domain": {"x": [0.66, 1], "y": [0, 0.52]}, "visible": False, "showframe": True,
                                 "framecolor": "#999", "projection_type": "mercator"})  # fmt: skip
-        _fit_to_drawn(fig)
         fig.add_trace(go.Scattergeo(lon=[119.5], lat=[4.6], mode="text", text=["南海诸岛"], geo="geo2", showlegend=False,
                                     hoverinfo="skip", textfont={"size": 11, "color": "#555"}))  # fmt: skip
         fig = _map_layout(fig, title, unit, source, basemap, height=560, width=900, legend_inside=True)
         fig.update_layout(legend={"x": 0.66, "y": 1, "yanchor": "top"})
         return fig
-    _fit_to_drawn(fig)  # on screen the traces name the whole country's file: "geojson" would fit all of China
     return _map_layout(fig, title, unit, source, basemap, height=620, width=_square_width(620), legend_inside=False)
 
 
