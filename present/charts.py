@@ -161,8 +161,10 @@ def frame(fig: go.Figure, title: str, unit: str, source: str, height: int = 420,
         fig.update_layout(margin_r=legend_margin(fig))
     if fig.layout.yaxis.tickformat is None:  # a builder's own format (whole counts) stays
         fig.update_layout(yaxis_tickformat=",~f")
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
+    # The margins fit the labels (above), so none can overflow: "allow" spares plotly its default check, which
+    # measures every tick label of every axis in the browser on each draw (a page of small multiples has dozens).
+    fig.update_xaxes(automargin=True, ticklabeloverflow="allow")
+    fig.update_yaxes(automargin=True, ticklabeloverflow="allow")
     fig.add_annotation(
         text=f"{fmt.SOURCE}<br>{label(source)}；导出日期 {dt.date.today():%Y-%m-%d}",
         xref="paper", yref="paper", x=0, y=0, yshift=-52, showarrow=False, xanchor="left", yanchor="top", align="left",
