@@ -53,25 +53,31 @@ st.caption(
 )
 
 source, trend_source = widgets.source(f), widgets.source(f, trend=True)
-dims = fetch("projects_by_dimension", **f.query(), year=f.year)
-if dims.empty:
-    widgets.empty(f"{f.year} 年度该范围内没有在研国际合作项目。")
-else:
-    cols = st.columns(2)
-    for i, (dim, (title, names)) in enumerate(DIMENSIONS.items()):
-        title = "承担角色" if dim == "role" and metrics.aggregated(f) else title  # not 本单位角色 over many units
-        part = dims[dims["dimension"] == dim].assign(name=lambda x, n=names: x["category"].map(n).fillna(x["category"]))
-        with cols[i % 2]:
-            widgets.chart(charts.bar_ranking(part, "name", "projects_distinct", f"{f.year} 年度在研项目：按{title}", "项",
-                                             source), key=f"pj_{dim}", fields=["proj_active_distinct"], note="按项目编号去重", cover=cover)  # fmt: skip
 
-partners = fetch("partner_values_by_partner", **f.query(), year=f.year, fields=["proj_active"])
-if f.partner_scope != "ALL":
-    partners = partners[partners["partner_scope"] == f.partner_scope]
-if not partners.empty:
-    widgets.chart(charts.bar_ranking(partners, "name_zh", "value", f"{f.year} 年度在研项目：按合作国家（地区）", "项",
-                                     source, color="partner_scope"), key="pj_partners", fields=["proj_active"],
-                  note="多国合作项目对每个合作方各计一次，分列之和可大于项目总数（C-03b）；橙色为港澳台", cover=cover)  # fmt: skip
+
+def dimensions() -> None:
+    """This year's active projects by level, field, role and form, and by partner country (region)."""
+    dims = fetch("projects_by_dimension", **f.query(), year=f.year)
+    if dims.empty:
+        widgets.empty(f"{f.year} 年度该范围内没有在研国际合作项目。")
+    else:
+        cols = st.columns(2)
+        for i, (dim, (title, names)) in enumerate(DIMENSIONS.items()):
+            title = "承担角色" if dim == "role" and metrics.aggregated(f) else title  # not 本单位角色 over many units
+            part = dims[dims["dimension"] == dim].assign(
+                name=lambda x, n=names: x["category"].map(n).fillna(x["category"])
+            )
+            with cols[i % 2]:
+                widgets.chart(charts.bar_ranking(part, "name", "projects_distinct", f"{f.year} 年度在研项目：按{title}", "项",
+                                                 source), key=f"pj_{dim}", fields=["proj_active_distinct"], note="按项目编号去重",
+                              cover=cover)  # fmt: skip
+    partners = fetch("partner_values_by_partner", **f.query(), year=f.year, fields=["proj_active"])
+    if f.partner_scope != "ALL":
+        partners = partners[partners["partner_scope"] == f.partner_scope]
+    if not partners.empty:
+        widgets.chart(charts.bar_ranking(partners, "name_zh", "value", f"{f.year} 年度在研项目：按合作国家（地区）", "项",
+                                         source, color="partner_scope"), key="pj_partners", fields=["proj_active"],
+                      note="多国合作项目对每个合作方各计一次，分列之和可大于项目总数（C-03b）；橙色为港澳台", cover=cover)  # fmt: skip
 
 
 def panels(fields: list[str], title: str) -> object:
@@ -82,7 +88,13 @@ def panels(fields: list[str], title: str) -> object:
                                   units={names[k]: metrics.unit(k) for k in fields}, columns=3)  # fmt: skip
 
 
-widgets.chart(panels(OUTCOMES[:6], "合作成果"), key="pj_outcomes", fields=OUTCOMES[:3], note="按填报单位累计，可能存在重复",
-              cover=cover)  # fmt: skip
-widgets.chart(panels(INSTITUTIONS, "合作机构与协议"), key="pj_institutions", fields=["inst_joint_total", "agr_signed_year"],
-              note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip
+def outcomes() -> None:
+    """Outcomes, joint institutions and agreements over the year range, one small chart per indicator."""
+    widgets.chart(panels(OUTCOMES[:6], "合作成果"), key="pj_outcomes", fields=OUTCOMES[:3], note="按填报单位累计，可能存在重复",
+                  cover=cover)  # fmt: skip
+    widgets.chart(panels(INSTITUTIONS, "合作机构与协议"), key="pj_institutions",
+                  fields=["inst_joint_total", "agr_signed_year"], note="按填报单位累计，可能存在重复", cover=cover)  # fmt: skip
+
+
+# Only the open tab's charts are built and drawn: all seven at once kept a provincial user waiting for the browser.
+widgets.views({"在研项目构成": dimensions, "成果与机构（历年）": outcomes}, key="pj_view")

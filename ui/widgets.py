@@ -311,3 +311,14 @@ def _drilled_account(points: list) -> str | None:
 def empty(message: str) -> None:
     """An empty state that explains itself (Markdown: a name in `message` goes through `safe.md`)."""
     st.info(message, icon="ℹ️")
+
+
+def views(parts: dict, *, key: str) -> None:
+    """Tabs that build only the open one: `parts` maps a tab's label to the function that draws it.
+
+    A hidden tab's charts would still be sent and drawn; here switching tabs reruns the page and draws its charts.
+    """
+    for tab, draw in zip(st.tabs(list(parts), key=key, on_change="rerun"), parts.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()

@@ -52,6 +52,22 @@ def open_page(warehouse: Path, page: str = "overview", monkeypatch=None, **param
     return at
 
 
+def every_view(at: AppTest):
+    """The page as opened, then once with each other tab open: a page builds only its open tab (widgets.views).
+
+    A keyed tab container's element id ends in its key; opening a tab is setting that key to the tab's label.
+    """
+    yield at
+    containers = [
+        (c.proto.id.split("-", 2)[2], [tab.label for tab in c.children.values()]) for c in at.get("tab_container")
+    ]
+    for key, labels in containers:
+        for label in labels[1:]:
+            at.session_state[key] = label
+            yield at.run()
+        at.session_state[key] = labels[0]
+
+
 def metric(at: AppTest, label: str) -> str:
     """The displayed value of the metric card called `label`."""
     for m in at.metric:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from etl import dictionary as d
-from tests.app.conftest import PAGES, open_page
+from tests.app.conftest import PAGES, every_view, open_page
 from ui import guide
 from ui.glossary import by_name
 
@@ -35,8 +35,8 @@ def test_search_and_deep_link(fixture_run, monkeypatch):
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p not in ("glossary", "guide", "quality", "reports")])
 def test_every_chart_links_to_an_existing_entry(fixture_run, monkeypatch, page):
-    at = open_page(fixture_run[0], page, monkeypatch, scope="HB", year="2020")
-    links = [link for link in at.get("page_link") if link.proto.page == "glossary"]
+    views = every_view(open_page(fixture_run[0], page, monkeypatch, scope="HB", year="2020"))
+    links = [link for at in views for link in at.get("page_link") if link.proto.page == "glossary"]
     assert links, f"{page}: no 指标解释 link under its charts"
     entries = by_name()
     for link in links:

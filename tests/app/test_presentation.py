@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from present import charts, fmt
-from tests.app.conftest import PAGES, metric, open_page
+from tests.app.conftest import PAGES, every_view, metric, open_page
 from ui import widgets
 
 # Every page app.py registers (ui/navigation.py) draws charts but these: lists, exports and help texts.
@@ -42,21 +42,21 @@ def axis_of(spec: dict, trace: dict, letter: str) -> dict:
 
 @pytest.mark.parametrize("page", CHART_PAGES)
 def test_no_axis_or_table_writes_a_year_with_a_separator(fixture_run, monkeypatch, page):
-    at = open_page(fixture_run[0], page, monkeypatch, scope="HB", **TREND)
     checked = 0
-    for spec in specs(at):
-        for trace in spec["data"]:
-            for letter in "xy":
-                if is_years(values(trace.get(letter))):
-                    fmt_ = axis_of(spec, trace, letter).get("tickformat")
-                    assert fmt_ == "d", f"{page}: {spec['layout']['meta']['title']} years drawn as {fmt_!r}"
+    for at in every_view(open_page(fixture_run[0], page, monkeypatch, scope="HB", **TREND)):
+        for spec in specs(at):
+            for trace in spec["data"]:
+                for letter in "xy":
+                    if is_years(values(trace.get(letter))):
+                        fmt_ = axis_of(spec, trace, letter).get("tickformat")
+                        assert fmt_ == "d", f"{page}: {spec['layout']['meta']['title']} years drawn as {fmt_!r}"
+                        checked += 1
+        for frame in at.dataframe:
+            config = json.loads(frame.proto.columns or "{}")
+            for column in frame.value.columns:
+                if column in fmt.YEAR_COLUMNS:
+                    assert config[column]["type_config"]["format"] == "%d", f"{page}: table column {column}"
                     checked += 1
-    for frame in at.dataframe:
-        config = json.loads(frame.proto.columns or "{}")
-        for column in frame.value.columns:
-            if column in fmt.YEAR_COLUMNS:
-                assert config[column]["type_config"]["format"] == "%d", f"{page}: table column {column}"
-                checked += 1
     if page in ("overview", "funding", "exchange", "projects", "monitoring", "compare"):
         assert checked, f"{page}: no year axis or column found to check"
 
@@ -72,8 +72,8 @@ def test_the_completeness_table_writes_years_plain_and_counts_with_separators(fi
 
 @pytest.mark.parametrize("page", CHART_PAGES)
 def test_count_axes_have_whole_number_ticks_from_zero(fixture_run, monkeypatch, page):
-    at = open_page(fixture_run[0], page, monkeypatch, scope="HB", **TREND)
-    for spec in specs(at):
+    views = every_view(open_page(fixture_run[0], page, monkeypatch, scope="HB", **TREND))
+    for spec in [spec for at in views for spec in specs(at)]:
         meta = spec["layout"]["meta"]
         for trace in spec["data"]:
             if trace["type"] not in ("bar", "scatter"):

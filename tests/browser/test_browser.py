@@ -156,6 +156,14 @@ def test_sign_in_deep_link_drill_down_maps_and_exports(browser_page: Page, serve
         assert page.locator(ERRORS).count() == 0, title
         drawn_once(page, f"{title} 全国")
         page.screenshot(path=str(shots / f"07_{title}_全国.png"))
+        if title == "项目与成果":  # its trends are on a second tab, built and drawn when it is opened
+            page.get_by_role("tab", name="成果与机构（历年）").click()
+            page.get_by_text("合作机构与协议").first.wait_for(timeout=60_000)
+            settle(page, "项目与成果")
+            assert page.locator(".js-plotly-plot .cartesianlayer .subplot").count() == 12  # two charts of six panels
+            assert page.locator(ERRORS).count() == 0
+            drawn_once(page, "项目与成果 成果与机构 全国")
+            page.screenshot(path=str(shots / "07_项目与成果_成果与机构_全国.png"))
     # A finding's 说明 is longer than its cell: a click on the row's box shows the whole row below the list.
     findings = page.locator('[data-testid="stDataFrame"]').last
     findings.scroll_into_view_if_needed()

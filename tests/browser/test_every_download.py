@@ -2,8 +2,8 @@
 file that opens as what its name says (issue 20).
 
 On the shared fixture dashboard (conftest.fixture_site), 2019, the year in which the fixture has accounts to chase
-(BD a draft, SJZ never filled in) and findings under HB, so 填报进度 and 数据质量 show their full lists too. Per page,
-the test clicks every table download and every item of every chart's 导出 menu, then reads each saved file:
+(BD a draft, SJZ never filled in) and findings under HB, so 填报进度 and 数据质量 show their full lists too. Per page
+(and on each of its tabs), the test clicks every table download and every item of every chart's 导出 menu, then reads each saved file:
 
 * CSV: UTF-8 (with BOM), a header of Chinese column names, at least one row, rows as wide as the header, and no
   whole number written with a point (`530.0`: 经费投入's trend wrote money so);
@@ -36,7 +36,7 @@ from PIL import Image
 from playwright.sync_api import Page
 from pypdf import PdfReader
 
-from tests.browser.web import ACCOUNTS, ERRORS, go, signed_in
+from tests.browser.web import ACCOUNTS, ERRORS, each_tab, go, signed_in
 from tests.fixtures.inbox import PARENT
 from ui import navigation
 
@@ -164,7 +164,7 @@ class Clicker:
         if self.where not in HELP:  # a page still drawing showed no button yet (重点工作监测 once counted none)
             main.locator('[data-testid="stDownloadButton"]').or_(
                 main.get_by_role("button", name="导出", exact=True)
-            ).first.wait_for(state="attached", timeout=30_000)
+            ).or_(main.locator('[data-testid="stAlertContentInfo"]')).first.wait_for(state="attached", timeout=30_000)
         counts = [-1, buttons.count()]
         while counts[-1] != counts[-2]:  # the page is drawn to its end: no download button is still to come
             time.sleep(0.5)
@@ -209,7 +209,8 @@ def test_every_download_on_every_page_saves_a_file_that_opens(chromium, fixture_
         folder.mkdir()
         clicks = Clicker(page, folder, title, VECTOR_ONCE[user])
         try:
-            clicks.every_download()
+            for _ in each_tab(page):
+                clicks.every_download()
         except Exception as e:  # named, and the next page is still clicked
             failures.append(f"{title}：点击下载时出错（{str(e).splitlines()[0][:200]}）")
             page.keyboard.press("Escape")

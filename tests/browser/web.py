@@ -87,6 +87,17 @@ def go(page: Page, title: str) -> None:
     idle(page)
 
 
+def each_tab(page: Page):
+    """The page as shown, then with each other tab of its main area open: a page builds only its open tab
+    (ui.widgets.views), so what a tab shows is only there once it is clicked."""
+    yield
+    tabs = page.locator('[data-testid="stMain"]').get_by_role("tab")
+    for i in range(1, tabs.count()):
+        tabs.nth(i).click()
+        idle(page)
+        yield
+
+
 def signed_in(chromium, site, user: str, query: str = "scope=HB&year=2020") -> Page:
     """A new browser context (cookies of its own) signed in as `user` on the shared fixture dashboard `site`."""
     context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
