@@ -500,8 +500,12 @@ def _lookups(
     """The content hashes already loaded, the figures of each accepted revision by key, and the accepted versions.
 
     With `outcomes`, the hashes and keys are only those of these documents: a million Python strings
-    (1 s nationally) are not built for a run that checked a few thousand.
+    (1 s nationally) are not built for a run that checked a few thousand. The ledger is first cut to these
+    documents' accounts (a document's bytes name its account, so the same bytes were ledgered under the same one):
+    hashing every 64-character hash and copying every accepted row took 0.8 s nationally for a 1 % re-run.
     """
+    if outcomes is not None and (rows := _of_accounts(ledger.column("account_id"), outcomes)) is not None:
+        ledger = ledger.filter(rows)
     shas = ledger.column("sha")
     history = ledger.filter(pc.is_in(ledger.column("outcome"), pa.array(["loaded", "superseded"])))
     # Keys joined in Arrow: a million (account, year, revision) tuples took 1.5 s to build.
@@ -520,6 +524,19 @@ def _lookups(
         versions,
         history.select(["account_id", "survey_year", "version_id", "revision", "status", "approved_at"]),
     )
+
+
+def _of_accounts(column: pa.ChunkedArray, outcomes: list[intake.Outcome]) -> pa.ChunkedArray | None:
+    """Which ledger rows (by their `column` of account ids) are of the outcomes' accounts; None: keep every row.
+
+    A quarantined document's header may lack its account (the ledger then holds NULL, and so do these rows), or name
+    one that is not text (every row is kept).
+    """
+    accounts = {o.head.get("account_id") for o in outcomes}
+    if not all(a is None or isinstance(a, str) for a in accounts):
+        return None
+    named = pc.fill_null(pc.is_in(column, value_set=pa.array(list(accounts - {None}), pa.string())), False)
+    return pc.or_(named, pc.is_null(column)) if None in accounts else named
 
 
 def _duplicates(copies: list[tuple[str, str]], new: LedgerRows, wh: Warehouse, runs: list[str]) -> list[dict]:

@@ -21,7 +21,7 @@ from etl.intake import ContextRecipe
 from etl.run import run
 from etl.store import Warehouse
 from tests.conftest import TODAY, connect, run_killed_in
-from tests.fixtures.inbox import VALID, doc, write_inbox
+from tests.fixtures.inbox import BROKEN, VALID, doc, write_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("core_submissions", "core_measures", "core_partner_values", "quality_quarantine", "mart_rollup")
@@ -159,13 +159,16 @@ def test_worker_processes_load_the_same_warehouse(tmp_path, monkeypatch):
 
 def test_workers_started_before_the_history_judge_a_rerun_as_one_process_does(tmp_path, monkeypatch):
     """A small re-run starts its workers before reading the history, and looks up only its own documents' hashes
-    and keys: a copy of loaded content, a revision conflict (other figures) and a new revision come out as in one process."""
+    and keys (in the ledger rows of their accounts): a copy of loaded content, copies of quarantined files (one without
+    an account: empty), a revision conflict (other figures) and a new revision come out as in one process."""
     hb = doc("HB", 2020, status="approved", out={"USA": 6, "HKG": 4}, funds={"provincial": 500, "unit_self": 20})
     other = doc("HB", 2020, status="approved", out={"USA": 5, "HKG": 5}, funds={"provincial": 500, "unit_self": 20})
     extra = {
         "2020/zz_copy.json": json.dumps(hb, ensure_ascii=False).encode(),  # the bytes of 2020/HB_r1.json
         "2020/HB_r1_other.json": json.dumps({**other, "submission_id": "other"}, ensure_ascii=False).encode(),
         "2020/HB_r9.json": json.dumps({**hb, "revision": 9, "submission_id": "r9"}, ensure_ascii=False).encode(),
+        "2020/zz_empty_copy.json": BROKEN["2020/empty.json"][0],
+        "2020/zz_unknown_copy.json": BROKEN["2020/ZZ_r1.json"][0],
     }
     results = []
     for workers in (1, 2):
@@ -182,7 +185,7 @@ def test_workers_started_before_the_history_judge_a_rerun_as_one_process_does(tm
     assert "registry" in one["steps_s"] and "registry" not in two["steps_s"]  # two: the workers parsed it
     keys = ("documents_in", "loaded", "superseded", "quarantined", "unchanged", "quarantine_codes")
     assert {k: two[k] for k in keys} == {k: one[k] for k in keys}
-    assert (two["unchanged"], two["loaded"], two["quarantined"]) == (29, 1, 1)
+    assert (two["unchanged"], two["loaded"], two["quarantined"]) == (31, 1, 1)
     assert two["quarantine_codes"] == {"E_REVISION_CONFLICT": 1}
     assert snapshot(tmp_path / "wh2") == snapshot(tmp_path / "wh1")
 
