@@ -69,3 +69,26 @@ def test_patch_tax_runs(tmp_path, loaded_copy):
                          timeout=600).stdout  # fmt: skip
     assert "修补 1 次" in tax and "rollup_by_year" in tax and "最慢" in tax
     assert not list((tmp_path / "wh" / "db").glob("patch-tax-*"))  # the rebuild is not left behind
+
+
+def test_statement_timer_names_the_build_and_patch_statements(tmp_path):
+    """bench/sqltime.py runs `etl run` with each statement timed: a first run's build, then a patch for one more
+    revision, each listed by statement kind with its time."""
+    from tests.fixtures.inbox import VALID, doc, write_inbox
+
+    inbox = write_inbox(tmp_path / "inbox", only=list(VALID))
+    timed = []
+    for n in (1, 2):
+        if n == 2:
+            extra = doc("U1", 2020, revision=7, out={"USA": 3}, funds={"unit_self": 9})
+            (inbox / "2020" / "U1_r7.json").write_text(json.dumps(extra, ensure_ascii=False), encoding="utf-8")
+        out = tmp_path / f"statements{n}.json"
+        subprocess.run([sys.executable, "bench/sqltime.py", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh"),
+                        "--json", str(out)], cwd=ROOT, check=True, capture_output=True, timeout=300)  # fmt: skip
+        timed.append(json.loads(out.read_text(encoding="utf-8")))
+    build, patch = ([k["statement"] for k in kinds] for kinds in timed)
+    assert any(s.startswith("create table mart_rollup as") for s in build)
+    assert not any(s.startswith("create temp table patch_") for s in build)
+    assert any(s.startswith("create temp table patch_rollup_delta") for s in patch) and "checkpoint" in patch
+    assert not any(s.startswith("create table mart_rollup as") for s in patch)  # patched, not rebuilt
+    assert all(k["n"] >= 1 and k["wall_s"] >= 0 and k["cpu_s"] >= 0 for kinds in timed for k in kinds)
