@@ -92,3 +92,14 @@ def test_statement_timer_names_the_build_and_patch_statements(tmp_path):
     assert any(s.startswith("create temp table patch_rollup_delta") for s in patch) and "checkpoint" in patch
     assert not any(s.startswith("create table mart_rollup as") for s in patch)  # patched, not rebuilt
     assert all(k["n"] >= 1 and k["wall_s"] >= 0 and k["cpu_s"] >= 0 for kinds in timed for k in kinds)
+
+
+def test_statement_timer_exits_as_the_run_does(tmp_path):
+    """A run that fails (here: no account registry, exit code 2) fails the timer too, after its timings."""
+    from tests.fixtures.inbox import write_inbox
+
+    inbox = write_inbox(tmp_path / "inbox")
+    (inbox / "accounts.csv").unlink()
+    done = subprocess.run([sys.executable, "bench/sqltime.py", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 2 and "账号注册表" in done.stderr and "etl run:" in done.stdout

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from etl import config, intake, reference
+from etl.excel.template import workbook_bytes
 from etl.hierarchy import RegistryError
 from etl.intake import ContextRecipe
 from etl.run import run
@@ -157,23 +158,14 @@ def test_worker_processes_load_the_same_warehouse(tmp_path, monkeypatch):
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
 
 
-def test_workers_started_before_the_history_judge_a_rerun_as_one_process_does(tmp_path, monkeypatch):
-    """A small re-run starts its workers before reading the history, and looks up only its own documents' hashes
-    and keys (in the ledger rows of their accounts): a copy of loaded content, copies of quarantined files (one without
-    an account: empty), a revision conflict (other figures) and a new revision come out as in one process."""
-    hb = doc("HB", 2020, status="approved", out={"USA": 6, "HKG": 4}, funds={"provincial": 500, "unit_self": 20})
-    other = doc("HB", 2020, status="approved", out={"USA": 5, "HKG": 5}, funds={"provincial": 500, "unit_self": 20})
-    extra = {
-        "2020/zz_copy.json": json.dumps(hb, ensure_ascii=False).encode(),  # the bytes of 2020/HB_r1.json
-        "2020/HB_r1_other.json": json.dumps({**other, "submission_id": "other"}, ensure_ascii=False).encode(),
-        "2020/HB_r9.json": json.dumps({**hb, "revision": 9, "submission_id": "r9"}, ensure_ascii=False).encode(),
-        "2020/zz_empty_copy.json": BROKEN["2020/empty.json"][0],
-        "2020/zz_unknown_copy.json": BROKEN["2020/ZZ_r1.json"][0],
-    }
+def _rerun_in_one_process_and_early_workers(tmp_path, monkeypatch, before: dict[str, bytes], extra: dict[str, bytes]):
+    """The fixture inbox plus `before`, loaded; then `extra` added and run again, in one process and in workers started
+    before the history is read (looking up only the new documents). Both warehouses must come out the same."""
     results = []
     for workers in (1, 2):
         inbox = write_inbox(tmp_path / f"inbox{workers}")
-        assert (inbox / "2020" / "HB_r1.json").read_bytes() == extra["2020/zz_copy.json"]
+        for rel, raw in before.items():
+            (inbox / rel).write_bytes(raw)
         run(inbox, tmp_path / f"wh{workers}", today=TODAY, progress=False)
         for rel, raw in extra.items():
             (inbox / rel).write_bytes(raw)
@@ -185,9 +177,45 @@ def test_workers_started_before_the_history_judge_a_rerun_as_one_process_does(tm
     assert "registry" in one["steps_s"] and "registry" not in two["steps_s"]  # two: the workers parsed it
     keys = ("documents_in", "loaded", "superseded", "quarantined", "unchanged", "quarantine_codes")
     assert {k: two[k] for k in keys} == {k: one[k] for k in keys}
-    assert (two["unchanged"], two["loaded"], two["quarantined"]) == (31, 1, 1)
-    assert two["quarantine_codes"] == {"E_REVISION_CONFLICT": 1}
     assert snapshot(tmp_path / "wh2") == snapshot(tmp_path / "wh1")
+    return two
+
+
+def _u1_workbook(revision: int) -> bytes:
+    return workbook_bytes(2020, {**VALID["2020/U1_r1.json"], "revision": revision, "submission_id": f"r{revision}"})
+
+
+def test_workers_started_before_the_history_judge_a_rerun_as_one_process_does(tmp_path, monkeypatch):
+    """A small re-run starts its workers before reading the history, and looks up only its own documents' hashes
+    and keys (in the ledger rows of their accounts and of none; in all rows when one is read without its account): a
+    copy of loaded content, copies of quarantined files (one of no account: empty), a copy of a loaded workbook filed
+    under another year (read without its account), a revision conflict (other figures) and a new revision come out
+    as in one process."""
+    hb = doc("HB", 2020, status="approved", out={"USA": 6, "HKG": 4}, funds={"provincial": 500, "unit_self": 20})
+    other = doc("HB", 2020, status="approved", out={"USA": 5, "HKG": 5}, funds={"provincial": 500, "unit_self": 20})
+    assert json.dumps(hb, ensure_ascii=False) == json.dumps(VALID["2020/HB_r1.json"], ensure_ascii=False)
+    workbook = _u1_workbook(5)  # made once: a workbook's bytes carry the time it was made
+    extra = {
+        "2020/zz_copy.json": json.dumps(hb, ensure_ascii=False).encode(),  # the bytes of 2020/HB_r1.json
+        "2020/HB_r1_other.json": json.dumps({**other, "submission_id": "other"}, ensure_ascii=False).encode(),
+        "2020/HB_r9.json": json.dumps({**hb, "revision": 9, "submission_id": "r9"}, ensure_ascii=False).encode(),
+        "2020/zz_empty_copy.json": BROKEN["2020/empty.json"][0],
+        "2020/zz_unknown_copy.json": BROKEN["2020/ZZ_r1.json"][0],
+        "2019/zz_U1_2020_r5.xlsx": workbook,  # in 2019/ its year is wrong: read without its account
+    }
+    two = _rerun_in_one_process_and_early_workers(tmp_path, monkeypatch, {"2020/U1_r5.xlsx": workbook}, extra)
+    assert (two["unchanged"], two["loaded"], two["quarantined"]) == (33, 1, 1)
+    assert two["quarantine_codes"] == {"E_REVISION_CONFLICT": 1}
+
+
+def test_early_workers_find_content_first_ledgered_without_its_account(tmp_path, monkeypatch):
+    """A workbook first filed under another year is ledgered without its account; the same bytes filed right are read
+    with it, and are still content met before (as in one process), however few documents the re-run looks up."""
+    misfiled = _u1_workbook(6)
+    two = _rerun_in_one_process_and_early_workers(
+        tmp_path, monkeypatch, {"2019/U1_2020_r6.xlsx": misfiled}, {"2020/zz_U1_r6.xlsx": misfiled}
+    )
+    assert (two["unchanged"], two["loaded"], two["quarantined"]) == (30, 0, 0)
 
 
 def test_a_worker_that_cannot_parse_the_registry_fails_the_run_instead_of_hanging(tmp_path):
