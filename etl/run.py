@@ -500,9 +500,9 @@ def _lookups(
     """The content hashes already loaded, the figures of each accepted revision by key, and the accepted versions.
 
     With `outcomes`, the hashes and keys are only those of these documents: a million Python strings
-    (1 s nationally) are not built for a run that checked a few thousand. The ledger is first cut to these
-    documents' accounts (a document's bytes name its account, so the same bytes were ledgered under the same one):
-    hashing every 64-character hash and copying every accepted row took 0.4 s nationally for a 1 % re-run.
+    (1 s nationally) are not built for a run that checked a few thousand. The ledger is first cut to the rows that
+    may hold these documents' content (_of_accounts): hashing every 64-character hash and copying every accepted row
+    took 0.4 s nationally for a 1 % re-run.
     """
     if outcomes is not None and (rows := _of_accounts(ledger.column("account_id"), outcomes)) is not None:
         ledger = ledger.filter(rows)
