@@ -200,14 +200,20 @@ def bench_etl(inbox: Path, work: Path, results: dict) -> Path:
         if i:
             shutil.rmtree(work / "wh")
             shutil.copytree(before, work / "wh", copy_function=os.link)
+        cpu = process_cpu()
         seconds = sh([*etl, "--warehouse", str(work / "wh")])
+        cpu = process_cpu() - cpu
         last = max((work / "wh" / "runs").glob("*.json"))  # run ids sort by time
-        samples.append((seconds, orjson.loads(last.read_bytes())))
+        samples.append((seconds, cpu, orjson.loads(last.read_bytes())))
     shutil.rmtree(before)
-    seconds, summary = sorted(samples, key=lambda sample: sample[0])[len(samples) // 2]
+    seconds, _, summary = sorted(samples, key=lambda sample: sample[0])[len(samples) // 2]
     results["rerun_1pct_s"] = round(seconds, 2)
-    results["rerun_1pct_samples_s"] = [round(t, 2) for t, _ in samples]
-    results["rerun_1pct_patched"] = all(s.get("warehouse_patched", False) for _, s in samples)
+    results["rerun_1pct_samples_s"] = [round(t, 2) for t, _, _ in samples]
+    # CPU (the run and its checking workers) swings less than the wall clock with the machine's other load: what
+    # two versions of the code are compared by.
+    results["rerun_1pct_cpu_samples_s"] = [round(c, 2) for _, c, _ in samples]
+    results["rerun_1pct_cpu_s"] = round(statistics.median(c for _, c, _ in samples), 2)
+    results["rerun_1pct_patched"] = all(s.get("warehouse_patched", False) for _, _, s in samples)
     results["rerun_1pct_steps_s"] = summary.get("steps_s", {})  # where the median re-run's time went
     return work / "wh"
 
@@ -512,7 +518,8 @@ def main() -> None:
                                           f"（{results['baseline_read_json_docs_per_s']:,} 份/秒）"))  # fmt: skip
     print(
         f"1% 重新提交：{'在上一版数据库上修补' if results.get('rerun_1pct_patched') else '整库重建'}；"
-        f"同一状态测 {RERUN_SAMPLES} 次 {results['rerun_1pct_samples_s']} 秒，取中位数；其各步用时（秒）："
+        f"同一状态测 {RERUN_SAMPLES} 次 {results['rerun_1pct_samples_s']} 秒，取中位数"
+        f"（CPU {results['rerun_1pct_cpu_samples_s']} 秒，含校验子进程）；其各步用时（秒）："
     )
     print("  " + "，".join(f"{k} {v}" for k, v in results.get("rerun_1pct_steps_s", {}).items()))
     print(f"页面在进程中的首次运行（DuckDB 首次读入其数据块）：最慢 {results['page_first_run_max_ms']} ms；"

@@ -35,6 +35,8 @@ def test_benchmark_smoke_run(tmp_path):
     assert set(results["browser_page_ms"]) == {"overview", "partners"}
     assert results["rerun_1pct_patched"] is True  # the 1 % re-run patched the database in, every time
     assert len(results["rerun_1pct_samples_s"]) == 3 and results["rerun_1pct_s"] in results["rerun_1pct_samples_s"]
+    cpu = results["rerun_1pct_cpu_samples_s"]  # each re-run's CPU, its checking workers included
+    assert len(cpu) == 3 and all(c > 0 for c in cpu) and results["rerun_1pct_cpu_s"] == sorted(cpu)[1]
     assert results["input"].startswith("批量导出") and results["rerun_1pct_documents"] > 0  # batches by default
     # Click → painted in Chromium (bench/browser.py): both users, each page's charts drawn, a crowd of two.
     browser = results["browser"]
