@@ -105,3 +105,19 @@ def test_statement_timer_exits_as_the_run_does(tmp_path):
     done = subprocess.run([sys.executable, "bench/sqltime.py", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh")],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 2 and "账号注册表" in done.stderr and "etl run:" in done.stdout
+
+
+def test_columnar_probe_smoke_run(tmp_path):
+    """bench/columnar_probe.py times today's check and the columnar stages on one small batch inbox (#22)."""
+    inbox = tmp_path / "inbox"
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--inbox", str(inbox), "--units", "30", "--years", "2020-2020",
+                    "--batch", "10"], cwd=ROOT, check=True, capture_output=True, timeout=300)  # fmt: skip
+    out = tmp_path / "probe.json"
+    subprocess.run([sys.executable, "bench/columnar_probe.py", "--inbox", str(inbox), "--json", str(out)], cwd=ROOT,
+                   check=True, capture_output=True, timeout=300)  # fmt: skip
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["documents"] == result["checked_today"] > 0  # both paths saw every document
+    assert 0 < result["passed_gate"] <= result["documents"]  # drafts and returned forms fail the strict gate
+    assert result["rows"]["measures"] == result["rows"]["figures"] == result["passed_gate"]
+    assert result["cpu_us_per_doc"]["today: check_all, one process"] > 0 and result["probe_total_us_per_doc"] > 0
+    assert result["duckdb_reads_as_bigint"] == [12, 2, 3]  # why DuckDB's reader cannot be the type gate
