@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from . import ddl, invariants, marts
 from . import dictionary as d
-from .config import SurveyConfig
+from .config import OFFLINE, SurveyConfig
 from .dictionary.model import number_text
 from .dictionary.rules import NOTICES
 from .hierarchy import ROOT_ID, ROOT_NAME, Registry
@@ -23,7 +23,6 @@ from .reference import REFERENCE_DIR
 from .store import Warehouse, discard_db, parquet_select
 from .versions import build_version
 
-OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # DuckDB would otherwise take 80 % of RAM for a national build (measured: 17 GB at 1 million documents);
 # beyond this it spills to <warehouse>/db/spill. At 3 GB the whole ETL peaked at 4.6 GB; ISTC_ETL_MEMORY overrides it.
 BUILD_MEMORY = os.environ.get("ISTC_ETL_MEMORY", "2GB")

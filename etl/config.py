@@ -13,6 +13,9 @@ from pathlib import Path
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "survey.toml"
 ETL_SECTIONS = ("deadlines", "funding", "years")  # the sections the ETL reads; the rest are report settings
 
+# Every DuckDB connection of the ETL: no extension is fetched or loaded from outside (government intranets).
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
 
 @dataclass(frozen=True)
 class BaseMap:

@@ -30,7 +30,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import hierarchy, listing, validate
+from . import flatten, hierarchy, listing, validate
 from .config import SurveyConfig
 from .flatten import Rows
 from .problems import Findings
@@ -208,9 +208,10 @@ def next_cache(found: pa.Table, seen_before: Unseen, old_cache, fresh: dict[str,
 _STATE: dict[str, Any] = {}
 
 
-def _init(inbox: Path, ctx: validate.Context, seen: frozenset[str], run_id: str) -> None:
-    """Per-process state: what documents are checked against, and the content already loaded."""
-    _STATE.update(inbox=inbox, ctx=ctx, seen=seen, run_id=run_id)
+def _init(inbox: Path, ctx: validate.Context, seen: frozenset[str], run_id: str, spool: Path | None = None) -> None:
+    """Per-process state: what documents are checked against, the content already loaded, and where accepted
+    documents' JSON lines go (flatten_sql.Spool's folder; None: back with the results)."""
+    _STATE.update(inbox=inbox, ctx=ctx, seen=seen, run_id=run_id, spool=spool)
     _quiet_collector()
 
 
@@ -271,9 +272,22 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
                                 submitted_at=_utc(doc.get("submitted_at")))  # fmt: skip
             rows.add(doc, version_id=sha[:32], source_file=source, run_id=run_id,
                      excluded=ctx.registry.excluded_sources(doc["account_id"], ctx.config),
-                     warnings=checked.findings.soft)  # fmt: skip
+                     warnings=checked.findings.soft, text=checked.text)  # fmt: skip
         out.append(outcome)
-    return out, Tables(rows.tables())
+    return out, Tables(_spooled(rows.tables(), _STATE.get("spool")))
+
+
+def _spooled(tables: dict[str, pa.Table], folder: Path | None) -> dict[str, pa.Table]:
+    """The chunk's tables with its documents' JSON lines written to a file of `folder` (named in the `documents`
+    table's metadata) instead of sent back through the pipe (~10 KB a document)."""
+    documents = tables["documents"]
+    if folder is None or documents.num_rows == 0:
+        return tables
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".jsonl", delete=False) as f:  # a new name, whichever process
+        longest = flatten.write_lines(documents.column("line"), f)
+        path = Path(f.name)
+    meta = {b"spool": str(path).encode(), b"longest": str(longest).encode()}
+    return tables | {"documents": documents.drop_columns(["line"]).replace_schema_metadata(meta)}
 
 
 class Tables(dict):
@@ -410,8 +424,10 @@ def check_all(
     seen: frozenset[str],
     run_id: str,
     workers: int,
+    spool: Path | None = None,
 ) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
     """Check every document, chunk by chunk, results in inbox order; `workers` > 1 uses that many processes.
+    Accepted documents' JSON lines go to files in `spool` (None: in the `documents` table).
 
     Workers start when this is called, not when the results are first asked for: the caller can do other
     work meanwhile. Batch files are cut into parts as the workers ask for more.
@@ -419,12 +435,13 @@ def check_all(
     chunks = _tasks(inbox, files)
     n_docs = sum(f.weight for f in files)
     if workers <= 1 or n_docs < PARALLEL_FROM:
-        return _in_process(chunks, inbox, ctx.make() if isinstance(ctx, ContextRecipe) else ctx, seen, run_id)
+        return _in_process(chunks, inbox, ctx.make() if isinstance(ctx, ContextRecipe) else ctx, seen, run_id, spool)
     if n_docs < SEND_SEEN_FROM:
         # The caller checks every hash against what is loaded anyway; handing a million hashes to each worker
         # costs more (~1.2 s) than checking again the few known documents a small batch may hold.
         seen = frozenset()
-    state = pickle.dumps({"inbox": inbox, "ctx": ctx, "seen": seen, "run_id": run_id}, pickle.HIGHEST_PROTOCOL)
+    state = {"inbox": inbox, "ctx": ctx, "seen": seen, "run_id": run_id, "spool": spool}
+    state = pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
 
     return _Pool(state, chunks, inbox, workers).results()
 
@@ -454,12 +471,13 @@ def _sweep_orphaned_state() -> None:
     """Remove the state files of runs killed on the spot (SIGKILL, the OOM killer): nothing else would."""
     for path in Path(tempfile.gettempdir()).glob(f"{STATE_PREFIX}*-*.pickle"):
         pid = path.name.removeprefix(STATE_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             with contextlib.suppress(OSError):  # another user's file
                 path.unlink()
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` is running (another user's included)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

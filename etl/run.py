@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from . import config, hierarchy, intake, reference, validate
+from . import config, flatten_sql, hierarchy, intake, reference, validate
 from . import dictionary as d
 from .lock import run_lock
 from .problems import Findings
@@ -181,6 +181,12 @@ class _Checked:
 
 def _check(job: _Run, found: _Intake) -> _Checked:
     """Check the documents of new or changed files against the history and write the accepted ones' rows."""
+    with flatten_sql.Spool() as spool:
+        return _check_into(job, found, spool)
+
+
+def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked:
+    """_check, the accepted documents' JSON going through `spool` to their detail tables."""
     todo, watch = found.todo, job.watch
     judge = _Judge(job, found.fresh, Counter(unchanged=found.compared.unchanged))
     history = None  # the accepted versions before this run
@@ -190,7 +196,7 @@ def _check(job: _Run, found: _Intake) -> _Checked:
     early = found.cached_problems is not None and intake.workers_take_recipe(todo, job.n_workers)
     if early:
         recipe = intake.ContextRecipe(job.registry_file, job.ref, job.cfg, job.today, job.wh.registry_cache)
-        checked = intake.check_all(job.inbox, todo, recipe, frozenset(), job.run_id, job.n_workers)
+        checked = intake.check_all(job.inbox, todo, recipe, frozenset(), job.run_id, job.n_workers, spool.folder)
     copied = _copy_for_patch(job.wh, job.gen_runs, job.run_id) if todo else None
     if todo:  # the history is needed only to judge new content
         with watch.step("history"):
@@ -209,7 +215,7 @@ def _check(job: _Run, found: _Intake) -> _Checked:
     if todo and not early:
         with watch.step("registry"):
             ctx = validate.Context(job.registry(), job.ref, job.cfg, job.today)
-        checked = intake.check_all(job.inbox, todo, ctx, frozenset(judge.seen), job.run_id, job.n_workers)
+        checked = intake.check_all(job.inbox, todo, ctx, frozenset(judge.seen), job.run_id, job.n_workers, spool.folder)
     n_docs = 0
     with watch.step("check"), job.wh.parquet_writer(job.run_id) as parquet:
         for outcomes, tables in checked:
@@ -217,9 +223,11 @@ def _check(job: _Run, found: _Intake) -> _Checked:
             if drop:
                 tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
                           for name, t in tables.items()}  # fmt: skip
+            spool.add(tables.pop("documents", None), parquet.write, drop)
             parquet.write(tables)
             n_docs += len(outcomes)
             bar.update(len(outcomes))
+        spool.flush(parquet.write)
     bar.total = bar.n  # batches were counted by their size until read
     bar.close()
     return _Checked(judge.new, history, judge.copies, judge.counts, judge.codes, n_docs, copied)

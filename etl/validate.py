@@ -67,6 +67,9 @@ class Checked:
     doc: dict[str, Any] | None
     findings: Findings
     hint: dict[str, Any] | None = None  # header values read from an invalid document, to attribute it
+    # The JSON the document was read from when the strict decode took it (etl/fast_schema.py): one object with only
+    # the schema's keys, each value of its declared type, so DuckDB may read these bytes in its place (flatten_sql).
+    text: bytes | None = None
 
     @property
     def quarantined(self) -> bool:
@@ -108,7 +111,7 @@ def check(raw: bytes, ctx: Context, source: str = "", sha: str = "") -> Checked:
         _check_header(doc, ctx, found)
         if not found.hard:
             doc_rules.run(doc, ctx, found)
-        return Checked(doc, found)
+        return Checked(doc, found, text=raw)
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

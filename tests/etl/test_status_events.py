@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from etl import intake
+from etl import flatten_sql, intake
 from etl.excel.template import workbook_bytes
 from etl.run import run
 from etl.store import RunWriter
@@ -148,6 +148,7 @@ def test_a_loser_whose_rows_were_already_written_is_left_out_by_the_build_and_th
     """The rows of a version that loses a conflict after they went to Parquet stay there; no database holds them."""
     monkeypatch.setattr(RunWriter, "ROW_GROUP", 1)  # every write goes to disk at once, before the rival comes:
     monkeypatch.setattr(intake, "CHUNK", 1)  # one document a chunk, written before the next is judged
+    monkeypatch.setattr(flatten_sql.Spool, "FLUSH_DOCS", 1)  # its detail rows made and handed on at once too
     inbox, wh = write_inbox(tmp_path / "inbox"), tmp_path / "wh"
     _rival(inbox, "2021-06-20T10:00:00+08:00")  # sorts first, submitted earlier: loses once U4_r1.json is read
     (inbox / "2021").mkdir()

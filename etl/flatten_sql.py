@@ -1,0 +1,261 @@
+"""The rows of the warehouse's detail tables, made in DuckDB from accepted documents read as typed columns (#22).
+
+The SQL is written here once, from the data dictionary and the table spec, over a relation `docs`: one row per
+accepted finished document with its document columns (`document_columns`, as DuckDB reads them from JSON Lines)
+plus version_id, account_id, survey_year and `excluded` (the funding sources excl(u) leaves out, F-03).
+The measures' SELECT takes the partner codes of each scope as $INTL and $HMT (`scope_params`). Each SELECT returns
+its table's columns in the Parquet schema's order.
+
+DuckDB's JSON reader casts leniently ("12" becomes 12, 1.5 becomes 2) and ignores unknown keys, so it reads only
+accepted documents: their bytes as the strict decode took them, or written out again from the validated document
+(flatten.document_line). The types are judged before, in Python.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from . import dictionary as d
+from . import flatten, intake
+from .config import OFFLINE
+from .dictionary.sections import DIRECTIONS, FUNDING_LEVELS
+from .flatten import MEASURE_SOURCES, SCHEMAS, STANDARD_COLS, _partner_scope
+from .tables import KEY_COLUMNS, PROFILE_TEXT, PROJECT_MONEY, PROJECT_TEXT
+
+SCALAR = {"int": "BIGINT", "money": "DOUBLE", "bool": "BOOLEAN", "multi_enum": "VARCHAR[]", "partner_list": "VARCHAR[]"}
+KEY_NAMES = tuple(c.name for c in KEY_COLUMNS)
+KEYS = ", ".join(KEY_NAMES)
+
+
+def _sql_type(f: d.Field) -> str:
+    return SCALAR.get(f.kind, "VARCHAR")
+
+
+def _struct(fields: tuple[d.Field, ...]) -> str:
+    return "STRUCT(" + ", ".join(f'"{f.name}" {_sql_type(f)}' for f in fields) + ")"
+
+
+def document_columns() -> dict[str, str]:
+    """A finished document's columns as DuckDB reads them (dates and timestamps as text), from the dictionary."""
+    cols = {f.name: _sql_type(f) for f in d.HEADER.fields}
+    cols |= {g.key: _struct(g.fields) for g in d.SECTIONS if g.in_document}
+    cols |= {g.key: _struct(g.fields) + "[]" for g in d.DETAILS}
+    maps = ", ".join(f'"{f.name}" MAP(VARCHAR, {"DOUBLE" if f.kind == "money" else "BIGINT"})'
+                     for f in d.TYPED_PARTNER_FIELDS)  # fmt: skip
+    return {"_version_id": "VARCHAR", "_excluded": "VARCHAR[]", **cols, "by_partner": f"STRUCT({maps})"}
+
+
+def _reportable(row: str) -> str:
+    """F-03 for one row of amounts (`row`.fund_src_*): the sources not excluded, added in FUND_SOURCES order from 0
+    as Python's sum does, to the cent."""
+    terms = " + ".join(f"(case when list_contains(excluded, '{s}') then 0.0 else {row}.fund_src_{s} end)"
+                       for s in d.FUND_SOURCES)  # fmt: skip
+    return f"round(0.0 + {terms}, 2)"
+
+
+def _count_scope(codes: str, scope: str) -> str:
+    """How many of `codes` are partners of `scope` (INTL | HMT): the reference's codes, bound as $INTL and $HMT."""
+    return f"len(list_filter({codes}, lambda c: list_contains(${scope}, c)))"
+
+
+def scope_params() -> dict[str, list[str]]:
+    """The reference's partner codes of each scope, for the measures' SELECT (bound, not written into the SQL)."""
+    scope = _partner_scope()
+    return {s: sorted(c for c, v in scope.items() if v == s) for s in ("INTL", "HMT")}
+
+
+def derived() -> dict[str, str]:
+    """flatten.derive's fields, one SQL expression each over `docs` (the scopes bound as $INTL and $HMT)."""
+    exchanged = "list_distinct(flatten([" + ", ".join(
+        f"map_keys(map_from_entries(list_filter(map_entries(coalesce(by_partner.{dr}_person_times, map())), "
+        "lambda e: e.value > 0)))" for dr in DIRECTIONS) + "]))"  # fmt: skip
+    projects = "coalesce(projects, [])"
+    standards, bsp = "coalesce(standards, [])", "coalesce(big_science, [])"
+
+    def n_projects(condition: str) -> str:
+        return f"len(list_filter({projects}, lambda p: {condition}))"
+
+    def distinct(rows: str, value: str, condition: str = "true") -> str:
+        return f"len(list_distinct(list_transform(list_filter({rows}, lambda r: {condition}), lambda r: {value})))"
+
+    return {
+        "n_partner_countries_exchange": _count_scope(exchanged, "INTL"),
+        "n_partner_hmt_exchange": _count_scope(exchanged, "HMT"),
+        "proj_active": f"len({projects})",
+        "proj_new": n_projects("p.status_in_year = 'new'"),
+        "proj_completed": n_projects("p.status_in_year = 'completed'"),
+        "proj_led": n_projects("p.role = 'lead'"),
+        **{f"proj_by_level_{lv}": n_projects(f"p.funding_level = '{lv}'") for lv in FUNDING_LEVELS},
+        "proj_fund_reportable": f"round(0.0 + coalesce(list_sum(list_transform({projects}, lambda p: {_reportable('p')})), 0.0), 2)",
+        "n_partner_countries_project": _count_scope(
+            f"list_distinct(flatten(list_transform({projects}, lambda p: coalesce(p.partner_codes, []))))", "INTL"),
+        "fund_reportable": _reportable("funding"),
+        "org_joined": distinct("coalesce(intl_orgs, [])", "[r.org_code, coalesce(r.org_name, '')]"),
+        "std_total": distinct(standards, "r.standard_no"),
+        "std_led": distinct(standards, "r.standard_no", "r.role = 'lead'"),
+        "std_published_year": distinct(standards, "r.standard_no", "r.stage = 'published' and r.year_of_stage = survey_year"),
+        "bsp_count": distinct(bsp, "r.programme_code"),
+        "bsp_led": distinct(bsp, "r.programme_code", "r.role = 'initiator'"),
+        "bsp_persons": f"coalesce(list_sum(list_transform({bsp}, lambda b: b.persons)), 0)",
+        "bsp_fund_reportable": f"round(0.0 + coalesce(list_sum(list_transform({bsp}, lambda b: {_reportable('b')})), 0.0), 2)",
+    }  # fmt: skip
+
+
+def _cast(select: dict[str, str], table: str) -> str:
+    """`select`'s expressions (column name → SQL), cast to the table's Parquet types, in the schema's order."""
+    types = {"string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
+    return ",\n    ".join(f"cast({select[f.name]} as {types[str(f.type)]}) as {f.name}" for f in SCHEMAS[table])
+
+
+def statements() -> dict[str, str]:
+    """Each detail table's SELECT over `docs`."""
+    keys = {k: k for k in KEY_NAMES}
+    computed = derived()
+    measures = {**keys, **{n: f"unit_profile.{n}" for n in PROFILE_TEXT},
+                "has_intl_activity": "unit_profile.has_intl_activity", "has_support_policy": "policy.has_support_policy",
+                **{n: computed.get(n, f"{section}.{n}") for section, n in MEASURE_SOURCES},
+                "suggestions_text": "policy.suggestions_text"}  # fmt: skip
+    project_counts = {"proj_active": "1", "proj_new": "(p.status_in_year = 'new')::int",
+                      "proj_completed": "(p.status_in_year = 'completed')::int", "proj_led": "(p.role = 'lead')::int"}  # fmt: skip
+    by_partner = " union all ".join(
+        f"select {KEYS}, '{f.name}' as field, unnest(map_keys(by_partner.{f.name})) as partner_code, "
+        f"unnest(map_values(by_partner.{f.name})) as value from docs"
+        for f in d.TYPED_PARTNER_FIELDS
+    )
+    from_projects = " union all ".join(
+        f"select {KEYS}, '{name}' as field, code as partner_code, sum({n}) as value from project_codes group by all"
+        for name, n in project_counts.items()
+    )
+    return {
+        "measures": f"select {_cast(measures, 'measures')} from docs",
+        "partner_values": f"""with project_codes as (
+    select {KEYS}, p, unnest(list_distinct(coalesce(p.partner_codes, []))) as code
+    from (select {KEYS}, unnest(projects) as p from docs)
+)
+select {_cast({**keys, "field": "field", "partner_code": "partner_code", "value": "value"}, 'partner_values')}
+from ({by_partner} union all {from_projects})""",
+        "projects": f"""select {_cast({**keys, **{n: f"p.{n}" for n in (*PROJECT_TEXT, *PROJECT_MONEY)},
+                                       "fund_reportable": _reportable("p")}, 'projects')}
+from (select {KEYS}, excluded, unnest(projects) as p from docs)""",
+        "project_partners": f"""select {_cast({**keys, "project_key": "p.project_key", "partner_code": "code",
+                                               "org_code": "org"}, 'project_partners')}
+from (select {KEYS}, p, unnest(coalesce(p.partner_codes, [])) as code, null as org
+      from (select {KEYS}, unnest(projects) as p from docs)
+      union all
+      select {KEYS}, p, null as code, unnest(coalesce(p.org_codes, [])) as org
+      from (select {KEYS}, unnest(projects) as p from docs))""",
+        "orgs": f"""select {_cast({**keys, "org_code": "o.org_code", "org_name": "o.org_name"}, 'orgs')}
+from (select {KEYS}, unnest(intl_orgs) as o from docs)""",
+        "standards": f"""select {_cast({**keys, **{n: f"s.{n}" for n in STANDARD_COLS}}, 'standards')}
+from (select {KEYS}, unnest(standards) as s from docs)""",
+        "big_science": f"""select {_cast({**keys, "programme_code": "b.programme_code", "role": "b.role",
+                                          "persons": "b.persons", **{f"fund_src_{s}": f"b.fund_src_{s}" for s in d.FUND_SOURCES},
+                                          "fund_reportable": _reportable("b")}, 'big_science')}
+from (select {KEYS}, excluded, unnest(big_science) as b from docs)""",
+        "choices": " union all ".join(
+            f"select {_cast({**keys, 'field': repr(name), 'value': 'v'}, 'choices')} "
+            f"from (select {KEYS}, unnest(policy.{name}) as v from docs)" for name in ("policy_types", "problems")),
+    }  # fmt: skip
+
+
+MEMORY = "1GB"  # a spool of documents is read whole into memory (flatten_sql's caller keeps spools small)
+# DuckDB's reader refuses a JSON object over this by default (and buffers twice the limit): no size limit applies
+# to an accepted document, so the limit is raised to the longest line of a spool when that is longer.
+DUCKDB_OBJECT_BYTES = 16 * 2**20
+
+
+def tables(
+    lines: list[Path], longest: int = 0, dropped: set[str] | frozenset[str] = frozenset()
+) -> dict[str, pa.Table]:
+    """The detail tables of the documents in `lines` (JSON Lines files of flatten.document_line, the longest line
+    `longest` bytes) but the lines of `dropped` ("file<TAB>version id"), as Arrow tables."""
+    # One thread: the rows come out in the same order every time (the files', then each statement's), and
+    # the checking workers have the machine's other cores.
+    con = duckdb.connect(config={**OFFLINE, "memory_limit": MEMORY, "threads": 1})
+    try:
+        con.execute(
+            "create table docs as select _version_id as version_id, _excluded as excluded, "
+            "cast(survey_year as integer) as survey_year, * exclude (_version_id, _excluded, survey_year, filename) "
+            "from read_json($files, format = 'newline_delimited', columns = $columns, maximum_object_size = $max_size, "
+            "filename = true) "
+            "where not list_contains($dropped, filename || chr(9) || _version_id)",
+            {
+                "files": [str(p) for p in lines],
+                "columns": document_columns(),
+                "max_size": max(DUCKDB_OBJECT_BYTES, longest + 1),
+                "dropped": sorted(dropped),
+            },
+        )
+        return {name: con.sql(sql, params=scope_params() if "$INTL" in sql else None).to_arrow_table()
+                for name, sql in statements().items()}  # fmt: skip
+    finally:
+        con.close()
+
+
+class Spool:
+    """Accepted documents' JSON lines waiting for DuckDB, in files of a temporary folder: the checking workers write
+    a file per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it; a chunk
+    checked without a folder brings its lines in that table. Every FLUSH_DOCS documents, and at the end, their
+    detail tables go to `write` (a RunWriter's), without the versions the run dropped meanwhile.
+    """
+
+    FLUSH_DOCS = 20_000
+    PREFIX = "istc-spool-"  # + the run's pid: a run killed on the spot leaves its folder, the next run removes it
+
+    def __init__(self) -> None:
+        _sweep_orphaned_spools(self.PREFIX)
+        self._folder = tempfile.TemporaryDirectory(prefix=f"{self.PREFIX}{os.getpid()}-")
+        self.folder = Path(self._folder.name)
+        self.files: list[Path] = []
+        self.dropped: set[str] = set()
+        self.n = self.longest = 0
+
+    def add(self, documents: pa.Table | None, write: Callable[[dict[str, pa.Table]], None], dropped: list[str]) -> None:
+        """Take a chunk's `documents` (None: a chunk whose worker was killed, its documents quarantined) but the
+        `dropped` versions (a copy of content met before, a conflict's loser): their lines stay out of the tables."""
+        if documents is None or documents.num_rows == 0:
+            return
+        if "line" in documents.column_names:  # already without the dropped versions' rows
+            path = self.folder / f"main-{len(self.files)}.jsonl"
+            with path.open("wb") as f:
+                longest = flatten.write_lines(documents.column("line"), f)
+        else:
+            meta = documents.schema.metadata
+            path, longest = Path(meta[b"spool"].decode()), int(meta[b"longest"])
+            # By file: the version id is the content's hash, and a copy's original may wait in an earlier file
+            self.dropped.update(f"{path}\t{vid}" for vid in dropped)
+        self.files.append(path)
+        self.longest = max(self.longest, longest)
+        self.n += documents.num_rows
+        if self.n >= self.FLUSH_DOCS:
+            self.flush(write)
+
+    def flush(self, write: Callable[[dict[str, pa.Table]], None]) -> None:
+        """Flatten what waits and hand the tables on."""
+        if not self.files:
+            return
+        write(tables(self.files, self.longest, self.dropped))
+        for path in self.files:
+            path.unlink()
+        self.files, self.dropped, self.n, self.longest = [], set(), 0, 0
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._folder.cleanup()
+
+
+def _sweep_orphaned_spools(prefix: str) -> None:
+    """Remove the spool folders of runs killed on the spot (SIGKILL, the OOM killer): nothing else would."""
+    for path in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+        pid = path.name.removeprefix(prefix).split("-", 1)[0]
+        if pid.isdigit() and not intake.alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)  # another user's folder stays
