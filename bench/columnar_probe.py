@@ -3,7 +3,8 @@
 `python bench/columnar_probe.py --inbox IN [--json OUT]` reads the batch files (JSON Lines) of an inbox twice, in
 this one process, and prints CPU µs per document for each stage:
 
-- today: `intake.check_all` in-process (parse, schema, the 33 rules, rows, Arrow tables, figures hash);
+- today: `intake.check_all` in-process (parse, schema, the 33 rules, header rows, figures hash) and the detail
+  tables made by `flatten_sql` from the accepted documents' spool, as `etl run` does;
 - the probe: the strict type gate in Python (`fast_schema.decode` + sha256, as today's fast path), then DuckDB over
   the lines that passed: a typed read, one predicate per numeric field of every section plus the rules' other
   shapes (sums across a section, by-partner sums against totals, lambdas over the projects), the flat tables
@@ -30,7 +31,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import config, fast_schema, intake, reference  # noqa: E402
+from etl import config, fast_schema, flatten_sql, intake, reference  # noqa: E402
 from etl import dictionary as d  # noqa: E402
 
 SCALAR = {"int": "BIGINT", "money": "DOUBLE", "bool": "BOOLEAN", "multi_enum": "VARCHAR[]", "partner_list": "VARCHAR[]"}
@@ -87,10 +88,17 @@ class Clock:
 
 
 def today(inbox: Path, files: list[Path]) -> int:
-    """Today's check of every document of `files`, in this process; returns how many came back."""
+    """Today's check of every document of `files`, in this process, with the detail tables made from its spool (as
+    `etl run` does); returns how many documents came back."""
     recipe = intake.ContextRecipe(inbox / intake.REGISTRY_FILE, reference.load(), config.load(None), dt.date.today())
     items = [intake.InboxFile(str(f.relative_to(inbox)), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
-    return sum(len(out) for out, _ in intake.check_all(inbox, items, recipe, frozenset(), "probe", workers=1))
+    n, made = 0, []
+    with flatten_sql.Spool() as spool:
+        for out, tables in intake.check_all(inbox, items, recipe, frozenset(), "probe", 1, spool.folder):
+            spool.add(tables["documents"], made.append, [])
+            n += len(out)
+        spool.flush(made.append)
+    return n
 
 
 def gate(files: list[Path], into: Path) -> tuple[int, int]:
@@ -166,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     files = sorted(args.inbox.rglob(f"*{intake.BATCH_SUFFIX}"))
     clock = Clock()
-    n_today = clock("today: check_all, one process", today, args.inbox, files)
+    n_today = clock("today: check_all + flatten_sql, one process", today, args.inbox, files)
     with tempfile.TemporaryDirectory() as tmp:
         n, passed = clock("gate: sha256 + strict decode (Python)", gate, files, Path(tmp) / "passed.jsonl")
         con = duckdb.connect(config={"threads": 2})

@@ -119,5 +119,8 @@ def test_columnar_probe_smoke_run(tmp_path):
     assert result["documents"] == result["checked_today"] > 0  # both paths saw every document
     assert 0 < result["passed_gate"] <= result["documents"]  # drafts and returned forms fail the strict gate
     assert result["rows"]["measures"] == result["rows"]["figures"] == result["passed_gate"]
-    assert result["cpu_us_per_doc"]["today: check_all, one process"] > 0 and result["probe_total_us_per_doc"] > 0
+    assert (
+        result["cpu_us_per_doc"]["today: check_all + flatten_sql, one process"] > 0
+        and result["probe_total_us_per_doc"] > 0
+    )
     assert result["duckdb_reads_as_bigint"] == [12, 2, 3]  # why DuckDB's reader cannot be the type gate
