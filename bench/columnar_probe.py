@@ -34,26 +34,6 @@ sys.path.insert(0, str(ROOT))
 from etl import config, fast_schema, flatten_sql, intake, reference  # noqa: E402
 from etl import dictionary as d  # noqa: E402
 
-SCALAR = {"int": "BIGINT", "money": "DOUBLE", "bool": "BOOLEAN", "multi_enum": "VARCHAR[]", "partner_list": "VARCHAR[]"}
-
-
-def _sql_type(f: d.Field) -> str:
-    return SCALAR.get(f.kind, "VARCHAR")
-
-
-def _struct(fields: tuple[d.Field, ...]) -> str:
-    return "STRUCT(" + ", ".join(f'"{f.name}" {_sql_type(f)}' for f in fields) + ")"
-
-
-def document_columns() -> dict[str, str]:
-    """The finished document's columns as DuckDB types, from the data dictionary."""
-    cols = {f.name: _sql_type(f) for f in d.HEADER.fields}
-    cols |= {g.key: _struct(g.fields) for g in d.SECTIONS if g.in_document}
-    cols |= {g.key: _struct(g.fields) + "[]" for g in d.DETAILS}
-    maps = ", ".join(f'"{f.name}" MAP(VARCHAR, {"DOUBLE" if f.kind == "money" else "BIGINT"})'
-                     for f in d.TYPED_PARTNER_FIELDS)  # fmt: skip
-    return cols | {"by_partner": f"STRUCT({maps})"}
-
 
 def predicates() -> list[str]:
     """One predicate per numeric section field, and the shapes the other rules take."""
@@ -125,7 +105,7 @@ def probe(con: duckdb.DuckDBPyConnection, lines: Path, clock: Clock) -> dict[str
         run,
         "create table docs as select row_number() over () as rid, * "
         "from read_json($f, format = 'newline_delimited', columns = $c)",
-        {"f": str(lines), "c": document_columns()},
+        {"f": str(lines), "c": flatten_sql.document_columns()},
     )
     cases = ", ".join(f"case when {p} then {i} end" for i, p in enumerate(predicates()))
     clock(
@@ -147,7 +127,11 @@ def probe(con: duckdb.DuckDBPyConnection, lines: Path, clock: Clock) -> dict[str
             "measures": f"select rid, {sections} from docs"}  # fmt: skip
     for name, sql in flat.items():
         clock("duckdb: flat tables", run, f"create table {name} as {sql}")
-    figures = ", ".join(k for k in document_columns() if k not in {f.name for f in d.HEADER.fields})
+    figures = ", ".join(
+        k
+        for k in flatten_sql.document_columns()
+        if not k.startswith("_") and k not in {f.name for f in d.HEADER.fields}
+    )
     clock(
         "duckdb: figures hash (md5 of JSON)",
         run,
