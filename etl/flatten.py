@@ -80,12 +80,15 @@ def document_line(doc: dict, text: bytes | None, version_id: str, excluded: froz
     """A finished document's JSON as one line (with its line break), led by what flatten_sql reads beside it:
     _version_id and _excluded.
 
-    The bytes it came in are used as they are when the strict decode took them (`text`) and they hold no line
-    break; otherwise (a pretty-printed file, a workbook, a document the slow path took) the document is written out.
+    The bytes it came in are used as they are (less surrounding whitespace) when the strict decode took them (`text`)
+    and they hold no line break; otherwise (a pretty-printed file, a workbook, a document the slow path took) the
+    document is written out.
     """
-    body = text if text is not None and b"\n" not in text and b"\r" not in text else _ENCODE(doc)
+    body = None if text is None else text.strip()  # a file's final line break is no reason to write it out again
+    if body is None or b"\n" in body or b"\r" in body:
+        body = _ENCODE(doc)
     head = b'{"_version_id":"' + version_id.encode() + b'","_excluded":' + _ENCODE(sorted(excluded)) + b","
-    return head + body.strip()[1:] + b"\n"
+    return head + body[1:] + b"\n"
 
 
 def write_lines(lines: pa.ChunkedArray, f: BinaryIO) -> int:
