@@ -13,7 +13,6 @@ accepted documents: their bytes as the strict decode took them, or written out a
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -23,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from . import dictionary as d
-from . import flatten, intake
+from . import flatten
 from .config import OFFLINE
 from .dictionary.sections import DIRECTIONS, FUNDING_LEVELS
 from .flatten import MEASURE_SOURCES, SCHEMAS, STANDARD_COLS, _partner_scope
@@ -165,20 +164,23 @@ from (select {KEYS}, excluded, unnest(big_science) as b from docs)""",
     }  # fmt: skip
 
 
-MEMORY = "1GB"  # a spool of documents is read whole into memory (flatten_sql's caller keeps spools small)
+MEMORY_BYTES = 2**30  # a spool of documents is read whole into memory (Spool keeps spools small)
 # DuckDB's reader refuses a JSON object over this by default (and buffers twice the limit): no size limit applies
 # to an accepted document, so the limit is raised to the longest line of a spool when that is longer.
 DUCKDB_OBJECT_BYTES = 16 * 2**20
 
 
 def tables(
-    lines: list[Path], longest: int = 0, dropped: set[str] | frozenset[str] = frozenset()
+    lines: list[Path], longest: int = 0, dropped: set[str] | frozenset[str] = frozenset(), spill: Path | None = None
 ) -> dict[str, pa.Table]:
     """The detail tables of the documents in `lines` (JSON Lines files of flatten.document_line, the longest line
-    `longest` bytes) but the lines of `dropped` ("file<TAB>version id"), as Arrow tables."""
+    `longest` bytes) but the lines of `dropped` ("file<TAB>version id"), as Arrow tables; DuckDB spills to `spill`."""
     # One thread: the rows come out in the same order every time (the files', then each statement's), and
     # the checking workers have the machine's other cores.
-    con = duckdb.connect(config={**OFFLINE, "memory_limit": MEMORY, "threads": 1})
+    # DuckDB holds twice the longest object while it reads: the memory limit leaves room for a document of any size.
+    memory = f"{max(MEMORY_BYTES, 4 * longest) >> 20}MB"
+    settings = {"memory_limit": memory, "threads": 1} | ({"temp_directory": str(spill)} if spill else {})
+    con = duckdb.connect(config={**OFFLINE, **settings})
     try:
         con.execute(
             "create table docs as select _version_id as version_id, _excluded as excluded, "
@@ -200,22 +202,29 @@ def tables(
 
 
 class Spool:
-    """Accepted documents' JSON lines waiting for DuckDB, in files of a temporary folder: the checking workers write
-    a file per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it; a chunk
-    checked without a folder brings its lines in that table. Every FLUSH_DOCS documents, and at the end, their
+    """Accepted documents' JSON lines waiting for DuckDB, in files of a folder: the checking workers write a file
+    per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it; a chunk checked
+    without a folder brings its lines in that table. Every FLUSH_DOCS documents or FLUSH_BYTES, and at the end, their
     detail tables go to `write` (a RunWriter's), without the versions the run dropped meanwhile.
+
+    `under`: the warehouse, whose run lock makes this run the only one there, so a folder left by a run killed on the
+    spot (SIGKILL, the OOM killer) is removed at once, and the lines stay out of a /tmp that may be memory (tmpfs).
+    None: a temporary folder of the system's.
     """
 
     FLUSH_DOCS = 20_000
-    PREFIX = "istc-spool-"  # + the run's pid: a run killed on the spot leaves its folder, the next run removes it
+    FLUSH_BYTES = 256 * 2**20
+    PREFIX = "spool-"
 
-    def __init__(self) -> None:
-        _sweep_orphaned_spools(self.PREFIX)
-        self._folder = tempfile.TemporaryDirectory(prefix=f"{self.PREFIX}{os.getpid()}-")
-        self.folder = Path(self._folder.name)
+    def __init__(self, under: Path | None = None) -> None:
+        if under is not None:
+            under.mkdir(parents=True, exist_ok=True)
+            for left in under.glob(f"{self.PREFIX}*"):
+                shutil.rmtree(left, ignore_errors=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=self.PREFIX, dir=under))
         self.files: list[Path] = []
         self.dropped: set[str] = set()
-        self.n = self.longest = 0
+        self.n = self.bytes = self.longest = 0
 
     def add(self, documents: pa.Table | None, write: Callable[[dict[str, pa.Table]], None], dropped: list[str]) -> None:
         """Take a chunk's `documents` (None: a chunk whose worker was killed, its documents quarantined) but the
@@ -234,28 +243,22 @@ class Spool:
         self.files.append(path)
         self.longest = max(self.longest, longest)
         self.n += documents.num_rows
-        if self.n >= self.FLUSH_DOCS:
+        self.bytes += path.stat().st_size
+        if self.n >= self.FLUSH_DOCS or self.bytes >= self.FLUSH_BYTES:
             self.flush(write)
 
     def flush(self, write: Callable[[dict[str, pa.Table]], None]) -> None:
         """Flatten what waits and hand the tables on."""
         if not self.files:
             return
-        write(tables(self.files, self.longest, self.dropped))
+        write(tables(self.files, self.longest, self.dropped, spill=self.folder / "duckdb"))
         for path in self.files:
             path.unlink()
-        self.files, self.dropped, self.n, self.longest = [], set(), 0, 0
+        self.files, self.dropped, self.n, self.bytes, self.longest = [], set(), 0, 0, 0
 
     def __enter__(self) -> Spool:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._folder.cleanup()
-
-
-def _sweep_orphaned_spools(prefix: str) -> None:
-    """Remove the spool folders of runs killed on the spot (SIGKILL, the OOM killer): nothing else would."""
-    for path in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
-        pid = path.name.removeprefix(prefix).split("-", 1)[0]
-        if pid.isdigit() and not intake.alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)  # another user's folder stays
+        # Workers of a run that failed may still be writing here: what they leave goes with the next run's sweep.
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -181,7 +181,7 @@ class _Checked:
 
 def _check(job: _Run, found: _Intake) -> _Checked:
     """Check the documents of new or changed files against the history and write the accepted ones' rows."""
-    with flatten_sql.Spool() as spool:
+    with flatten_sql.Spool(under=job.wh.root) as spool:
         return _check_into(job, found, spool)
 
 
