@@ -3,7 +3,6 @@ one line each, from which etl/flatten_sql.py makes the detail tables; and the Pa
 
 from __future__ import annotations
 
-from functools import cache
 from typing import BinaryIO
 
 import msgspec
@@ -99,12 +98,3 @@ def write_lines(lines: pa.ChunkedArray, f: BinaryIO) -> int:
         f.write(memoryview(chunk.buffers()[2])[offsets[0] : offsets[-1]])
         longest = max(longest, int(np.diff(offsets).max()) if len(chunk) else 0)
     return longest
-
-
-@cache
-def _partner_scope() -> dict[str, str]:
-    """The reference's partner scopes (reference.load() is read once per process too; the import and call per
-    document cost 4 % of a checking worker's time)."""
-    from .reference import load
-
-    return load().partner_scope

@@ -25,7 +25,8 @@ from . import dictionary as d
 from . import flatten
 from .config import OFFLINE
 from .dictionary.sections import DIRECTIONS, FUNDING_LEVELS
-from .flatten import MEASURE_SOURCES, SCHEMAS, STANDARD_COLS, _partner_scope
+from .flatten import MEASURE_SOURCES, SCHEMAS, STANDARD_COLS
+from .reference import load as load_reference
 from .tables import KEY_COLUMNS, PROFILE_TEXT, PROJECT_MONEY, PROJECT_TEXT
 
 SCALAR = {"int": "BIGINT", "money": "DOUBLE", "bool": "BOOLEAN", "multi_enum": "VARCHAR[]", "partner_list": "VARCHAR[]"}
@@ -66,12 +67,13 @@ def _count_scope(codes: str, scope: str) -> str:
 
 def scope_params() -> dict[str, list[str]]:
     """The reference's partner codes of each scope, for the measures' SELECT (bound, not written into the SQL)."""
-    scope = _partner_scope()
+    scope = load_reference().partner_scope
     return {s: sorted(c for c, v in scope.items() if v == s) for s in ("INTL", "HMT")}
 
 
 def derived() -> dict[str, str]:
-    """flatten.derive's fields, one SQL expression each over `docs` (the scopes bound as $INTL and $HMT)."""
+    """The fields the ETL computes for a unit (dictionary MEASURES marked derived: distinct counts, the project
+    summary, reportable funding F-03), one SQL expression each over `docs` (the scopes bound as $INTL and $HMT)."""
     exchanged = "list_distinct(flatten([" + ", ".join(
         f"map_keys(map_from_entries(list_filter(map_entries(coalesce(by_partner.{dr}_person_times, map())), "
         "lambda e: e.value > 0)))" for dr in DIRECTIONS) + "]))"  # fmt: skip
