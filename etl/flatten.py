@@ -25,7 +25,7 @@ MEASURE_SOURCES = tuple((None if f.derived else d.section_of(f.name).key, f.name
 # from the documents' JSON.
 ROW_TABLES = ("submissions", "warnings")
 STANDARD_COLS = tuple(SCHEMAS["standards"].names[len(KEY_COLUMNS) :])
-DOCUMENTS = pa.schema([("version_id", pa.string()), ("survey_year", pa.int32()), ("line", pa.large_binary())])
+DOCUMENTS = pa.schema([("version_id", pa.string()), ("line", pa.large_binary())])
 _ENCODE = msgspec.json.Encoder().encode
 
 
@@ -63,7 +63,7 @@ class Rows:
         self.rows["warnings"] += [(*keys, w.code, w.severity, w.path, None if w.value is None else str(w.value),
                                    w.message_zh, w.message_en) for w in warnings]  # fmt: skip
         if doc["status"] in d.FINISHED_STATUSES:
-            self.rows["documents"].append((version_id, year, document_line(doc, text, version_id, excluded)))
+            self.rows["documents"].append((version_id, document_line(doc, text, version_id, excluded)))
 
     def tables(self) -> dict[str, pa.Table]:
         """The buffered rows as Arrow tables with the declared schemas (the row tuples become one struct array in

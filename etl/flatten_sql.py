@@ -22,7 +22,6 @@ import duckdb
 import pyarrow as pa
 
 from . import dictionary as d
-from . import flatten
 from .config import OFFLINE
 from .dictionary.sections import DIRECTIONS, FUNDING_LEVELS
 from .flatten import MEASURE_SOURCES, SCHEMAS, STANDARD_COLS
@@ -205,8 +204,7 @@ def tables(
 
 class Spool:
     """Accepted documents' JSON lines waiting for DuckDB, in files of a folder: the checking workers write a file
-    per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it; a chunk checked
-    without a folder brings its lines in that table. Every FLUSH_DOCS documents or FLUSH_BYTES, and at the end, their
+    per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it. Every FLUSH_DOCS documents or FLUSH_BYTES, and at the end, their
     detail tables go to `write` (a RunWriter's), without the versions the run dropped meanwhile.
 
     `under`: the warehouse, whose run lock makes this run the only one there, so a folder left by a run killed on the
@@ -233,15 +231,10 @@ class Spool:
         `dropped` versions (a copy of content met before, a conflict's loser): their lines stay out of the tables."""
         if documents is None or documents.num_rows == 0:
             return
-        if "line" in documents.column_names:  # already without the dropped versions' rows
-            path = self.folder / f"main-{len(self.files)}.jsonl"
-            with path.open("wb") as f:
-                longest = flatten.write_lines(documents.column("line"), f)
-        else:
-            meta = documents.schema.metadata
-            path, longest = Path(meta[b"spool"].decode()), int(meta[b"longest"])
-            # By file: the version id is the content's hash, and a copy's original may wait in an earlier file
-            self.dropped.update(f"{path}\t{vid}" for vid in dropped)
+        meta = documents.schema.metadata
+        path, longest = Path(meta[b"spool"].decode()), int(meta[b"longest"])
+        # By file: the version id is the content's hash, and a copy's original may wait in an earlier file
+        self.dropped.update(f"{path}\t{vid}" for vid in dropped)
         self.files.append(path)
         self.longest = max(self.longest, longest)
         self.n += documents.num_rows

@@ -471,13 +471,12 @@ def _sweep_orphaned_state() -> None:
     """Remove the state files of runs killed on the spot (SIGKILL, the OOM killer): nothing else would."""
     for path in Path(tempfile.gettempdir()).glob(f"{STATE_PREFIX}*-*.pickle"):
         pid = path.name.removeprefix(STATE_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not alive(int(pid)):
+        if pid.isdigit() and not _alive(int(pid)):
             with contextlib.suppress(OSError):  # another user's file
                 path.unlink()
 
 
-def alive(pid: int) -> bool:
-    """Whether process `pid` is running (another user's included)."""
+def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
