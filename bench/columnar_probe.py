@@ -3,8 +3,8 @@
 `python bench/columnar_probe.py --inbox IN [--json OUT]` reads the batch files (JSON Lines) of an inbox twice, in
 this one process, and prints CPU µs per document for each stage:
 
-- today: `intake.check_all` in-process (parse, schema, the 33 rules, header rows, figures hash) and the detail
-  tables made by `flatten_sql` from the accepted documents' spool, as `etl run` does;
+- today: `intake.check_all` in-process (parse, schema, the 33 rules, header rows, figures hash), etl/rule_sql.py's
+  query and the detail tables made by `flatten_sql` from the accepted documents' spool, as `etl run` does;
 - the probe: the strict type gate in Python (`fast_schema.decode` + sha256, as today's fast path), then DuckDB over
   the lines that passed: a typed read, one predicate per numeric field of every section plus the rules' other
   shapes (sums across a section, by-partner sums against totals, lambdas over the projects), the flat tables
@@ -31,7 +31,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import config, fast_schema, flatten_sql, intake, reference  # noqa: E402
+from etl import config, fast_schema, flatten_sql, intake, reference, rule_sql  # noqa: E402
 from etl import dictionary as d  # noqa: E402
 
 
@@ -68,16 +68,27 @@ class Clock:
 
 
 def today(inbox: Path, files: list[Path]) -> int:
-    """Today's check of every document of `files`, in this process, with the detail tables made from its spool (as
-    `etl run` does); returns how many documents came back."""
-    recipe = intake.ContextRecipe(inbox / intake.REGISTRY_FILE, reference.load(), config.load(None), dt.date.today())
+    """Today's check of every document of `files`, in this process, with etl/rule_sql.py's query and the detail
+    tables over its spool (as `etl run` does, but for checking again the few documents the query names); returns
+    how many documents came back."""
+    ref = reference.load()
+    recipe = intake.ContextRecipe(inbox / intake.REGISTRY_FILE, ref, config.load(None), dt.date.today())
     items = [intake.InboxFile(str(f.relative_to(inbox)), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
-    n, made = 0, []
+    n = 0
+
+    def flush() -> None:
+        with spool.batch() as docs:
+            if docs is not None:
+                rule_sql.suspects(docs, ref)
+                flatten_sql.detail_tables(docs)
+
     with flatten_sql.Spool() as spool:
         for out, tables in intake.check_all(inbox, items, recipe, frozenset(), "probe", 1, spool.folder):
-            spool.add(tables["documents"], made.append, [])
+            spool.take(tables["documents"])
             n += len(out)
-        spool.flush(made.append)
+            if spool.full:
+                flush()
+        flush()
     return n
 
 

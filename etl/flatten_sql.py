@@ -13,9 +13,10 @@ accepted documents: their bytes as the strict decode took them, or written out a
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -171,41 +172,60 @@ MEMORY_BYTES = 2**30  # a spool of documents is read whole into memory (Spool ke
 DUCKDB_OBJECT_BYTES = 16 * 2**20
 
 
-def tables(
-    lines: list[Path], longest: int = 0, dropped: set[str] | frozenset[str] = frozenset(), spill: Path | None = None
-) -> dict[str, pa.Table]:
-    """The detail tables of the documents in `lines` (JSON Lines files of flatten.document_line, the longest line
-    `longest` bytes) but the lines of `dropped` ("file<TAB>version id"), as Arrow tables; DuckDB spills to `spill`."""
+def connect(longest: int = 0, spill: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection for a spool of documents whose longest line is `longest` bytes; DuckDB spills to `spill`."""
     # One thread: the rows come out in the same order every time (the files', then each statement's), and
     # the checking workers have the machine's other cores.
     # DuckDB holds twice the longest object while it reads: the memory limit leaves room for a document of any size.
     memory = f"{max(MEMORY_BYTES, 4 * longest) >> 20}MB"
     settings = {"memory_limit": memory, "threads": 1} | ({"temp_directory": str(spill)} if spill else {})
-    con = duckdb.connect(config={**OFFLINE, **settings})
+    return duckdb.connect(config={**OFFLINE, **settings})
+
+
+def load(con: duckdb.DuckDBPyConnection, lines: list[Path], longest: int = 0) -> None:
+    """Table `docs`: the documents of `lines` (JSON Lines files of flatten.document_line, the longest line `longest`
+    bytes), each with the file it was read from (`filename`)."""
+    con.execute(
+        "create table docs as select _version_id as version_id, _excluded as excluded, "
+        "cast(survey_year as integer) as survey_year, * exclude (_version_id, _excluded, survey_year) "
+        "from read_json($files, format = 'newline_delimited', columns = $columns, maximum_object_size = $max_size, "
+        "filename = true)",
+        {
+            "files": [str(p) for p in lines],
+            "columns": document_columns(),
+            "max_size": max(DUCKDB_OBJECT_BYTES, longest + 1),
+        },
+    )
+
+
+def detail_tables(
+    con: duckdb.DuckDBPyConnection, dropped: set[str] | frozenset[str] = frozenset()
+) -> dict[str, pa.Table]:
+    """The detail tables of `docs` (`load`) but its lines of `dropped` ("file<TAB>version id"), as Arrow tables."""
+    if dropped:
+        con.execute("delete from docs where list_contains($dropped, filename || chr(9) || version_id)",
+                    {"dropped": sorted(dropped)})  # fmt: skip
+    return {name: con.sql(sql, params=scope_params() if "$INTL" in sql else None).to_arrow_table()
+            for name, sql in statements().items()}  # fmt: skip
+
+
+def tables(
+    lines: list[Path], longest: int = 0, dropped: set[str] | frozenset[str] = frozenset(), spill: Path | None = None
+) -> dict[str, pa.Table]:
+    """The detail tables of the documents in `lines` but the lines of `dropped` (`load`, `detail_tables`)."""
+    con = connect(longest, spill)
     try:
-        con.execute(
-            "create table docs as select _version_id as version_id, _excluded as excluded, "
-            "cast(survey_year as integer) as survey_year, * exclude (_version_id, _excluded, survey_year, filename) "
-            "from read_json($files, format = 'newline_delimited', columns = $columns, maximum_object_size = $max_size, "
-            "filename = true) "
-            "where not list_contains($dropped, filename || chr(9) || _version_id)",
-            {
-                "files": [str(p) for p in lines],
-                "columns": document_columns(),
-                "max_size": max(DUCKDB_OBJECT_BYTES, longest + 1),
-                "dropped": sorted(dropped),
-            },
-        )
-        return {name: con.sql(sql, params=scope_params() if "$INTL" in sql else None).to_arrow_table()
-                for name, sql in statements().items()}  # fmt: skip
+        load(con, lines, longest)
+        return detail_tables(con, dropped)
     finally:
         con.close()
 
 
 class Spool:
     """Accepted documents' JSON lines waiting for DuckDB, in files of a folder: the checking workers write a file
-    per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it. Every FLUSH_DOCS documents or FLUSH_BYTES, and at the end, their
-    detail tables go to `write` (a RunWriter's), without the versions the run dropped meanwhile.
+    per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it. `take` says
+    when FLUSH_DOCS documents or FLUSH_BYTES wait; `batch` then reads them into DuckDB for the caller (the rules of
+    etl/rule_sql.py, then the detail tables) and lets them go.
 
     `under`: the warehouse, whose run lock makes this run the only one there, so a folder left by a run killed on the
     spot (SIGKILL, the OOM killer) is removed at once, and the lines stay out of a /tmp that may be memory (tmpfs).
@@ -223,33 +243,41 @@ class Spool:
                 shutil.rmtree(left, ignore_errors=True)
         self.folder = Path(tempfile.mkdtemp(prefix=self.PREFIX, dir=under))
         self.files: list[Path] = []
-        self.dropped: set[str] = set()
         self.n = self.bytes = self.longest = 0
 
-    def add(self, documents: pa.Table | None, write: Callable[[dict[str, pa.Table]], None], dropped: list[str]) -> None:
-        """Take a chunk's `documents` (None: a chunk whose worker was killed, its documents quarantined) but the
-        `dropped` versions (a copy of content met before, a conflict's loser): their lines stay out of the tables."""
+    def take(self, documents: pa.Table | None) -> Path | None:
+        """Take a chunk's `documents` (None: a chunk whose worker was killed, its documents quarantined); the file
+        its lines wait in (None: it has none)."""
         if documents is None or documents.num_rows == 0:
-            return
+            return None
         meta = documents.schema.metadata
         path, longest = Path(meta[b"spool"].decode()), int(meta[b"longest"])
-        # By file: the version id is the content's hash, and a copy's original may wait in an earlier file
-        self.dropped.update(f"{path}\t{vid}" for vid in dropped)
         self.files.append(path)
         self.longest = max(self.longest, longest)
         self.n += documents.num_rows
         self.bytes += path.stat().st_size
-        if self.n >= self.FLUSH_DOCS or self.bytes >= self.FLUSH_BYTES:
-            self.flush(write)
+        return path
 
-    def flush(self, write: Callable[[dict[str, pa.Table]], None]) -> None:
-        """Flatten what waits and hand the tables on."""
+    @property
+    def full(self) -> bool:
+        """Whether enough waits to be read."""
+        return self.n >= self.FLUSH_DOCS or self.bytes >= self.FLUSH_BYTES
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
+        """What waits, as table `docs` (`load`) of a connection (None: nothing waits); the lines go afterwards."""
         if not self.files:
+            yield None
             return
-        write(tables(self.files, self.longest, self.dropped, spill=self.folder / "duckdb"))
+        con = connect(self.longest, spill=self.folder / "duckdb")
+        try:
+            load(con, self.files, self.longest)
+            yield con
+        finally:
+            con.close()
         for path in self.files:
             path.unlink()
-        self.files, self.dropped, self.n, self.bytes, self.longest = [], set(), 0, 0, 0
+        self.files, self.n, self.bytes, self.longest = [], 0, 0, 0
 
     def __enter__(self) -> Spool:
         return self

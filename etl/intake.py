@@ -92,6 +92,7 @@ class Outcome:
     codes: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     raw: bytes | None = None
+    pending: bool = False  # accepted, but etl/rule_sql.py's query is still to clear it (validate.Checked.pending)
 
 
 @dataclass(frozen=True)
@@ -252,29 +253,48 @@ def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict
     if isinstance(ctx, Exception):
         raise ctx
     rows, out, here = Rows(), [], set()
+    defer = _STATE.get("spool") is not None  # the spool's documents go through etl/rule_sql.py's query
     for f, source, raw, span in _documents(inbox, items):
         sha = hashlib.sha256(raw).hexdigest()
         if sha in seen or sha in here:
             out.append(Outcome(f, sha, source, span, known=True))
             continue
         here.add(sha)
-        checked = validate.check(raw, ctx, source=source, sha=sha)
-        head = checked.doc or checked.hint or {}
-        outcome = Outcome(f, sha, source, span,
-                          head={k: _fits(k, head.get(k)) for k in HEAD_KEYS},
-                          codes=sorted({p.code for p in checked.findings.items}))  # fmt: skip
-        if checked.quarantined:
-            outcome.problems, outcome.raw = [p.as_dict() for p in checked.findings.hard], raw
-        else:
-            outcome.accepted = True
-            doc = checked.doc
-            outcome.head.update(figures=figures_sha(doc), approved_at=_utc(doc.get("approved_at")),
-                                submitted_at=_utc(doc.get("submitted_at")))  # fmt: skip
-            rows.add(doc, version_id=sha[:32], source_file=source, run_id=run_id,
-                     excluded=ctx.registry.excluded_sources(doc["account_id"], ctx.config),
-                     warnings=checked.findings.soft, text=checked.text)  # fmt: skip
-        out.append(outcome)
+        out.append(_outcome(Outcome(f, sha, source, span), raw, ctx, run_id, rows, defer))
     return out, Tables(_spooled(rows.tables(), _STATE.get("spool")))
+
+
+def _outcome(o: Outcome, raw: bytes, ctx: validate.Context, run_id: str, rows: Rows, defer: bool) -> Outcome:
+    """Check one document (validate.check's `defer`) into `o`; an accepted one's rows go to `rows`."""
+    checked = validate.check(raw, ctx, source=o.source, sha=o.sha, defer=defer)
+    head = checked.doc or checked.hint or {}
+    o.head = {k: _fits(k, head.get(k)) for k in HEAD_KEYS}
+    o.codes = sorted({p.code for p in checked.findings.items})
+    if checked.quarantined:
+        o.problems, o.raw = [p.as_dict() for p in checked.findings.hard], raw
+        return o
+    o.accepted, o.pending, doc = True, checked.pending, checked.doc
+    o.head.update(figures=figures_sha(doc), approved_at=_utc(doc.get("approved_at")),
+                  submitted_at=_utc(doc.get("submitted_at")))  # fmt: skip
+    rows.add(doc, version_id=o.sha[:32], source_file=o.source, run_id=run_id,
+             excluded=ctx.registry.excluded_sources(doc["account_id"], ctx.config),
+             warnings=checked.findings.soft, text=checked.text)  # fmt: skip
+    return o
+
+
+def recheck(inbox: Path, o: Outcome, ctx: validate.Context, run_id: str) -> tuple[Outcome, dict[str, pa.Table]]:
+    """A pending document etl/rule_sql.py's query named, checked again with every rule: its outcome, and its header
+    rows (submissions, warnings) when it is still accepted."""
+    raw = read_raw(inbox, o)
+    if hashlib.sha256(raw).hexdigest() != o.sha:  # the file was written over since: what was checked is gone
+        raise RuntimeError(
+            f"{o.source} 在本次运行中被改写，与校验时读到的内容不同：请等收件箱写完后重新运行（本次未提交任何内容）"
+        )
+    rows = Rows()
+    again = _outcome(Outcome(o.file, o.sha, o.source, o.span), raw, ctx, run_id, rows, defer=False)
+    tables = rows.tables()
+    del tables["documents"]  # its line is in the spool already
+    return again, tables
 
 
 def _spooled(tables: dict[str, pa.Table], folder: Path | None) -> dict[str, pa.Table]:

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from . import config, flatten_sql, hierarchy, intake, reference, validate
+from . import config, flatten_sql, hierarchy, intake, reference, rule_sql, validate
 from . import dictionary as d
 from .lock import run_lock
 from .problems import Findings
@@ -217,20 +217,57 @@ def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked
             ctx = validate.Context(job.registry(), job.ref, job.cfg, job.today)
         checked = intake.check_all(job.inbox, todo, ctx, frozenset(judge.seen), job.run_id, job.n_workers, spool.folder)
     n_docs = 0
+    held: list[_Held] = []  # the chunks whose documents wait in the spool
     with watch.step("check"), job.wh.parquet_writer(job.run_id) as parquet:
         for outcomes, tables in checked:
-            drop = [vid for o in outcomes if (vid := judge.judge(o, parquet)) is not None]
-            if drop:
-                tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
-                          for name, t in tables.items()}  # fmt: skip
-            spool.add(tables.pop("documents", None), parquet.write, drop)
-            parquet.write(tables)
+            held.append((outcomes, tables, spool.take(tables.pop("documents", None))))
             n_docs += len(outcomes)
             bar.update(len(outcomes))
-        spool.flush(parquet.write)
+            if spool.full:
+                _settle(job, judge, spool, held, parquet)
+                held = []
+        _settle(job, judge, spool, held, parquet)
     bar.total = bar.n  # batches were counted by their size until read
     bar.close()
     return _Checked(judge.new, history, judge.copies, judge.counts, judge.codes, n_docs, copied)
+
+
+# A checked chunk waiting to be judged: its outcomes, its header rows and the spool file of its documents' lines.
+_Held = tuple[list[intake.Outcome], dict[str, pa.Table], Path | None]
+
+
+def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held], parquet: RunWriter) -> None:
+    """Judge the held chunks' documents in order and write their rows: first etl/rule_sql.py's query names the
+    pending documents of the spool that may break one of its rules, and those are checked again with every rule."""
+    with spool.batch() as docs:
+        pending = {o.sha[:32]: o for outcomes, _, _ in held for o in outcomes if o.pending}
+        named = rule_sql.suspects(docs, job.ref) & pending.keys() if pending else set()
+        ctx = validate.Context(job.registry(), job.ref, job.cfg, job.today) if named else None
+        again = {vid: intake.recheck(job.inbox, pending[vid], ctx, job.run_id) for vid in sorted(named)}
+        dropped: set[str] = set()  # "spool file<TAB>version id" of the lines to leave out of the detail tables
+        for outcomes, tables, path in held:
+            if again:
+                outcomes, tables = _rechecked(outcomes, tables, again)
+            drop = [vid for o in outcomes if (vid := judge.judge(o, parquet)) is not None]
+            drop += [o.sha[:32] for o in outcomes if not o.accepted and o.sha[:32] in again]
+            if drop:
+                tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
+                          for name, t in tables.items()}  # fmt: skip
+                dropped.update(f"{path}\t{vid}" for vid in drop)
+            parquet.write(tables)
+        if docs is not None:
+            parquet.write(flatten_sql.detail_tables(docs, dropped))
+
+
+def _rechecked(outcomes: list[intake.Outcome], tables: dict[str, pa.Table], again: dict[str, tuple]) -> tuple:
+    """A chunk's outcomes and header rows with those of its documents checked again (`again`, version id →
+    intake.recheck's outcome and rows) in their place."""
+    mine = [vid for o in outcomes if (vid := o.sha[:32]) in again]
+    if not mine:
+        return outcomes, tables
+    outcomes = [again[o.sha[:32]][0] if o.sha[:32] in again else o for o in outcomes]
+    keep = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(mine)))) for name, t in tables.items()}
+    return outcomes, {name: pa.concat_tables([t, *(again[vid][1][name] for vid in mine)]) for name, t in keep.items()}
 
 
 class _Judge:

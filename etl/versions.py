@@ -23,10 +23,11 @@ from . import dictionary as d
 
 ETL_DIR = Path(__file__).parent
 # What decides what a document becomes (its problems, its rows, its shapes): intake.py, flatten_sql.py (the detail
-# tables' rows, made in the main process) and every module of the package they import, found by reading the imports
-# (etl/tables.py, the dictionary, …), so a module added later is fingerprinted without being listed. (The registry,
-# reference data and survey settings they read have fingerprints of their own: etl/run.py.)
-VALIDATION_ROOTS = ("intake.py", "flatten_sql.py")
+# tables' rows, made in the main process), rule_sql.py (the query that clears documents of rules there) and every
+# module of the package they import, found by reading the imports (etl/tables.py, the dictionary, …), so a module
+# added later is fingerprinted without being listed. (The registry, reference data and survey settings they read have
+# fingerprints of their own: etl/run.py.)
+VALIDATION_ROOTS = ("intake.py", "flatten_sql.py", "rule_sql.py")
 # ... and what decides the database made from those rows: the build, the patch, everything they import (the ledger
 # and Parquet store, the table spec, the marts, the invariants) and the SQL they run.
 BUILD_ROOTS = ("build.py", "patch.py", "sql")

@@ -67,7 +67,7 @@ def test_meta_build_says_which_code_built_and_patched_the_database(tmp_path, loa
 def test_every_module_the_etl_runs_is_fingerprinted():
     """What the checking workers, the build and the patch import (Python's own import, in a fresh interpreter) is
     hashed: the table spec and the Parquet/ledger store included, and a module added later without listing it."""
-    code = "import sys, etl.intake, etl.flatten_sql, etl.build, etl.patch; print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
+    code = "import sys, etl.intake, etl.flatten_sql, etl.rule_sql, etl.build, etl.patch; print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
     code += "if n.startswith('etl.') and getattr(m, '__file__', None)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     imported = {Path(line).resolve() for line in out.split()}
@@ -77,6 +77,7 @@ def test_every_module_the_etl_runs_is_fingerprinted():
         "tables.py",
         "flatten.py",
         "flatten_sql.py",
+        "rule_sql.py",
         "schema.py",
         "doc_rules.py",
         "validate.py",

@@ -28,10 +28,10 @@ class CrashingRecipe(intake.ContextRecipe):
         doomed = set(os.environ.get(CRASH_ON, "").split(","))
         check = validate.check
 
-        def check_or_die(raw, ctx, source="", sha=""):
+        def check_or_die(raw, ctx, source="", sha="", defer=False):
             if source in doomed:
                 os.kill(os.getpid(), signal.SIGKILL)
-            return check(raw, ctx, source=source, sha=sha)
+            return check(raw, ctx, source=source, sha=sha, defer=defer)
 
         validate.check = check_or_die
         return super().make()
