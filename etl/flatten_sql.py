@@ -52,12 +52,17 @@ def document_columns() -> dict[str, str]:
     return {"_version_id": "VARCHAR", "_excluded": "VARCHAR[]", **cols, "by_partner": f"STRUCT({maps})"}
 
 
-def _reportable(row: str) -> str:
-    """F-03 for one row of amounts (`row`.fund_src_*): the sources not excluded, added in FUND_SOURCES order from 0
-    as Python's sum does, to the cent."""
+def reportable_sum(row: str) -> str:
+    """F-03's sum for one row of amounts (`row`.fund_src_*) before its rounding to the cent: the sources not excluded
+    (`excluded`), added in FUND_SOURCES order from 0 as Python's sum does."""
     terms = " + ".join(f"(case when list_contains(excluded, '{s}') then 0.0 else {row}.fund_src_{s} end)"
                        for s in d.FUND_SOURCES)  # fmt: skip
-    return f"round(0.0 + {terms}, 2)"
+    return f"0.0 + {terms}"
+
+
+def _reportable(row: str) -> str:
+    """F-03 for one row of amounts: reportable_sum to the cent."""
+    return f"round({reportable_sum(row)}, 2)"
 
 
 def _count_scope(codes: str, scope: str) -> str:

@@ -285,10 +285,13 @@ def _outcome(o: Outcome, raw: bytes, ctx: validate.Context, run_id: str, rows: R
 def recheck(inbox: Path, o: Outcome, ctx: validate.Context, run_id: str) -> tuple[Outcome, dict[str, pa.Table]]:
     """A pending document etl/rule_sql.py's query named, checked again with every rule: its outcome, and its header
     rows (submissions, warnings) when it is still accepted."""
-    raw = read_raw(inbox, o)
-    if hashlib.sha256(raw).hexdigest() != o.sha:  # the file was written over since: what was checked is gone
+    try:
+        raw = read_raw(inbox, o)
+    except OSError:
+        raw = None
+    if raw is None or hashlib.sha256(raw).hexdigest() != o.sha:  # written over or moved since: what was checked is gone
         raise RuntimeError(
-            f"{o.source} 在本次运行中被改写，与校验时读到的内容不同：请等收件箱写完后重新运行（本次未提交任何内容）"
+            f"{o.source} 在本次运行中被改写或移走，与校验时读到的内容不同：请等收件箱写完后重新运行（本次未提交任何内容）"
         )
     rows = Rows()
     again = _outcome(Outcome(o.file, o.sha, o.source, o.span), raw, ctx, run_id, rows, defer=False)

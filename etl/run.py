@@ -218,14 +218,17 @@ def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked
         checked = intake.check_all(job.inbox, todo, ctx, frozenset(judge.seen), job.run_id, job.n_workers, spool.folder)
     n_docs = 0
     held: list[_Held] = []  # the chunks whose documents wait in the spool
+    n_held = raw_held = 0  # ... and their documents, and the bytes of those quarantined (kept to be archived)
     with watch.step("check"), job.wh.parquet_writer(job.run_id) as parquet:
         for outcomes, tables in checked:
             held.append((outcomes, tables, spool.take(tables.pop("documents", None))))
             n_docs += len(outcomes)
+            n_held += len(outcomes)
+            raw_held += sum(len(o.raw) for o in outcomes if o.raw is not None)
             bar.update(len(outcomes))
-            if spool.full:
+            if spool.full or n_held >= spool.FLUSH_DOCS or raw_held >= spool.FLUSH_BYTES:
                 _settle(job, judge, spool, held, parquet)
-                held = []
+                held, n_held, raw_held = [], 0, 0
         _settle(job, judge, spool, held, parquet)
     bar.total = bar.n  # batches were counted by their size until read
     bar.close()
@@ -240,16 +243,17 @@ def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held
     """Judge the held chunks' documents in order and write their rows: first etl/rule_sql.py's query names the
     pending documents of the spool that may break one of its rules, and those are checked again with every rule."""
     with spool.batch() as docs:
-        pending = {o.sha[:32]: o for outcomes, _, _ in held for o in outcomes if o.pending}
-        named = rule_sql.suspects(docs, job.ref) & pending.keys() if pending else set()
-        ctx = validate.Context(job.registry(), job.ref, job.cfg, job.today) if named else None
-        again = {vid: intake.recheck(job.inbox, pending[vid], ctx, job.run_id) for vid in sorted(named)}
+        pending = any(o.pending for outcomes, _, _ in held for o in outcomes)
+        named = rule_sql.suspects(docs, job.ref) if pending else set()
+        ctx = None
         dropped: set[str] = set()  # "spool file<TAB>version id" of the lines to leave out of the detail tables
         for outcomes, tables, path in held:
+            again = [i for i, o in enumerate(outcomes) if o.pending and o.sha[:32] in named]
             if again:
-                outcomes, tables = _rechecked(outcomes, tables, again)
+                ctx = ctx or validate.Context(job.registry(), job.ref, job.cfg, job.today)
+                outcomes, tables = _rechecked(job, ctx, outcomes, tables, again)
             drop = [vid for o in outcomes if (vid := judge.judge(o, parquet)) is not None]
-            drop += [o.sha[:32] for o in outcomes if not o.accepted and o.sha[:32] in again]
+            drop += [outcomes[i].sha[:32] for i in again if not outcomes[i].accepted]
             if drop:
                 tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
                           for name, t in tables.items()}  # fmt: skip
@@ -259,15 +263,16 @@ def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held
             parquet.write(flatten_sql.detail_tables(docs, dropped))
 
 
-def _rechecked(outcomes: list[intake.Outcome], tables: dict[str, pa.Table], again: dict[str, tuple]) -> tuple:
-    """A chunk's outcomes and header rows with those of its documents checked again (`again`, version id →
-    intake.recheck's outcome and rows) in their place."""
-    mine = [vid for o in outcomes if (vid := o.sha[:32]) in again]
-    if not mine:
-        return outcomes, tables
-    outcomes = [again[o.sha[:32]][0] if o.sha[:32] in again else o for o in outcomes]
-    keep = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(mine)))) for name, t in tables.items()}
-    return outcomes, {name: pa.concat_tables([t, *(again[vid][1][name] for vid in mine)]) for name, t in keep.items()}
+def _rechecked(job: _Run, ctx: validate.Context, outcomes: list[intake.Outcome], tables: dict[str, pa.Table],
+               again: list[int]) -> tuple[list[intake.Outcome], dict[str, pa.Table]]:  # fmt: skip
+    """A chunk's outcomes and header rows with those at `again` checked again with every rule (intake.recheck)."""
+    outcomes, vids, rows = list(outcomes), [], []
+    for i in again:  # each file on its own: two files may hold the same bytes
+        outcomes[i], mine = intake.recheck(job.inbox, outcomes[i], ctx, job.run_id)
+        vids.append(outcomes[i].sha[:32])
+        rows.append(mine)
+    keep = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(vids)))) for name, t in tables.items()}
+    return outcomes, {name: pa.concat_tables([t, *(r[name] for r in rows)]) for name, t in keep.items()}
 
 
 class _Judge:

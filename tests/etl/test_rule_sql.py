@@ -236,8 +236,48 @@ def test_a_file_written_over_before_it_is_checked_again_fails_the_run_and_commit
         return read_raw(inbox_, outcome)
 
     monkeypatch.setattr(intake, "read_raw", written_over_first)
-    with pytest.raises(RuntimeError, match=f"{name} 在本次运行中被改写"):
+    with pytest.raises(RuntimeError, match=f"{name} 在本次运行中被改写或移走"):
         run(inbox, tmp_path / "wh", today=TODAY, progress=False, workers=1)
     assert not list((tmp_path / "wh" / "ledger").glob("*"))
     summary = run(inbox, tmp_path / "wh", today=TODAY, progress=False, workers=1)
     assert (summary["loaded"], summary["quarantined"]) == (1, 1)
+
+
+def test_amounts_beyond_the_tolerances_precision_are_named(ctx, tmp_path):
+    """At 2**48 万元 a cent is below the last place of a double: whether 0.01 four times adds up to anything depends on
+    how a sum is added (Python 3.12's sum of floats is compensated, DuckDB's is not), so such a document is named."""
+    body = copy.deepcopy(VALID[U1])
+    f = body["funding"]
+    for s in d.FUND_SOURCES:
+        f[f"fund_src_{s}"] = 0.0
+    f["fund_src_central"] = float(2**48)
+    for s in ("provincial", "municipal", "county", "domestic_other"):
+        f[f"fund_src_{s}"] = 0.01
+    f["fund_total_all"] = float(2**48)
+    f["fund_reportable"], f["fund_on_exchange"], f["fund_on_projects"], f["fund_on_platforms"] = 0.0, 0.0, 0.0, 0.0
+    assert "F-02" not in _in_sql_codes(fast_schema.decode(json.dumps(body).encode()), ctx)  # Python 3.11's naive sum
+    (vid,), named = _named([body], ctx, tmp_path)
+    assert named == {vid}
+
+
+def test_two_files_with_the_same_named_bytes_keep_their_own_outcomes(tmp_path, monkeypatch):
+    """The same bytes in two files of one spool, named by the query: one is loaded and the other is its duplicate,
+    as for bytes the query clears (each file is checked again on its own)."""
+    monkeypatch.setattr(intake, "CHUNK", 1)  # the two files in two chunks
+    results = []
+    for tag, partners in (("clear", {"USA": 20}), ("named", {"USA": 19, "BTN": 1})):  # BTN: C-19, a warning only
+        inbox = tmp_path / tag / "inbox"
+        write_inbox(inbox, only=[])
+        body = copy.deepcopy(VALID[U1])
+        body["by_partner"]["out_person_times"] |= partners
+        raw = json.dumps(body, ensure_ascii=False).encode()
+        (inbox / "2020").mkdir()
+        (inbox / "2020/a.json").write_bytes(raw)
+        (inbox / "2020/b.json").write_bytes(raw)
+        summary = run(inbox, tmp_path / tag / "wh", today=TODAY, progress=False, workers=1)
+        with duckdb.connect(str(next((tmp_path / tag / "wh" / "db").glob("*.duckdb"))), read_only=True) as con:
+            warned = con.execute("select source_file, code from quality_warnings inner join core_submissions "
+                                 "using (version_id)").fetchall()  # fmt: skip
+        results.append((summary["loaded"], summary["quarantined"], summary["duplicates"]))
+    assert results[0] == results[1] == (1, 0, [{"source_file": "2020/b.json", "same_as": "2020/a.json"}])
+    assert warned == [("2020/a.json", "C-19")]
