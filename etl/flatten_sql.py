@@ -214,18 +214,6 @@ def detail_tables(
             for name, sql in statements().items()}  # fmt: skip
 
 
-def tables(
-    lines: list[Path], longest: int = 0, dropped: set[str] | frozenset[str] = frozenset(), spill: Path | None = None
-) -> dict[str, pa.Table]:
-    """The detail tables of the documents in `lines` but the lines of `dropped` (`load`, `detail_tables`)."""
-    con = connect(longest, spill)
-    try:
-        load(con, lines, longest)
-        return detail_tables(con, dropped)
-    finally:
-        con.close()
-
-
 class Spool:
     """Accepted documents' JSON lines waiting for DuckDB, in files of a folder: the checking workers write a file
     per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it. `take` says
