@@ -42,7 +42,10 @@ CHUNK = 400  # files per task: big enough to amortise the hand-over, small enoug
 PARALLEL_FROM = 4 * CHUNK  # fewer new files than this are checked in-process: workers cost ~1 s to start
 SEND_SEEN_FROM = 20_000  # new files from which workers skip content already loaded themselves
 SCAN_PARALLEL_FROM = 20_000  # files in the first folder from which a second process helps list the rest
-AHEAD = 4  # tasks in flight per worker: enough to keep every worker busy while the results are written
+# Tasks in flight per worker. The main process takes no result while it settles a spool batch (etl/run.py: the rule
+# query and the detail tables of flatten_sql.Spool.FLUSH_DOCS documents, a second or two): with 4 a worker, the
+# workers then sat idle a third of the time; the window now holds about a batch's documents (2 × 32 × CHUNK).
+AHEAD = 32
 MAX_WORKER_DEATHS = 3  # documents that may each kill a checking worker before the run stops
 HEAD_KEYS = ("account_id", "survey_year", "revision", "status")
 # What a parent's approval (or return) changes in a re-export of the same revision: the rest is the submission itself.
@@ -569,11 +572,7 @@ class _Pool:
                     self.pool.shutdown(wait=True, cancel_futures=True)
                     suspects = [(items, future), *self.window]
                     self.window.clear()
-                    for part, done in suspects:  # those finished before the break are kept
-                        if done.done() and not done.cancelled() and done.exception() is None:
-                            yield done.result()
-                        else:
-                            yield from self._isolated(part)
+                    yield from self._isolated(suspects)
                     self.pool = self._new_pool(self.workers)
                 else:
                     yield result
@@ -581,34 +580,56 @@ class _Pool:
         finally:
             self.release()  # workers read the state file when they start: all have
 
-    def _isolated(self, items: list[InboxFile | BatchPart]) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
-        """Check `items` again in a worker of their own; halve them while they kill it, and quarantine the document
-        that kills it alone. Each document is checked once in all (results in order).
+    def _isolated(self, suspects: list[tuple[list[InboxFile | BatchPart], concurrent.futures.Future]]
+                  ) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:  # fmt: skip
+        """The results of the tasks in flight when a worker died, in order: those finished before the break are kept,
+        the others checked again one at a time in a worker of their own, started again only when one kills it. A task
+        that kills it is halved while it does, and the document that kills it alone is quarantined. Each document is
+        checked once in all.
 
         More than MAX_WORKER_DEATHS such documents in one run mean something other than the documents is wrong
         (a memory limit too small for any): the run stops with a clear message instead of quarantining everything.
         """
-        with self._new_pool(1) as pool:
-            with _nothing_to_import_as_main():
-                started = pool.submit(int)
-            if started.exception() is not None:  # the worker cannot even start: no document is to blame
-                raise RuntimeError(f"校验进程无法启动，本次运行中止，未载入任何记录：{started.exception()}")
-            try:
-                yield pool.submit(check_chunk, items).result()
-                return
-            except concurrent.futures.process.BrokenProcessPool:
-                pass
-        if len(items) == 1 and (isinstance(items[0], InboxFile) or items[0].n_lines == 1):
-            self.deaths += 1
-            if self.deaths > MAX_WORKER_DEATHS:
-                raise RuntimeError(
-                    f"校验进程异常退出（可能内存不足）已超过 {MAX_WORKER_DEATHS} 次，本次运行中止，未载入任何记录；"
-                    "请检查服务器内存或调低并行进程数（--workers）后重新运行"
-                )
-            yield [_killed_worker(self.inbox, items[0])], {}
-            return
-        for half in _halves(self.inbox, items):
-            yield from self._isolated(half)
+        todo = collections.deque(suspects)
+        pool = None
+        try:
+            while todo:
+                items, done = todo.popleft()
+                if done is not None and done.done() and not done.cancelled() and done.exception() is None:
+                    yield done.result()
+                    continue
+                pool = pool or self._started_alone()
+                try:
+                    result = pool.submit(check_chunk, items).result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    pool.shutdown(wait=True)
+                    pool = None
+                else:
+                    yield result
+                    continue
+                if len(items) == 1 and (isinstance(items[0], InboxFile) or items[0].n_lines == 1):
+                    self.deaths += 1
+                    if self.deaths > MAX_WORKER_DEATHS:
+                        raise RuntimeError(
+                            f"校验进程异常退出（可能内存不足）已超过 {MAX_WORKER_DEATHS} 次，本次运行中止，未载入任何记录；"
+                            "请检查服务器内存或调低并行进程数（--workers）后重新运行"
+                        )
+                    yield [_killed_worker(self.inbox, items[0])], {}
+                else:
+                    todo.extendleft((half, None) for half in reversed(_halves(self.inbox, items)))
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+
+    def _started_alone(self) -> concurrent.futures.ProcessPoolExecutor:
+        """A pool of one worker, started; a worker that cannot even start stops the run (no document is to blame)."""
+        pool = self._new_pool(1)
+        with _nothing_to_import_as_main():
+            started = pool.submit(int)
+        if started.exception() is not None:
+            pool.shutdown(wait=True)
+            raise RuntimeError(f"校验进程无法启动，本次运行中止，未载入任何记录：{started.exception()}")
+        return pool
 
 
 def _halves(inbox: Path, items: list[InboxFile | BatchPart]) -> list[list[InboxFile | BatchPart]]:

@@ -101,6 +101,26 @@ def test_a_worker_killed_on_one_line_of_a_batch_quarantines_that_line_alone(load
     con.close()
 
 
+def test_the_tasks_in_flight_at_a_death_are_checked_again_in_one_worker_started_again_only_after_a_death(
+    loaded_copy, tmp_path, monkeypatch
+):
+    """Many tasks are in flight (etl/intake.py AHEAD): a worker started for each of them cost a second apiece."""
+    started = []
+    new_pool = intake._Pool._new_pool
+
+    def counted(self, n):
+        started.append(n)
+        return new_pool(self, n)
+
+    monkeypatch.setattr(intake._Pool, "_new_pool", counted)
+    monkeypatch.setattr("etl.intake.CHUNK", 4)  # 10 tasks, all in flight at once
+    *_, summary = _second_run_with_dying_workers(loaded_copy, tmp_path, monkeypatch, ["2020/U1_r5.json"])
+    assert (summary["loaded"], summary["quarantined"], summary["quarantine_codes"]["E_WORKER"]) == (5, 2, 1)
+    # U1_r5's task of 4 kills the lone worker, then its half of 2, then U1_r5 alone: 3 deaths, 4 lone workers,
+    # whichever tasks were still in flight; the pool of 2 before and after.
+    assert started == [2, 1, 1, 1, 1, 2]
+
+
 def test_workers_that_keep_dying_stop_the_run_with_a_clear_message(loaded_copy, tmp_path, monkeypatch):
     doomed = ["2020/U1_r5.json", "2020/U3_r3.json", "2019/SJZ_r1.json", "2020/U3_r2b.json"]
     with pytest.raises(RuntimeError, match="校验进程异常退出（可能内存不足）已超过 3 次"):
