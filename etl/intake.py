@@ -37,6 +37,7 @@ from .problems import Findings
 from .reference import Reference
 
 SUFFIXES, REGISTRY_FILE, BATCH_SUFFIX = listing.SUFFIXES, listing.REGISTRY_FILE, listing.BATCH_SUFFIX
+READ_BYTES = 2**16  # a read's request: a document of 2–8 KB, as most are, is read in one
 BATCH_BYTES_PER_DOC = 4096  # a batch not yet read counts as one document per this many bytes (demo: 4–5 KB)
 CHUNK = 400  # files per task: big enough to amortise the hand-over, small enough to stream
 PARALLEL_FROM = 4 * CHUNK  # fewer new files than this are checked in-process: workers cost ~1 s to start
@@ -379,9 +380,19 @@ def _fits(key: str, value: Any) -> Any:
 
 def _documents(inbox: Path, items: list[InboxFile | BatchPart]) -> Iterator[tuple[InboxFile, str, bytes, tuple | None]]:
     """(file, source, bytes, span) of every document: a whole file, or each non-blank line of a batch part."""
+    folder = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield from _documents_in(folder, inbox, items)
+    finally:
+        os.close(folder)
+
+
+def _documents_in(folder: int, inbox: Path, items: list[InboxFile | BatchPart]
+                  ) -> Iterator[tuple[InboxFile, str, bytes, tuple | None]]:  # fmt: skip
+    """_documents, single files opened relative to the inbox's open folder (`folder`, a file descriptor)."""
     for item in items:
         if isinstance(item, InboxFile):
-            yield item, item.rel, (inbox / item.rel).read_bytes(), None
+            yield item, item.rel, _read_in(folder, item.rel), None
             continue
         with open(inbox / item.file.rel, "rb") as f:
             f.seek(item.start)
@@ -392,6 +403,19 @@ def _documents(inbox: Path, items: list[InboxFile | BatchPart]) -> Iterator[tupl
             line = line.rstrip(b"\r")
             if line.strip():
                 yield item.file, f"{item.file.rel}#{number}", line, span
+
+
+def _read_in(folder: int, rel: str) -> bytes:
+    """The bytes of file `rel` of the open folder `folder`. A file is read this way at every single-file document:
+    pathlib's `(inbox / rel).read_bytes()` took 13–18 µs of CPU a cached file, building path objects; this takes ~7."""
+    fd = os.open(rel, os.O_RDONLY, dir_fd=folder)
+    try:
+        parts = []
+        while part := os.read(fd, READ_BYTES):
+            parts.append(part)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def read_raw(inbox: Path, outcome: Outcome) -> bytes:
