@@ -113,11 +113,11 @@ def test_the_tasks_in_flight_at_a_death_are_checked_again_in_one_worker_started_
         return new_pool(self, n)
 
     monkeypatch.setattr(intake._Pool, "_new_pool", counted)
-    monkeypatch.setattr("etl.intake.CHUNK", 4)  # 10 tasks, all in flight at once
+    monkeypatch.setattr("etl.intake.CHUNK", 4)  # the run's new files in 2 tasks (of 4 items and 2), both in flight
     *_, summary = _second_run_with_dying_workers(loaded_copy, tmp_path, monkeypatch, ["2020/U1_r5.json"])
     assert (summary["loaded"], summary["quarantined"], summary["quarantine_codes"]["E_WORKER"]) == (5, 2, 1)
     # U1_r5's task of 4 kills the lone worker, then its half of 2, then U1_r5 alone: 3 deaths, 4 lone workers,
-    # whichever tasks were still in flight; the pool of 2 before and after.
+    # whether or not the other task was finished when its worker died; the pool of 2 before and after.
     assert started == [2, 1, 1, 1, 1, 2]
 
 
