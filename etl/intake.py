@@ -43,10 +43,12 @@ CHUNK = 400  # files per task: big enough to amortise the hand-over, small enoug
 PARALLEL_FROM = 4 * CHUNK  # fewer new files than this are checked in-process: workers cost ~1 s to start
 SEND_SEEN_FROM = 20_000  # new files from which workers skip content already loaded themselves
 SCAN_PARALLEL_FROM = 20_000  # files in the first folder from which a second process helps list the rest
-# Tasks in flight per worker. The main process takes no result while it settles a spool batch (etl/run.py: the rule
-# query and the detail tables of flatten_sql.Spool.FLUSH_DOCS documents, a second or two): with 4 a worker, the
-# workers then sat idle a third of the time; the window now holds about a batch's documents (2 × 32 × CHUNK).
-AHEAD = 32
+# Tasks in flight: AHEAD a worker, and at least IN_FLIGHT_DOCS documents' worth. The main process takes no result
+# while it settles a spool batch (etl/run.py: the rule query and the detail tables of flatten_sql.Spool.FLUSH_DOCS
+# documents, a second or two): with 4 tasks a worker, two workers then sat idle a third of the time. Counted in
+# documents, the results waiting in the main process stay bounded however many cores check.
+AHEAD = 4
+IN_FLIGHT_DOCS = 25_600
 MAX_WORKER_DEATHS = 3  # documents that may each kill a checking worker before the run stops
 HEAD_KEYS = ("account_id", "survey_year", "revision", "status")
 # What a parent's approval (or return) changes in a re-export of the same revision: the rest is the submission itself.
@@ -392,7 +394,11 @@ def _documents_in(folder: int, inbox: Path, items: list[InboxFile | BatchPart]
     """_documents, single files opened relative to the inbox's open folder (`folder`, a file descriptor)."""
     for item in items:
         if isinstance(item, InboxFile):
-            yield item, item.rel, _read_in(folder, item.rel), None
+            try:
+                raw = _read_in(folder, item.rel)
+            except OSError as exc:  # named by its full path, as an error opening it by path would be
+                raise OSError(exc.errno, exc.strerror, str(inbox / item.rel)) from exc
+            yield item, item.rel, raw, None
             continue
         with open(inbox / item.file.rel, "rb") as f:
             f.seek(item.start)
@@ -537,10 +543,10 @@ def _alive(pid: int) -> bool:
 
 
 class _Pool:
-    """Worker processes checking chunks, AHEAD per worker in flight, results in order; a worker that dies is noticed.
+    """Worker processes checking chunks, `in_flight` at a time, results in order; a worker that dies is noticed.
 
     A dead worker (killed by the OOM killer, or crashed in a library) breaks the pool: every chunk still in
-    flight is then checked again in a worker of its own, halved while it kills that worker, and a document
+    flight is then checked again, one at a time in a worker of their own, halved while it kills that worker, and a document
     that kills it alone is quarantined (E_WORKER). multiprocessing.Pool, used before, waited for ever for the
     lost result. Workers start in the constructor: the caller can do other work meanwhile.
     """
@@ -551,6 +557,7 @@ class _Pool:
         with open(fd, "wb") as f:
             f.write(state)
         self.chunks, self.inbox, self.workers = chunks, inbox, workers
+        self.in_flight = max(AHEAD * workers, IN_FLIGHT_DOCS // CHUNK)
         self.window: collections.deque = collections.deque()  # (items, future) in inbox order
         self.deaths = 0
         self.live: list[concurrent.futures.ProcessPoolExecutor] = []  # the current pool (replaced after a death)
@@ -575,9 +582,9 @@ class _Pool:
         )
 
     def _fill(self) -> None:
-        """Submit chunks until AHEAD per worker are in flight (the first `workers` submissions start the workers)."""
+        """Submit chunks until `in_flight` are (the first `workers` submissions start the workers)."""
         with _nothing_to_import_as_main():
-            while len(self.window) < AHEAD * self.workers and (items := next(self.chunks, None)) is not None:
+            while len(self.window) < self.in_flight and (items := next(self.chunks, None)) is not None:
                 try:
                     future = self.pool.submit(check_chunk, items)
                 except concurrent.futures.process.BrokenProcessPool as exc:  # a worker died since the last result:
@@ -648,11 +655,15 @@ class _Pool:
     def _started_alone(self) -> concurrent.futures.ProcessPoolExecutor:
         """A pool of one worker, started; a worker that cannot even start stops the run (no document is to blame)."""
         pool = self._new_pool(1)
-        with _nothing_to_import_as_main():
-            started = pool.submit(int)
-        if started.exception() is not None:
+        try:
+            with _nothing_to_import_as_main():
+                error = pool.submit(int).exception()
+        except BaseException:
             pool.shutdown(wait=True)
-            raise RuntimeError(f"校验进程无法启动，本次运行中止，未载入任何记录：{started.exception()}")
+            raise
+        if error is not None:
+            pool.shutdown(wait=True)
+            raise RuntimeError(f"校验进程无法启动，本次运行中止，未载入任何记录：{error}")
         return pool
 
 

@@ -104,7 +104,7 @@ def test_a_worker_killed_on_one_line_of_a_batch_quarantines_that_line_alone(load
 def test_the_tasks_in_flight_at_a_death_are_checked_again_in_one_worker_started_again_only_after_a_death(
     loaded_copy, tmp_path, monkeypatch
 ):
-    """Many tasks are in flight (etl/intake.py AHEAD): a worker started for each of them cost a second apiece."""
+    """Many tasks are in flight (etl/intake.py IN_FLIGHT_DOCS): a worker started for each cost a second apiece."""
     started = []
     new_pool = intake._Pool._new_pool
 
@@ -119,6 +119,16 @@ def test_the_tasks_in_flight_at_a_death_are_checked_again_in_one_worker_started_
     # U1_r5's task of 4 kills the lone worker, then its half of 2, then U1_r5 alone: 3 deaths, 4 lone workers,
     # whether or not the other task was finished when its worker died; the pool of 2 before and after.
     assert started == [2, 1, 1, 1, 1, 2]
+
+
+def test_a_file_gone_before_its_worker_reads_it_is_named_by_its_full_path(tmp_path):
+    """Workers open single files relative to the inbox's open folder; the error still names the whole path."""
+    (tmp_path / "2020").mkdir()
+    (tmp_path / "2020" / "folder.json").mkdir()
+    for rel, error in (("2020/gone.json", FileNotFoundError), ("2020/folder.json", IsADirectoryError)):
+        with pytest.raises(error) as raised:
+            list(intake._documents(tmp_path, [intake.InboxFile(rel, 1, 0)]))
+        assert raised.value.filename == str(tmp_path / rel)
 
 
 def test_workers_that_keep_dying_stop_the_run_with_a_clear_message(loaded_copy, tmp_path, monkeypatch):
@@ -139,6 +149,7 @@ def test_a_pool_found_broken_when_submitting_checks_that_chunk_again(tmp_path, m
     ctx = validate.Context(hierarchy.load(inbox / "accounts.csv"), reference.load(), config.load(None), TODAY)
     monkeypatch.setattr("etl.intake.CHUNK", 5)  # six chunks
     monkeypatch.setattr("etl.intake.AHEAD", 1)
+    monkeypatch.setattr("etl.intake.IN_FLIGHT_DOCS", 0)  # one task a worker in flight
     alone = [o.source for outcomes, _ in intake.check_all(inbox, files, ctx, frozenset(), "r", 1) for o in outcomes]
     real, calls = concurrent.futures.ProcessPoolExecutor.submit, []
 
