@@ -382,46 +382,40 @@ def _fits(key: str, value: Any) -> Any:
 
 def _documents(inbox: Path, items: list[InboxFile | BatchPart]) -> Iterator[tuple[InboxFile, str, bytes, tuple | None]]:
     """(file, source, bytes, span) of every document: a whole file, or each non-blank line of a batch part."""
-    folder = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)
+    folder = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)  # single files are opened relative to it (_read_in)
     try:
-        yield from _documents_in(folder, inbox, items)
+        for item in items:
+            if isinstance(item, InboxFile):
+                yield item, item.rel, _read_in(folder, inbox, item.rel), None
+                continue
+            with open(inbox / item.file.rel, "rb") as f:
+                f.seek(item.start)
+                data = f.read(item.end - item.start)
+            at = item.start
+            for number, line in enumerate(data.split(b"\n")[: item.n_lines], start=item.first_line):
+                span, at = (at, at + len(line)), at + len(line) + 1
+                line = line.rstrip(b"\r")
+                if line.strip():
+                    yield item.file, f"{item.file.rel}#{number}", line, span
     finally:
         os.close(folder)
 
 
-def _documents_in(folder: int, inbox: Path, items: list[InboxFile | BatchPart]
-                  ) -> Iterator[tuple[InboxFile, str, bytes, tuple | None]]:  # fmt: skip
-    """_documents, single files opened relative to the inbox's open folder (`folder`, a file descriptor)."""
-    for item in items:
-        if isinstance(item, InboxFile):
-            try:
-                raw = _read_in(folder, item.rel)
-            except OSError as exc:  # named by its full path, as an error opening it by path would be
-                raise OSError(exc.errno, exc.strerror, str(inbox / item.rel)) from exc
-            yield item, item.rel, raw, None
-            continue
-        with open(inbox / item.file.rel, "rb") as f:
-            f.seek(item.start)
-            data = f.read(item.end - item.start)
-        at = item.start
-        for number, line in enumerate(data.split(b"\n")[: item.n_lines], start=item.first_line):
-            span, at = (at, at + len(line)), at + len(line) + 1
-            line = line.rstrip(b"\r")
-            if line.strip():
-                yield item.file, f"{item.file.rel}#{number}", line, span
-
-
-def _read_in(folder: int, rel: str) -> bytes:
-    """The bytes of file `rel` of the open folder `folder`. A file is read this way at every single-file document:
-    pathlib's `(inbox / rel).read_bytes()` took 13–18 µs of CPU a cached file, building path objects; this takes ~7."""
-    fd = os.open(rel, os.O_RDONLY, dir_fd=folder)
+def _read_in(folder: int, inbox: Path, rel: str) -> bytes:
+    """The bytes of file `rel` of the inbox, open as `folder`. A file is read this way at every single-file document:
+    pathlib's `(inbox / rel).read_bytes()` took 13–18 µs of CPU a cached file, building path objects; this takes ~7.
+    An error names the file by its full path, as one opening it by path would."""
     try:
-        parts = []
-        while part := os.read(fd, READ_BYTES):
-            parts.append(part)
-        return b"".join(parts)
-    finally:
-        os.close(fd)
+        fd = os.open(rel, os.O_RDONLY, dir_fd=folder)
+        try:
+            parts = []
+            while part := os.read(fd, READ_BYTES):
+                parts.append(part)
+            return b"".join(parts)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(inbox / rel)) from exc
 
 
 def read_raw(inbox: Path, outcome: Outcome) -> bytes:
