@@ -22,9 +22,9 @@ if values[KPI].isna().all().all():
     widgets.empty(f"{f.year_from}–{f.year_to} 年度该范围内没有已提交的填报（{cover['text']}）。可换一个年度或范围。")
     st.stop()
 
-# 变化来自哪里 is worked out in the fields' own units (万元), before the funding card picks its display unit.
+# 变化来自哪里 speaks in the fields' own units (万元), whatever unit the funding card picks below.
 CHANGE = {"out_person_times": "出访人次", "in_person_times": "来访人次", "fund_reportable": "计入统计经费"}
-sources = metrics.change_sources(f, values[["survey_year", *CHANGE]], list(CHANGE))
+sources = metrics.change_sources(f, list(CHANGE))
 
 countries = "n_partner_hmt_exchange" if f.partner_scope == "HMT" else "n_partner_countries_exchange"
 # One money unit for the funding card and the funding chart beside it, decided from the chart's data.

@@ -23,13 +23,31 @@ def warehouse_dir() -> Path:
     return path if path.is_absolute() else ROOT / path
 
 
+# CURRENT's path → (its inode, size and mtime, the database file it named then). A page asks for the database at
+# every query (30–45 times a rerun): reading the pointer and testing both files each time took ~4 ms of a rerun.
+_POINTED: dict[Path, tuple[tuple[int, int, int], Path]] = {}
+
+
 def current_db() -> Path | None:
-    """The database file CURRENT names, read on every rerun so a republished warehouse is picked up."""
+    """The database file CURRENT names, looked at on every call so a republished warehouse is picked up.
+
+    The ETL publishes by renaming a new pointer over the old one (a new inode), so the pointer is read again only
+    when its stat changes.
+    """
     pointer = warehouse_dir() / "CURRENT"
-    if not pointer.exists():
+    try:
+        s = os.stat(pointer)
+    except OSError:
         return None
+    stamp = (s.st_ino, s.st_size, s.st_mtime_ns)
+    known = _POINTED.get(pointer)
+    if known is not None and known[0] == stamp:
+        return known[1]
     db = warehouse_dir() / pointer.read_text(encoding="utf-8").strip()
-    return db if db.exists() else None
+    if not db.exists():  # not remembered: the file may yet appear under the same pointer
+        return None
+    _POINTED[pointer] = (stamp, db)
+    return db
 
 
 @st.cache_resource(show_spinner=False)
@@ -122,6 +140,18 @@ def _cached(db_file: str, name: str, params: tuple) -> pd.DataFrame:
         return getattr(queries, name)(_connection(db_file), **dict(params))
     value = _RESULTS.get(key, lambda: getattr(queries, name)(_connection(db_file), **dict(params)))
     return value.copy() if hasattr(value, "copy") else value  # a frame, or survey_years' list
+
+
+def remembered(name: str, scope_id: str, params: tuple, make):
+    """`make()`, a page's result worked out from query results (pandas over cached frames), remembered as a query's
+    result is: per database file, and only for a scope the signed-in user may see (checked first, as in `fetch`).
+    `params` (hashable) must name everything else it depends on; the caller must not change what it gets."""
+    db = current_db()
+    if db is None:
+        raise FileNotFoundError(warehouse_dir())
+    if not _within(str(db), user_root(), scope_id):
+        raise ScopeError(f"无权查看范围 {scope_id}")
+    return _RESULTS.get((str(db), name, scope_id, params), make)
 
 
 def connection_for(scope_id: str):

@@ -7,7 +7,7 @@ import pandas as pd
 from present.labels import PARTNER_FIELD_NAMES, caveat, label, short_label, unit
 from reports.drivers import children_change, drivers_text, partners_change
 
-from .data import fetch
+from .data import fetch, remembered
 from .state import Filters
 
 __all__ = [
@@ -94,13 +94,20 @@ def scope_note(f: Filters, fields: list[str]) -> str:
     return f"“{'、'.join(skipped)}”不按国家（地区）分列，显示全部合作方的合计" if skipped else ""
 
 
-def change_sources(f: Filters, values: pd.DataFrame, fields: list[str]) -> dict[str, list[str]]:
+def change_sources(f: Filters, fields: list[str]) -> dict[str, list[str]]:
     """变化来自哪里 for each of `fields` from `f.year - 1` to `f.year`: the sentences of the Word brief, under the chosen
     partner scope — which children (and the scope's own form) made the change and, for partner-broken fields, which
-    partner countries and regions. `values` is `by_year(f, fields)` (in the fields' own units). A field with no
-    change or no previous year gets no sentence.
+    partner countries and regions (in the fields' own units). A field with no change or no previous year gets no
+    sentence.
+
+    Worked out once per database, filters and fields (a third of 总览's rerun when it was made on every rerun).
     """
-    by = values.set_index("survey_year")
+    made = remembered("change_sources", f.scope_id, (f, tuple(fields)), lambda: _change_sources(f, fields))
+    return {name: list(texts) for name, texts in made.items()}
+
+
+def _change_sources(f: Filters, fields: list[str]) -> dict[str, list[str]]:
+    by = by_year(f, fields).set_index("survey_year")
     out: dict[str, list[str]] = {}
     kids = children_by_year(f, fields, f.year - 1, f.year)
     own = fetch("scope_info", scope_id=f.scope_id).iloc[0]["name_short"] + "本级"

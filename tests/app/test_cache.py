@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from ui import data
 
 
@@ -32,3 +34,39 @@ def test_callers_arriving_together_run_a_query_once():
     for t in threads:
         t.join(10)
     assert len(calls) == 1 and got == [[1, 2]] * 8
+
+
+def test_the_database_follows_each_publication_of_the_pointer(tmp_path, monkeypatch):
+    """current_db reads CURRENT again whenever the ETL has replaced it (a new file renamed over the old)."""
+    monkeypatch.setenv("ISTC_WAREHOUSE", str(tmp_path))
+    assert data.current_db() is None  # nothing published yet
+    (tmp_path / "db").mkdir()
+    pointer = tmp_path / "CURRENT"
+    pointer.write_text("db/a.duckdb")
+    assert data.current_db() is None  # names a file not there (yet)
+    (tmp_path / "db" / "a.duckdb").touch()
+    assert data.current_db() == tmp_path / "db" / "a.duckdb"
+    (tmp_path / "db" / "b.duckdb").touch()
+    (tmp_path / "CURRENT.new").write_text("db/b.duckdb")
+    (tmp_path / "CURRENT.new").replace(pointer)  # as etl/store.py publishes (atomic_write)
+    assert data.current_db() == tmp_path / "db" / "b.duckdb"
+
+
+def test_a_remembered_result_is_made_once_and_served_only_within_the_users_subtree(fixture_run, monkeypatch):
+    """A page's derived result (data.remembered) is checked against the user's subtree before the cache, as a query's."""
+    monkeypatch.setenv("ISTC_WAREHOUSE", str(fixture_run[0]))
+    calls = []
+
+    def make():
+        calls.append(1)
+        return "保定市的结果"
+
+    def as_user(root: str):
+        return data.as_user(lambda: data.remembered("test_result", "BD", ("x",), make), root=root)()
+
+    assert as_user("CN") == "保定市的结果"
+    assert as_user("HB") == "保定市的结果"  # 保定市 is under 河北省: served from the cache
+    for outside in ("SJZ", "ZZ"):  # a sibling city, an account the registry does not know
+        with pytest.raises(data.ScopeError):
+            as_user(outside)
+    assert calls == [1]
