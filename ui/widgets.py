@@ -153,10 +153,11 @@ def export_menu(fig, key: str, note: str) -> None:
     """Downloads of one chart: PNG/SVG/PDF rendered on the server, and its data as CSV/XLSX (made on click)."""
     from reports import render, tables
 
+    f = state.current()
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     title = meta.get("title", "图表")
-    picture, name = file_stem(title, "图表"), file_stem(title, "图表数据")
-    export_meta = _export_meta(meta)
+    where = scope_stem(f)
+    picture, name = file_stem(title, "图表", where), file_stem(title, "图表数据", where)
     with st.popover("导出", width="stretch"):
         for fmt_name, label in (("png", "图片 PNG（2倍）"), ("svg", "矢量图 SVG"), ("pdf", "PDF")):
             st.download_button(label, data=logged(f"{picture}.{fmt_name}", lambda f=fmt_name: render.figure_bytes(fig, f, note)),
@@ -167,22 +168,30 @@ def export_menu(fig, key: str, note: str) -> None:
                            file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
                            width="stretch")  # fmt: skip
         st.download_button("数据 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes(
-                           [tables.Table(title, figure_rows(fig), note=note)], export_meta)),
+                           [tables.Table(title, figure_rows(fig), note=note)], _export_meta(meta, f))),
                            file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore",
                            width="stretch")  # fmt: skip
 
 
-def file_stem(title: str, kind: str) -> str:
+def file_stem(title: str, kind: str, where: str | None = None) -> str:
     """A download's file name without its extension: scope name, title, what the file is, date.
 
     `kind` (图表, 图表数据, 表格) keeps a chart's files and a table of the same title apart (填报进度 gave its chart
     data and its table names that differed by a space); the scope is named, never given by its account id.
+    `where`: the scope's part (scope_stem), when the caller names several files.
     """
     from reports import tables
 
-    scope = fetch("scope_info", scope_id=state.current().scope_id)
-    where = tables.safe_filename(scope.iloc[0]["name_short"], 30) if not scope.empty else ""
+    where = scope_stem(state.current()) if where is None else where
     return "_".join(x for x in (where, tables.safe_filename(title, 80), kind, f"{dt.date.today():%Y%m%d}") if x)
+
+
+def scope_stem(f: state.Filters) -> str:
+    """The scope's short name as a download's file name starts with it ("" for a scope without one)."""
+    from reports import tables
+
+    scope = fetch("scope_info", scope_id=f.scope_id)
+    return tables.safe_filename(scope.iloc[0]["name_short"], 30) if not scope.empty else ""
 
 
 def figure_rows(fig) -> pd.DataFrame:
@@ -226,10 +235,10 @@ def logged(what: str, make):
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _export_meta(meta: dict) -> dict[str, str]:
-    """The 说明 sheet of a dashboard download: what, where, when, on which basis and how complete — the facts the
-    command-line report pack states (the table's own 口径 follows as its note)."""
-    f = state.current()
+def _export_meta(meta: dict, f: state.Filters) -> dict[str, str]:
+    """The 说明 sheet of a dashboard download under filters `f`: what, where, when, on which basis and how complete —
+    the facts the command-line report pack states (the table's own 口径 follows as its note). Made on click, in the
+    download's call (`logged`), not on every rerun."""
     scope = fetch("scope_info", scope_id=f.scope_id)
     return {"内容": meta.get("title", ""), "单位": meta.get("unit", ""),
             "范围": scope.iloc[0]["name"] if not scope.empty else "", "筛选": meta.get("source", ""),
@@ -260,9 +269,9 @@ def table(
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button("下载 CSV", data=logged(f"{name}.csv", lambda: tables.csv_bytes(rows())), file_name=f"{name}.csv",
                        mime="text/csv", key=f"{key}_csv", on_click="ignore")  # fmt: skip
-    export_meta = _export_meta({"title": title})
+    f = state.current()
     c2.download_button("下载 Excel", data=logged(f"{name}.xlsx", lambda: tables.xlsx_bytes(
-                           [tables.Table(title, rows(), note=note)], export_meta)),
+                           [tables.Table(title, rows(), note=note)], _export_meta({"title": title}, f))),
                        file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx", on_click="ignore")  # fmt: skip
     if detail:
         chosen = shown.selection.rows if shown else []

@@ -115,3 +115,25 @@ def test_a_download_that_fails_is_logged_as_failed_not_as_an_export(fixture_run,
     lines = audit(store)[before:]
     assert [(x["event"], x["user"], x["scope"]) for x in lines] == [("export_failed", "hebei", "HB")]
     assert "ZeroDivisionError" in lines[0]["detail"] and "问题清单" in lines[0]["detail"]
+
+
+def test_a_chart_workbook_made_on_click_states_its_scope_year_and_completeness(
+    fixture_run, store, registered, monkeypatch
+):
+    """The 说明 sheet of a chart's Excel is made when the button is clicked (in Streamlit's worker thread, with no
+    session), for the filters of the rerun that drew the button: a later change of year does not leak into it."""
+    at = open_page(fixture_run[0], "overview", monkeypatch, scope="HB", year="2020")
+    at.text_input(key="auth_name").set_value("hebei")
+    at.text_input(key="auth_password").set_value("password-hebei")
+    at.button[0].click().run()
+    assert not at.exception
+    name = next(n for n in registered if "人员交流趋势" in n and n.endswith(".xlsx"))
+    assert name.startswith("河北省_人员交流趋势_图表数据_")
+    make = registered[name]
+    at.session_state["f_year"] = 2019  # the user moves on before clicking the button drawn for 2020
+    at.run()
+    data, error = click(make)
+    assert error is None, repr(error)
+    info = {r[0]: r[1] for r in openpyxl.load_workbook(io.BytesIO(data))["说明"].iter_rows(values_only=True)}
+    assert info["范围"] == "河北省科学技术厅" and info["统计年度"] == "2020"
+    assert info["数据完整性"] == "已报 7 / 应报 7（已审核 3）"  # HB 2020 (tests/reports/test_summary_form.py)

@@ -156,9 +156,8 @@ def test_dashboard_xlsx_states_basis_and_completeness(con, monkeypatch):
     from ui import state, widgets
 
     f = state.Filters("HB", 2020, 2019, 2020, "ALL", "ALL", "approved")
-    monkeypatch.setattr(widgets.state, "current", lambda: f)
     monkeypatch.setattr(widgets, "fetch", lambda name, **params: getattr(queries, name)(con, **params))
-    meta = widgets._export_meta({"title": "2020年度下级填报状态"})
+    meta = widgets._export_meta({"title": "2020年度下级填报状态"}, f)
     book = tables.xlsx_bytes(
         [tables.Table("下级填报状态", pd.DataFrame({"下级": ["保定市"]}), note="每个下级含下属账号")], meta
     )
