@@ -23,9 +23,10 @@ def warehouse_dir() -> Path:
     return path if path.is_absolute() else ROOT / path
 
 
-# CURRENT's path → (its inode, size and mtime, the database file it named then). A page asks for the database at
-# every query (30–45 times a rerun): reading the pointer and testing both files each time took ~4 ms of a rerun.
-_POINTED: dict[Path, tuple[tuple[int, int, int], Path]] = {}
+# $ISTC_WAREHOUSE → (its CURRENT, that file's inode, size and mtime, the database file it named then). A page asks
+# for the database at every query and scope check (20–70 times a rerun): reading the pointer and testing both files
+# each time took ~4 ms of a rerun.
+_POINTED: dict[str | None, tuple[Path, tuple[int, int, int], Path]] = {}
 
 
 def current_db() -> Path | None:
@@ -34,19 +35,20 @@ def current_db() -> Path | None:
     The ETL publishes by renaming a new pointer over the old one (a new inode), so the pointer is read again only
     when its stat changes.
     """
-    pointer = warehouse_dir() / "CURRENT"
+    setting = os.environ.get("ISTC_WAREHOUSE")
+    known = _POINTED.get(setting)
+    pointer = known[0] if known is not None else warehouse_dir() / "CURRENT"
     try:
         s = os.stat(pointer)
     except OSError:
         return None
     stamp = (s.st_ino, s.st_size, s.st_mtime_ns)
-    known = _POINTED.get(pointer)
-    if known is not None and known[0] == stamp:
-        return known[1]
-    db = warehouse_dir() / pointer.read_text(encoding="utf-8").strip()
+    if known is not None and known[1] == stamp:
+        return known[2]
+    db = pointer.parent / pointer.read_text(encoding="utf-8").strip()
     if not db.exists():  # not remembered: the file may yet appear under the same pointer
         return None
-    _POINTED[pointer] = (stamp, db)
+    _POINTED[setting] = (pointer, stamp, db)
     return db
 
 

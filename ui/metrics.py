@@ -45,7 +45,12 @@ def by_year(f: Filters, fields: list[str]) -> pd.DataFrame:
 
     With 国际 or 港澳台 selected, partner-broken fields are summed from their partner rows (H-02:
     total = 国际 + 港澳台); other fields are not broken down by partner and stay as totals.
+    Worked out once per database, filters and fields; each caller gets its own copy.
     """
+    return remembered("by_year", f.scope_id, (f, tuple(fields)), lambda: _by_year(f, fields)).copy()
+
+
+def _by_year(f: Filters, fields: list[str]) -> pd.DataFrame:
     roll = fetch("rollup_by_year", **f.query(), year_from=f.year_from, year_to=f.year_to)
     years = pd.DataFrame({"survey_year": range(f.year_from, f.year_to + 1)})
     out = years.merge(roll[["survey_year", *fields]] if not roll.empty else years, on="survey_year", how="left")

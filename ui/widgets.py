@@ -75,7 +75,13 @@ def _drill_from_select(key: str) -> None:
 
 
 def coverage(f: state.Filters) -> dict:
-    """已报 / 应报 for the scope and year, the completeness note every chart carries."""
+    """已报 / 应报 for the scope and year, the completeness note every chart carries (worked out once per database,
+    scope, year and unit type; each caller gets its own copy)."""
+    key = (f.year, f.unit_type)
+    return dict(data.remembered("coverage", f.scope_id, key, lambda: _coverage(f)))
+
+
+def _coverage(f: state.Filters) -> dict:
     df = fetch("filling_summary_by_year", scope_id=f.scope_id, year_from=f.year, year_to=f.year, unit_type=f.unit_type)
     if df.empty:
         return {"text": "已报 0 / 应报 0", "finished": 0, "expected": 0, "approved": 0}

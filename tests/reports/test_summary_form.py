@@ -18,7 +18,6 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-import queries
 from reports import content, summary, tables
 
 HB_FUNDING = {
@@ -151,13 +150,13 @@ def test_dashboard_download_formats_years_and_rates():
     assert ws["D3"].number_format == "#,##0"
 
 
-def test_dashboard_xlsx_states_basis_and_completeness(con, monkeypatch):
+def test_dashboard_xlsx_states_basis_and_completeness(fixture_run, monkeypatch):
     """A table or chart downloaded from a page says what the command-line pack says: scope, basis, completeness."""
-    from ui import state, widgets
+    from ui import data, state, widgets
 
+    monkeypatch.setenv("ISTC_WAREHOUSE", str(fixture_run[0]))
     f = state.Filters("HB", 2020, 2019, 2020, "ALL", "ALL", "approved")
-    monkeypatch.setattr(widgets, "fetch", lambda name, **params: getattr(queries, name)(con, **params))
-    meta = widgets._export_meta({"title": "2020年度下级填报状态"}, f)
+    meta = data.as_user(lambda: widgets._export_meta({"title": "2020年度下级填报状态"}, f), root="HB")()  # as on click
     book = tables.xlsx_bytes(
         [tables.Table("下级填报状态", pd.DataFrame({"下级": ["保定市"]}), note="每个下级含下属账号")], meta
     )
