@@ -301,8 +301,12 @@ os.environ.update(ISTC_WAREHOUSE={wh!r}, ISTC_AUTH="none")
 import streamlit.runtime.scriptrunner.script_runner as sr
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+import tempfile
+from pathlib import Path
+from present import charts
 from ui.server import settle_memory
 settle_memory()  # as the dashboard server does before it starts
+charts.publish_boundaries(Path(tempfile.mkdtemp()))  # and then: maps name their boundary file, not carry the shapes
 class Nav(PagesManager):
     uses_pages_directory = False
 sr.PagesManager = Nav
