@@ -166,7 +166,7 @@ def export_menu(fig, key: str, note: str) -> None:
     picture, name = file_stem(title, "图表", where), file_stem(title, "图表数据", where)
     with st.popover("导出", width="stretch"):
         for fmt_name, label in (("png", "图片 PNG（2倍）"), ("svg", "矢量图 SVG"), ("pdf", "PDF")):
-            st.download_button(label, data=logged(f"{picture}.{fmt_name}", lambda f=fmt_name: render.figure_bytes(fig, f, note)),
+            st.download_button(label, data=logged(f"{picture}.{fmt_name}", lambda kind=fmt_name: render.figure_bytes(fig, kind, note)),
                                file_name=f"{picture}.{fmt_name}", mime=render.FORMATS[fmt_name], key=f"{key}_{fmt_name}",
                                on_click="ignore", width="stretch")  # fmt: skip
         # The chart's data is extracted only when a download is clicked, not on every rerun.
