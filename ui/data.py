@@ -148,22 +148,26 @@ def remembered(name: str, scope_id: str, params: tuple, make):
     """`make()`, a page's result worked out from query results (pandas over cached frames), remembered as a query's
     result is: per database file, and only for a scope the signed-in user may see (checked first, as in `fetch`).
     `params` (hashable) must name everything else it depends on; the caller must not change what it gets."""
-    db = current_db()
-    if db is None:
-        raise FileNotFoundError(warehouse_dir())
-    if not _within(str(db), user_root(), scope_id):
-        raise ScopeError(f"无权查看范围 {scope_id}")
+    db = _visible_db([scope_id])
     return _RESULTS.get((str(db), name, scope_id, params), make)
 
 
 def connection_for(scope_id: str):
     """The read-only connection, for report builders that query directly — only for a scope the user may see."""
+    return _connection(str(_visible_db([scope_id])))
+
+
+def _visible_db(scopes: list) -> Path:
+    """The current database file, once every one of `scopes` is found in the signed-in user's subtree
+    (FileNotFoundError before the first publication, ScopeError for nobody signed in or a scope outside)."""
     db = current_db()
     if db is None:
         raise FileNotFoundError(warehouse_dir())
-    if not _within(str(db), user_root(), scope_id):
-        raise ScopeError(f"无权查看范围 {scope_id}")
-    return _connection(str(db))
+    root = user_root()
+    for scope in scopes:
+        if not _within(str(db), root, scope):
+            raise ScopeError(f"无权查看范围 {scope}")
+    return db
 
 
 def _within(db_file: str, root_id: str, scope_id: str) -> bool:
@@ -221,14 +225,8 @@ def fetch(name: str, **params: object) -> pd.DataFrame:
     Every scope-like parameter is checked against the user's subtree before the cache is consulted,
     so a forged URL or session value cannot widen it and a cached result never reaches another user.
     """
-    db = current_db()
-    if db is None:
-        raise FileNotFoundError(warehouse_dir())
-    root = user_root()
     scopes = [params[k] for k in ("scope_id", "root_id") if k in params] + list(params.get("scope_ids", []))
-    for scope in scopes:
-        if not _within(str(db), root, scope):
-            raise ScopeError(f"无权查看范围 {scope}")
+    db = _visible_db(scopes)
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     try:
         return _cached(str(db), name, frozen)
