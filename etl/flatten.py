@@ -25,6 +25,9 @@ MEASURE_SOURCES = tuple((None if f.derived else d.section_of(f.name).key, f.name
 # from the documents' JSON.
 ROW_TABLES = ("submissions", "warnings")
 STANDARD_COLS = tuple(SCHEMAS["standards"].names[len(KEY_COLUMNS) :])
+# What a parent's approval (or return) changes in a re-export of the same revision: the rest is the submission itself.
+STATUS_FIELDS = frozenset({"status", "approved_at", "reviewer_account_id"})
+NOT_FIGURES = STATUS_FIELDS | {"submission_id"}  # what may differ between two versions of one submission
 DOCUMENTS = pa.schema([("version_id", pa.string()), ("line", pa.large_binary())])
 _ENCODE = msgspec.json.Encoder().encode
 
@@ -50,8 +53,13 @@ class Rows:
         excluded: frozenset[str],
         warnings: list[Problem],
         text: bytes | None = None,
+        as_finished: dict | None = None,
     ) -> None:
-        """Append one accepted document (drafts contribute their header only); `text` is validate.Checked.text."""
+        """Append one accepted document (drafts contribute their header only); `text` is validate.Checked.text.
+
+        A draft's or returned form's figures read as a finished document's (`as_finished`, validate.as_finished) go
+        to the spool with its own status: flatten_sql hashes their figures, and leaves them out of the detail tables.
+        """
         account_id, year = doc["account_id"], doc["survey_year"]
         keys = (version_id, account_id, year)
         get = doc.get
@@ -64,6 +72,9 @@ class Rows:
                                    w.message_zh, w.message_en) for w in warnings]  # fmt: skip
         if doc["status"] in d.FINISHED_STATUSES:
             self.rows["documents"].append((version_id, document_line(doc, text, version_id, excluded)))
+        elif as_finished is not None:
+            line = document_line(as_finished | {"status": doc["status"]}, None, version_id, excluded)
+            self.rows["documents"].append((version_id, line))
 
     def tables(self) -> dict[str, pa.Table]:
         """The buffered rows as Arrow tables with the declared schemas (the row tuples become one struct array in

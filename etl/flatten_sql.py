@@ -25,13 +25,14 @@ import pyarrow as pa
 from . import dictionary as d
 from .config import OFFLINE
 from .dictionary.sections import DIRECTIONS, FUNDING_LEVELS
-from .flatten import MEASURE_SOURCES, SCHEMAS, STANDARD_COLS
+from .flatten import MEASURE_SOURCES, NOT_FIGURES, SCHEMAS, STANDARD_COLS
 from .reference import load as load_reference
 from .tables import KEY_COLUMNS, PROFILE_TEXT, PROJECT_MONEY, PROJECT_TEXT
 
 SCALAR = {"int": "BIGINT", "money": "DOUBLE", "bool": "BOOLEAN", "multi_enum": "VARCHAR[]", "partner_list": "VARCHAR[]"}
 KEY_NAMES = tuple(c.name for c in KEY_COLUMNS)
 KEYS = ", ".join(KEY_NAMES)
+TIMESTAMPS = frozenset(f.name for f in d.HEADER.fields if f.kind == "timestamp")
 
 
 def _sql_type(f: d.Field) -> str:
@@ -50,6 +51,39 @@ def document_columns() -> dict[str, str]:
     maps = ", ".join(f'"{f.name}" MAP(VARCHAR, {"DOUBLE" if f.kind == "money" else "BIGINT"})'
                      for f in d.TYPED_PARTNER_FIELDS)  # fmt: skip
     return {"_version_id": "VARCHAR", "_excluded": "VARCHAR[]", **cols, "by_partner": f"STRUCT({maps})"}
+
+
+def _as_figure(name: str) -> str:
+    """Document column `name` as the figures' hash takes it: a timestamp as its instant (a re-export may write
+    another form of it), each partner map as its entries in code order (a workbook lists them in its own)."""
+    if name in TIMESTAMPS:
+        return f'epoch_us(cast("{name}" as timestamptz))'
+    if name == "by_partner":
+        return "struct_pack(" + ", ".join(f'"{f.name}" := list_sort(map_entries(by_partner."{f.name}"))'
+                                          for f in d.TYPED_PARTNER_FIELDS) + ")"  # fmt: skip
+    return f'"{name}"'
+
+
+def figures_sql() -> str:
+    """Per document of `docs`: its version_id and the hash of its figures (16 hex digits).
+
+    Two versions of one revision with the same figures are one submission, at two status events (submitted, then
+    approved) or in two formats (JSON, and a workbook re-exported from it), never a conflict. Left out: the status
+    fields and the submission's id (a workbook has none of its own). Typed columns make the rest canonical: an
+    optional value left out and one written null are both NULL, 12 and 12.0 万元 the same DOUBLE. The hash is DuckDB's
+    (a few µs a document here, against ~30 in the checking workers' Python), so the run's fingerprint names DuckDB's
+    version: figures are compared only within one generation (etl/run.py).
+    """
+    cols = [f'"{n}" := {_as_figure(n)}' for n in document_columns() if not n.startswith("_") and n not in NOT_FIGURES]
+    return f"select version_id, printf('%016x', hash(struct_pack({', '.join(cols)}))) as figures from docs"
+
+
+def figures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """version_id → the hash of its figures (`figures_sql`), for every document of `docs` (`load`); the drafts' and
+    returned forms' (flatten.Rows.add's `as_finished`) then leave `docs`, which holds finished documents only."""
+    hashed = dict(con.execute(figures_sql()).fetchall())
+    con.execute("delete from docs where status not in $finished", {"finished": list(d.FINISHED_STATUSES)})
+    return hashed
 
 
 def reportable_sum(row: str) -> str:

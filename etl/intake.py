@@ -30,6 +30,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import dictionary as d
 from . import flatten, hierarchy, listing, validate
 from .config import SurveyConfig
 from .flatten import Rows
@@ -51,9 +52,6 @@ AHEAD = 4
 IN_FLIGHT_DOCS = 25_600
 MAX_WORKER_DEATHS = 3  # documents that may each kill a checking worker before the run stops
 HEAD_KEYS = ("account_id", "survey_year", "revision", "status")
-# What a parent's approval (or return) changes in a re-export of the same revision: the rest is the submission itself.
-STATUS_FIELDS = frozenset({"status", "approved_at", "reviewer_account_id"})
-NOT_FIGURES = STATUS_FIELDS | {"submission_id"}  # what may differ between two versions of one submission
 
 
 class InboxFile(NamedTuple):
@@ -280,11 +278,15 @@ def _outcome(o: Outcome, raw: bytes, ctx: validate.Context, run_id: str, rows: R
         o.problems, o.raw = [p.as_dict() for p in checked.findings.hard], raw
         return o
     o.accepted, o.pending, doc = True, checked.pending, checked.doc
-    o.head.update(figures=figures_sha(doc), approved_at=_utc(doc.get("approved_at")),
-                  submitted_at=_utc(doc.get("submitted_at")))  # fmt: skip
+    o.head.update(approved_at=_utc(doc.get("approved_at")), submitted_at=_utc(doc.get("submitted_at")))
+    # The figures' hash is made from the spool (etl/run.py _settle, flatten_sql.figures_sql): a draft's or returned
+    # form's too, read as a finished document, so that a status event of a revision is told from a conflict.
+    as_finished = None
+    if doc["status"] not in d.FINISHED_STATUSES and (as_finished := validate.as_finished(doc)) is None:
+        o.head["figures"] = figures_sha(doc)  # figures no finished document has: 32 digits, never a spool hash's 16
     rows.add(doc, version_id=o.sha[:32], source_file=o.source, run_id=run_id,
              excluded=ctx.registry.excluded_sources(doc["account_id"], ctx.config),
-             warnings=checked.findings.soft, text=checked.text)  # fmt: skip
+             warnings=checked.findings.soft, text=checked.text, as_finished=as_finished)  # fmt: skip
     return o
 
 
@@ -342,12 +344,10 @@ def _read_tables(streams: dict[str, pa.Buffer]) -> Tables:
 
 
 def figures_sha(doc: dict[str, Any]) -> str:
-    """The hash of a validated document's figures: two versions of one revision with the same figures are one
-    submission, at two status events (submitted, then approved) or in two formats (JSON, and a workbook
-    re-exported from it), never a conflict. Left out: the status fields, the submission's id (a workbook has
-    none of its own) and empty optional values (a workbook leaves them out, JSON writes null). submitted_at is kept:
-    a re-export keeps it, so another submitted_at is another submission."""
-    rest = {k: _filled(v) for k, v in doc.items() if v is not None and k not in NOT_FIGURES}
+    """The hash of the figures of a draft or returned form that no finished document has (validate.as_finished):
+    two such versions of one revision with the same figures are one submission at two status events. Left out: the
+    status fields, the submission's id and empty optional values (a workbook leaves them out, JSON writes null)."""
+    rest = {k: _filled(v) for k, v in doc.items() if v is not None and k not in flatten.NOT_FIGURES}
     return hashlib.sha256(orjson.dumps(rest, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:32]
 
 

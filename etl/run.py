@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
@@ -39,8 +40,9 @@ SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchange
 
 def _fingerprint(*parts: str) -> str:
     """The context a document is judged in: the code (etl_version, derived: a change re-validates every document),
-    and the given parts (reference, registry, survey settings)."""
-    return hashlib.sha256("|".join((etl_version(), *parts)).encode()).hexdigest()[:16]
+    DuckDB's version (its hash is the figures', flatten_sql.figures_sql) and the given parts (reference, registry,
+    survey settings)."""
+    return hashlib.sha256("|".join((etl_version(), duckdb.__version__, *parts)).encode()).hexdigest()[:16]
 
 
 def _generation(wh: Warehouse, fingerprint: str) -> list[str]:
@@ -241,9 +243,11 @@ _Held = tuple[list[intake.Outcome], dict[str, pa.Table], Path | None]
 
 def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held], parquet: RunWriter) -> None:
     """Judge the held chunks' documents in order and write their rows: first etl/rule_sql.py's query names the
-    pending documents of the spool that may break one of its rules, and those are checked again with every rule."""
+    pending documents of the spool that may break one of its rules, and those are checked again with every rule;
+    the accepted ones' figures are hashed from the spool (flatten_sql.figures_sql)."""
     with spool.batch() as docs:
-        pending = any(o.pending for outcomes, _, _ in held for o in outcomes)
+        figures = flatten_sql.figures(docs) if docs is not None else {}  # drafts' and returned forms' too, then
+        pending = any(o.pending for outcomes, _, _ in held for o in outcomes)  # only finished documents stay
         named = rule_sql.suspects(docs, job.ref) if pending else set()
         ctx = None
         dropped: set[str] = set()  # "spool file<TAB>version id" of the lines to leave out of the detail tables
@@ -252,6 +256,9 @@ def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held
             if again:
                 ctx = ctx or validate.Context(job.registry(), job.ref, job.cfg, job.today)
                 outcomes, tables = _rechecked(job, ctx, outcomes, tables, again)
+            for o in outcomes:  # an accepted document's line is in the spool, unless the worker hashed its figures
+                if o.accepted and "figures" not in o.head:
+                    o.head["figures"] = figures[o.sha[:32]]
             drop = [vid for o in outcomes if (vid := judge.judge(o, parquet)) is not None]
             drop += [outcomes[i].sha[:32] for i in again if not outcomes[i].accepted]
             if drop:
@@ -283,7 +290,7 @@ class _Judge:
         self.new = LedgerRows(job.run_id, job.fingerprint)
         self.codes: Counter[str] = Counter()
         self.seen: set[str] = set()
-        self.versions: dict[str, str] = {}  # _key(account, year, revision) → figures (intake.figures_sha) accepted
+        self.versions: dict[str, str] = {}  # _key(account, year, revision) → figures (flatten_sql.figures_sql) accepted
         self.copies: list[tuple[str, str]] = []  # (source, sha) of documents whose content was met before
         self.rivals: dict[str, tuple] = {}  # key first accepted in this run → (ledger row, file, span, submitted_at)
 

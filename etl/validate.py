@@ -229,6 +229,35 @@ def _check_document(doc: object, ctx: Context, found: Findings) -> Checked:
     return Checked(doc, found)
 
 
+# What a draft's or returned form's figures are read with as a finished document's (as_finished): the fields the
+# figures leave aside (etl/flatten.py NOT_FIGURES), set to values a submitted document may have.
+AS_SUBMITTED = {"status": "submitted", "approved_at": None, "reviewer_account_id": None,
+                "submission_id": "00000000-0000-4000-8000-000000000000"}  # fmt: skip
+
+
+def as_finished(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """A draft's or returned form's document (header validated, body as written) read as a submitted one: its figures
+    typed as a finished document's would be, so that the two hash alike (etl/flatten_sql.py figures_sql). None: no
+    finished document has these figures (its body is incomplete or holds values of the wrong type).
+
+    Read as the checks read a finished document's text: in C when the strict decode takes it, else as the slow path
+    does (from a copy: C-23 rewrites the codes it reads in capitals)."""
+    try:
+        text = orjson.dumps(doc | AS_SUBMITTED)
+    except orjson.JSONEncodeError:
+        return None
+    if (typed := fast_schema.decode(text)) is not None:
+        return typed
+    probe = orjson.loads(text)
+    if _dates_not_iso(probe, Findings()):
+        return None
+    _upper_partner_codes(probe, Findings())
+    try:
+        return schema.submission_adapter().validate_python(probe)
+    except ValidationError:
+        return None
+
+
 def _upper_partner_codes(doc: dict[str, Any], found: Findings) -> None:
     """C-23: partner codes written in lower case (`usa`) are read as their capitals (`USA`), with a finding.
 

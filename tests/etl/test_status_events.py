@@ -175,3 +175,68 @@ def test_a_loser_whose_rows_were_already_written_is_left_out_by_the_build_and_th
                          "order by 1, survey_year").fetchall()  # fmt: skip
     con.close()
     assert rollup == [("U2", 5), ("U2", 2), ("U4", 6)]  # the winners' figures (U2 2020: its revision 2's JPN 5)
+
+
+def _written_otherwise(body: dict) -> dict:
+    """`body` as another exporter writes it: partners in another order, whole 万元 without decimals, the submission
+    time with milliseconds. The same figures."""
+    body = json.loads(json.dumps(body))
+    body["by_partner"] = {field: dict(reversed(values.items())) for field, values in body["by_partner"].items()}
+    body["funding"] = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in body["funding"].items()}
+    body["submitted_at"] = body["submitted_at"].replace(":00+08:00", ":00.000+08:00")
+    return body
+
+
+def test_a_returned_form_written_otherwise_with_the_same_figures_is_a_status_event(tmp_path, loaded_copy):
+    """U1's 2020 revision 1 (approved, four partner countries and regions, 400 万元) comes back returned from another
+    exporter: its figures typed as a finished document's are the same, so it is a status event of the revision; with
+    one partner's figure changed it is a conflict."""
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
+    loaded = json.loads((inbox / "2020" / "U1_r1.json").read_text(encoding="utf-8"))
+    returned = _written_otherwise(loaded | {"status": "returned", "approved_at": None, "reviewer_account_id": None})
+    assert list(returned["by_partner"]["out_person_times"]) == ["TWN", "HKG", "DEU", "USA"]
+    assert returned["funding"]["fund_src_central"] == 200 and '"fund_src_central": 200,' in json.dumps(returned)
+    _write(inbox, "2020/U1_r1_returned.json", returned)
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    # kept as a version of the revision; the approval ranks above it and stays current
+    assert (summary["superseded"], summary["quarantined"], summary["quarantine_codes"]) == (1, 0, {})
+    con = connect(wh)
+    history = con.execute(
+        "select revision, status, is_current from core_submissions where account_id = 'U1' and survey_year = 2020 "
+        "order by status"
+    ).fetchall()
+    con.close()
+    assert history == [(1, "approved", True), (1, "returned", False)]
+    changed = returned | {"by_partner": {**returned["by_partner"], "out_person_times": {"USA": 21, "DEU": 12}}}
+    _write(inbox, "2020/U1_r1_returned_changed.json", changed)
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["loaded"], summary["quarantined"], summary["quarantine_codes"]) == (
+        0, 1, {"E_REVISION_CONFLICT": 1},
+    )  # fmt: skip
+
+
+def test_a_returned_form_with_partner_codes_in_lower_case_is_read_as_its_submission_was(tmp_path, loaded_copy):
+    """U1 submits 2020 revision 2 with its partner codes in lower case (C-23: read in capitals, with a warning), and
+    the revision comes back returned as it was written: the same figures once read, so a status event, not a
+    conflict."""
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
+    loaded = json.loads((inbox / "2020" / "U1_r1.json").read_text(encoding="utf-8"))
+    lower = {field: {code.lower(): v for code, v in values.items()} for field, values in loaded["by_partner"].items()}
+    submitted = loaded | {"revision": 2, "status": "submitted", "approved_at": None, "reviewer_account_id": None,
+                          "by_partner": lower}  # fmt: skip
+    _write(inbox, "2020/U1_r2.json", submitted)
+    _write(inbox, "2020/U1_r2_returned.json", submitted | {"status": "returned"})
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["quarantined"], summary["quarantine_codes"]) == (0, {})
+    con = connect(wh)
+    history = con.execute(
+        "select revision, status, is_current from core_submissions where account_id = 'U1' and survey_year = 2020 "
+        "order by revision, status"
+    ).fetchall()
+    read_in_capitals = con.execute(
+        "select list(distinct w.value order by w.value) from quality_warnings as w inner join core_submissions as s "
+        "using (version_id) where s.account_id = 'U1' and s.revision = 2 and w.code = 'C-23'"
+    ).fetchone()[0]
+    con.close()
+    assert history == [(1, "approved", False), (2, "returned", True), (2, "submitted", False)]
+    assert read_in_capitals == ["deu", "gbr", "hkg", "twn", "usa"]
