@@ -53,28 +53,61 @@ def document_columns() -> dict[str, str]:
     return {"_version_id": "VARCHAR", "_excluded": "VARCHAR[]", **cols, "by_partner": f"STRUCT({maps})"}
 
 
+def _counted(expr: str) -> str:
+    """A list as the figures' hash can tell where it ends: its length (0 when missing, as for an empty one), then its
+    elements. DuckDB's hash() folds nested values in order, so [1, 2], [3] and [1], [2, 3] would hash alike."""
+    return f"struct_pack(n := coalesce(len({expr}), 0), v := {expr})"
+
+
+def _fields_figure(fields: tuple[d.Field, ...], expr: str) -> str:
+    """The struct `expr` (of `fields`) as the hash takes it: its lists counted (_counted)."""
+    if not any(_sql_type(f).endswith("[]") for f in fields):
+        return expr
+    return (
+        "struct_pack("
+        + ", ".join(
+            f'"{f.name}" := '
+            + (_counted(f'{expr}."{f.name}"') if _sql_type(f).endswith("[]") else f'{expr}."{f.name}"')
+            for f in fields
+        )
+        + ")"
+    )
+
+
+_SECTIONS = {g.key: g for g in d.SECTIONS if g.in_document}
+_DETAILS = {g.key: g for g in d.DETAILS}
+_HEADER = {f.name: f for f in d.HEADER.fields}
+
+
 def _as_figure(name: str) -> str:
-    """Document column `name` as the figures' hash takes it: a timestamp as its instant (a re-export may write
-    another form of it), each partner map as its entries in code order (a workbook lists them in its own)."""
-    if name in TIMESTAMPS:
-        return f'epoch_us(cast("{name}" as timestamptz))'
+    """Document column `name` as the figures' hash takes it: each list counted (a section's, a detail group's and its
+    rows', each partner map's), each partner map as its entries in code order (a workbook lists them in its own)."""
+    col = f'"{name}"'
     if name == "by_partner":
-        return "struct_pack(" + ", ".join(f'"{f.name}" := list_sort(map_entries(by_partner."{f.name}"))'
-                                          for f in d.TYPED_PARTNER_FIELDS) + ")"  # fmt: skip
-    return f'"{name}"'
+        entries = {f.name: f'list_sort(map_entries(by_partner."{f.name}"))' for f in d.TYPED_PARTNER_FIELDS}
+        return "struct_pack(" + ", ".join(f'"{n}" := {_counted(e)}' for n, e in entries.items()) + ")"
+    if name in _SECTIONS:
+        return _fields_figure(_SECTIONS[name].fields, col)
+    if name in _DETAILS:
+        row = _fields_figure(_DETAILS[name].fields, "r")
+        return _counted(col if row == "r" else f"list_transform({col}, lambda r: {row})")
+    return _counted(col) if _sql_type(_HEADER[name]).endswith("[]") else col
 
 
 def figures_sql() -> str:
-    """Per document of `docs`: its version_id and the hash of its figures (16 hex digits).
+    """Per document of `docs`: its version_id and the hash of its figures but its timestamps (16 hex digits).
 
     Two versions of one revision with the same figures are one submission, at two status events (submitted, then
     approved) or in two formats (JSON, and a workbook re-exported from it), never a conflict. Left out: the status
-    fields and the submission's id (a workbook has none of its own). Typed columns make the rest canonical: an
-    optional value left out and one written null are both NULL, 12 and 12.0 万元 the same DOUBLE. The hash is DuckDB's
-    (a few µs a document here, against ~30 in the checking workers' Python), so the run's fingerprint names DuckDB's
-    version: figures are compared only within one generation (etl/run.py).
+    fields and the submission's id (a workbook has none of its own), and submitted_at, which the spool holds as written
+    (a time without an offset is Beijing's, validate._check_header): etl/run.py adds the checked instant. Typed
+    columns make the rest canonical: an optional value left out and one written null are both NULL, an empty list
+    and a missing one both of length 0, 12 and 12.0 万元 the same DOUBLE. The hash is DuckDB's (a few µs a document
+    here, against ~30 in the checking workers' Python), so the run's fingerprint names DuckDB's version: figures
+    are compared only within one generation (etl/run.py).
     """
-    cols = [f'"{n}" := {_as_figure(n)}' for n in document_columns() if not n.startswith("_") and n not in NOT_FIGURES]
+    skip = NOT_FIGURES | TIMESTAMPS
+    cols = [f'"{n}" := {_as_figure(n)}' for n in document_columns() if not n.startswith("_") and n not in skip]
     return f"select version_id, printf('%016x', hash(struct_pack({', '.join(cols)}))) as figures from docs"
 
 

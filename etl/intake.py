@@ -283,7 +283,7 @@ def _outcome(o: Outcome, raw: bytes, ctx: validate.Context, run_id: str, rows: R
     # form's too, read as a finished document, so that a status event of a revision is told from a conflict.
     as_finished = None
     if doc["status"] not in d.FINISHED_STATUSES and (as_finished := validate.as_finished(doc)) is None:
-        o.head["figures"] = figures_sha(doc)  # figures no finished document has: 32 digits, never a spool hash's 16
+        o.head["figures"] = figures_sha(doc)  # figures no finished document has: never equal to a spool hash
     rows.add(doc, version_id=o.sha[:32], source_file=o.source, run_id=run_id,
              excluded=ctx.registry.excluded_sources(doc["account_id"], ctx.config),
              warnings=checked.findings.soft, text=checked.text, as_finished=as_finished)  # fmt: skip

@@ -256,9 +256,9 @@ def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held
             if again:
                 ctx = ctx or validate.Context(job.registry(), job.ref, job.cfg, job.today)
                 outcomes, tables = _rechecked(job, ctx, outcomes, tables, again)
-            for o in outcomes:  # an accepted document's line is in the spool, unless the worker hashed its figures
-                if o.accepted and "figures" not in o.head:
-                    o.head["figures"] = figures[o.sha[:32]]
+            for o in outcomes:  # an accepted document's line is in the spool, unless the worker hashed its figures;
+                if o.accepted and "figures" not in o.head:  # submitted_at as checked (UTC), not as the line writes it
+                    o.head["figures"] = f"{figures[o.sha[:32]]} {o.head['submitted_at'] or ''}"
             drop = [vid for o in outcomes if (vid := judge.judge(o, parquet)) is not None]
             drop += [outcomes[i].sha[:32] for i in again if not outcomes[i].accepted]
             if drop:

@@ -240,3 +240,55 @@ def test_a_returned_form_with_partner_codes_in_lower_case_is_read_as_its_submiss
     con.close()
     assert history == [(1, "approved", False), (2, "returned", True), (2, "submitted", False)]
     assert read_in_capitals == ["deu", "gbr", "hkg", "twn", "usa"]
+
+
+def test_a_beijing_time_written_without_an_offset_is_the_same_submission_time_in_every_format(tmp_path, loaded_copy):
+    """U4 submits 2020 revision 2 with its submission time in Beijing time without an offset (as the exporter may
+    write it); the same revision comes back returned, and approved pretty-printed with `+08:00`: one submission at
+    three status events. An approval whose submission time is 10:00 UTC (18:00 in Beijing) is another submission."""
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
+    submitted = doc("U4", 2020, revision=2, submitted="2021-07-05T10:00:00", **SUBMITTED)
+    _write(inbox, "2020/U4_r2.json", submitted)
+    _write(inbox, "2020/U4_r2_returned.json", submitted | {"status": "returned"})
+    approved = submitted | {"status": "approved", "submitted_at": "2021-07-05T10:00:00+08:00",
+                            "approved_at": "2021-09-01T10:00:00+08:00", "reviewer_account_id": "BD"}  # fmt: skip
+    (inbox / "2020" / "U4_r2_approved.json").write_text(json.dumps(approved, indent=1), encoding="utf-8")
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["quarantined"], summary["quarantine_codes"]) == (0, {})
+    con = connect(wh)
+    history = con.execute(
+        "select revision, status, is_current from core_submissions where account_id = 'U4' and survey_year = 2020 "
+        "order by revision, status"
+    ).fetchall()
+    con.close()
+    assert history == [(1, "submitted", False), (2, "approved", True), (2, "returned", False), (2, "submitted", False)]
+    _write(inbox, "2020/U4_r2_utc.json", approved | {"submitted_at": "2021-07-05T10:00:00Z"})
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["quarantined"], summary["quarantine_codes"]) == (1, {"E_REVISION_CONFLICT": 1})
+
+
+def _joint_institutions(body: dict, total: dict, lab: dict) -> dict:
+    """`body` with joint institutions by partner: `total` of them in all, `lab` of them joint laboratories."""
+    body = json.loads(json.dumps(body))
+    body["institution"] |= {"inst_joint_total": 2, "inst_joint_lab": 1, "inst_other": 1}
+    body["by_partner"] |= {"inst_joint_total": total, "inst_joint_lab": lab}
+    return body
+
+
+BASE = doc("U4", 2020, revision=2, submitted="2021-07-05T10:00:00+08:00", **SUBMITTED)
+
+
+def test_a_partner_moved_to_the_next_breakdown_is_other_figures(tmp_path, loaded_copy):
+    """U4's 2020 revision 2 is approved with GBR's joint institution moved from the breakdown of all joint institutions
+    to that of joint laboratories (the next breakdown): the same values in the same order, other figures: a conflict."""
+    inbox, wh = loaded_copy(tmp_path)  # the fixture inbox, loaded
+    _write(inbox, "2020/U4_r2.json", _joint_institutions(BASE, {"DEU": 2, "GBR": 1}, {"JPN": 1}))
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["loaded"], summary["quarantined"]) == (1, 0)
+    moved = _joint_institutions(BASE, {"DEU": 2}, {"GBR": 1, "JPN": 1})
+    approval = {"status": "approved", "approved_at": "2021-09-01T10:00:00+08:00", "reviewer_account_id": "BD"}
+    _write(inbox, "2020/U4_r2_approved.json", moved | approval)
+    summary = run(inbox, wh, today=TODAY, progress=False)
+    assert (summary["loaded"], summary["quarantined"], summary["quarantine_codes"]) == (
+        0, 1, {"E_REVISION_CONFLICT": 1},
+    )  # fmt: skip
