@@ -39,7 +39,8 @@ LEDGER_SCHEMA = pa.schema([
     ("codes", pa.list_(pa.string())), ("report_file", pa.string()), ("run_id", pa.string()),
     ("fingerprint", pa.string()), ("figures", pa.string()), ("approved_at", pa.string()),
 ])  # fmt: skip
-# figures: the hash of the document's figures (flatten_sql.figures_sql: without status fields and id);
+# figures: the hash of the document's figures (flatten_sql.figures_sql: without status fields and id) and its
+# submission time as UTC text (etl/run.py _settle);
 # approved_at: UTC text. Both only of accepted documents, to tell a status event of a revision from a conflict and
 # to order its events. outcome: loaded | superseded | quarantined | duplicate (a copy of content met before: only
 # sha and source_file, for 数据质量).
