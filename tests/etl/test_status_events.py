@@ -177,6 +177,18 @@ def test_a_loser_whose_rows_were_already_written_is_left_out_by_the_build_and_th
     assert rollup == [("U2", 5), ("U2", 2), ("U4", 6)]  # the winners' figures (U2 2020: its revision 2's JPN 5)
 
 
+def _history(wh: Path, account: str) -> list[tuple]:
+    """`account`'s 2020 versions: (revision, status, is_current), in that order."""
+    con = connect(wh)
+    history = con.execute(
+        "select revision, status, is_current from core_submissions where account_id = $account and survey_year = 2020 "
+        "order by revision, status",
+        {"account": account},
+    ).fetchall()
+    con.close()
+    return history
+
+
 def _written_otherwise(body: dict) -> dict:
     """`body` as another exporter writes it: partners in another order, whole 万元 without decimals, the submission
     time with milliseconds. The same figures."""
@@ -200,13 +212,7 @@ def test_a_returned_form_written_otherwise_with_the_same_figures_is_a_status_eve
     summary = run(inbox, wh, today=TODAY, progress=False)
     # kept as a version of the revision; the approval ranks above it and stays current
     assert (summary["superseded"], summary["quarantined"], summary["quarantine_codes"]) == (1, 0, {})
-    con = connect(wh)
-    history = con.execute(
-        "select revision, status, is_current from core_submissions where account_id = 'U1' and survey_year = 2020 "
-        "order by status"
-    ).fetchall()
-    con.close()
-    assert history == [(1, "approved", True), (1, "returned", False)]
+    assert _history(wh, "U1") == [(1, "approved", True), (1, "returned", False)]
     changed = returned | {"by_partner": {**returned["by_partner"], "out_person_times": {"USA": 21, "DEU": 12}}}
     _write(inbox, "2020/U1_r1_returned_changed.json", changed)
     summary = run(inbox, wh, today=TODAY, progress=False)
@@ -229,16 +235,12 @@ def test_a_returned_form_with_partner_codes_in_lower_case_is_read_as_its_submiss
     summary = run(inbox, wh, today=TODAY, progress=False)
     assert (summary["quarantined"], summary["quarantine_codes"]) == (0, {})
     con = connect(wh)
-    history = con.execute(
-        "select revision, status, is_current from core_submissions where account_id = 'U1' and survey_year = 2020 "
-        "order by revision, status"
-    ).fetchall()
     read_in_capitals = con.execute(
         "select list(distinct w.value order by w.value) from quality_warnings as w inner join core_submissions as s "
         "using (version_id) where s.account_id = 'U1' and s.revision = 2 and w.code = 'C-23'"
     ).fetchone()[0]
     con.close()
-    assert history == [(1, "approved", False), (2, "returned", True), (2, "submitted", False)]
+    assert _history(wh, "U1") == [(1, "approved", False), (2, "returned", True), (2, "submitted", False)]
     assert read_in_capitals == ["deu", "gbr", "hkg", "twn", "usa"]
 
 
@@ -255,13 +257,8 @@ def test_a_beijing_time_written_without_an_offset_is_the_same_submission_time_in
     (inbox / "2020" / "U4_r2_approved.json").write_text(json.dumps(approved, indent=1), encoding="utf-8")
     summary = run(inbox, wh, today=TODAY, progress=False)
     assert (summary["quarantined"], summary["quarantine_codes"]) == (0, {})
-    con = connect(wh)
-    history = con.execute(
-        "select revision, status, is_current from core_submissions where account_id = 'U4' and survey_year = 2020 "
-        "order by revision, status"
-    ).fetchall()
-    con.close()
-    assert history == [(1, "submitted", False), (2, "approved", True), (2, "returned", False), (2, "submitted", False)]
+    assert _history(wh, "U4") == [(1, "submitted", False), (2, "approved", True), (2, "returned", False),
+                                  (2, "submitted", False)]  # fmt: skip
     _write(inbox, "2020/U4_r2_utc.json", approved | {"submitted_at": "2021-07-05T10:00:00Z"})
     summary = run(inbox, wh, today=TODAY, progress=False)
     assert (summary["quarantined"], summary["quarantine_codes"]) == (1, {"E_REVISION_CONFLICT": 1})
