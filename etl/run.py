@@ -246,8 +246,9 @@ def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held
     pending documents of the spool that may break one of its rules, and those are checked again with every rule;
     the accepted ones' figures are hashed from the spool (flatten_sql.figures_sql)."""
     with spool.batch() as docs:
-        figures = flatten_sql.figures(docs) if docs is not None else {}  # drafts' and returned forms' too, then
-        pending = any(o.pending for outcomes, _, _ in held for o in outcomes)  # only finished documents stay
+        # Every spooled document's figures, drafts' and returned forms' too; then only finished documents stay.
+        figures = flatten_sql.figures(docs) if docs is not None else {}
+        pending = any(o.pending for outcomes, _, _ in held for o in outcomes)
         named = rule_sql.suspects(docs, job.ref) if pending else set()
         ctx = None
         dropped: set[str] = set()  # "spool file<TAB>version id" of the lines to leave out of the detail tables
