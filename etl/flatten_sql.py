@@ -256,12 +256,13 @@ def connect(longest: int = 0, spill: Path | None = None) -> duckdb.DuckDBPyConne
 
 def load(con: duckdb.DuckDBPyConnection, lines: list[Path], longest: int = 0) -> None:
     """Table `docs`: the documents of `lines` (JSON Lines files of flatten.document_line, the longest line `longest`
-    bytes), each with the file it was read from (`filename`)."""
+    bytes), each with its line's number (`line`, from 0, counted across the files in order)."""
+    # Numbered as read: the connection has one thread (`connect`), so the rows come in the files' order.
     con.execute(
-        "create table docs as select _version_id as version_id, _excluded as excluded, "
-        "cast(survey_year as integer) as survey_year, * exclude (_version_id, _excluded, survey_year) "
-        "from read_json($files, format = 'newline_delimited', columns = $columns, maximum_object_size = $max_size, "
-        "filename = true)",
+        "create table docs as select row_number() over () - 1 as line, _version_id as version_id, "
+        "_excluded as excluded, cast(survey_year as integer) as survey_year, "
+        "* exclude (_version_id, _excluded, survey_year) "
+        "from read_json($files, format = 'newline_delimited', columns = $columns, maximum_object_size = $max_size)",
         {
             "files": [str(p) for p in lines],
             "columns": document_columns(),
@@ -271,12 +272,17 @@ def load(con: duckdb.DuckDBPyConnection, lines: list[Path], longest: int = 0) ->
 
 
 def detail_tables(
-    con: duckdb.DuckDBPyConnection, dropped: set[str] | frozenset[str] = frozenset()
+    con: duckdb.DuckDBPyConnection, dropped: set[tuple[int, int, str]] | frozenset = frozenset()
 ) -> dict[str, pa.Table]:
-    """The detail tables of `docs` (`load`) but its lines of `dropped` ("file<TAB>version id"), as Arrow tables."""
+    """The detail tables of `docs` (`load`) but the lines of `dropped`: (first line, last line, version id), the
+    version's lines within those numbers (one spool file's, Spool.spans: the same bytes may stand in two files)."""
     if dropped:
-        con.execute("delete from docs where list_contains($dropped, filename || chr(9) || version_id)",
-                    {"dropped": sorted(dropped)})  # fmt: skip
+        first, last, vid = (list(column) for column in zip(*sorted(dropped), strict=True))
+        con.execute(
+            "delete from docs using (select unnest($first) as first, unnest($last) as last, unnest($vid) as vid) as d "
+            "where docs.version_id = d.vid and docs.line between d.first and d.last",
+            {"first": first, "last": last, "vid": vid},
+        )
     return {name: con.sql(sql, params=scope_params() if "$INTL" in sql else None).to_arrow_table()
             for name, sql in statements().items()}  # fmt: skip
 
@@ -285,7 +291,9 @@ class Spool:
     """Accepted documents' JSON lines waiting for DuckDB, in files of a folder: the checking workers write a file
     per chunk there (`folder`, intake.check_all's `spool`) and the chunk's `documents` table names it. `take` says
     when FLUSH_DOCS documents or FLUSH_BYTES wait; `batch` then reads them into DuckDB for the caller (the rules of
-    etl/rule_sql.py, then the detail tables) and lets them go.
+    etl/rule_sql.py, then the detail tables) and lets them go. A batch's files are joined into one before DuckDB reads
+    them: its JSON reader has a cost per file, paid once a chunk, by the main process that the checking workers wait
+    for. `spans` says which lines of the batch a file's are.
 
     `under`: the warehouse, whose run lock makes this run the only one there, so a folder left by a run killed on the
     spot (SIGKILL, the OOM killer) is removed at once, and the lines stay out of a /tmp that may be memory (tmpfs).
@@ -303,6 +311,7 @@ class Spool:
                 shutil.rmtree(left, ignore_errors=True)
         self.folder = Path(tempfile.mkdtemp(prefix=self.PREFIX, dir=under))
         self.files: list[Path] = []
+        self.spans: dict[Path, tuple[int, int]] = {}  # file → its first and last line in the batch (`docs.line`)
         self.n = self.bytes = self.longest = 0
 
     def take(self, documents: pa.Table | None) -> Path | None:
@@ -313,6 +322,7 @@ class Spool:
         meta = documents.schema.metadata
         path, longest = Path(meta[b"spool"].decode()), int(meta[b"longest"])
         self.files.append(path)
+        self.spans[path] = (self.n, self.n + documents.num_rows - 1)  # a line a document (flatten.write_lines)
         self.longest = max(self.longest, longest)
         self.n += documents.num_rows
         self.bytes += path.stat().st_size
@@ -329,15 +339,19 @@ class Spool:
         if not self.files:
             yield None
             return
+        joined = self.folder / "batch.jsonl"
+        with joined.open("wb") as out:
+            for path in self.files:
+                out.write(path.read_bytes())
+                path.unlink()
         con = connect(self.longest, spill=self.folder / "duckdb")
         try:
-            load(con, self.files, self.longest)
+            load(con, [joined], self.longest)
             yield con
         finally:
             con.close()
-        for path in self.files:
-            path.unlink()
-        self.files, self.n, self.bytes, self.longest = [], 0, 0, 0
+            joined.unlink()
+        self.files, self.spans, self.n, self.bytes, self.longest = [], {}, 0, 0, 0
 
     def __enter__(self) -> Spool:
         return self

@@ -251,7 +251,7 @@ def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held
         pending = any(o.pending for outcomes, _, _ in held for o in outcomes)
         named = rule_sql.suspects(docs, job.ref) if pending else set()
         ctx = None
-        dropped: set[str] = set()  # "spool file<TAB>version id" of the lines to leave out of the detail tables
+        dropped: set[tuple[int, int, str]] = set()  # the lines to leave out of the detail tables (detail_tables)
         for outcomes, tables, path in held:
             again = [i for i, o in enumerate(outcomes) if o.pending and o.sha[:32] in named]
             if again:
@@ -265,7 +265,9 @@ def _settle(job: _Run, judge: _Judge, spool: flatten_sql.Spool, held: list[_Held
             if drop:
                 tables = {name: t.filter(pc.invert(pc.is_in(t.column("version_id"), pa.array(drop))))
                           for name, t in tables.items()}  # fmt: skip
-                dropped.update(f"{path}\t{vid}" for vid in drop)
+                if path is not None:  # the chunk has lines in the spool
+                    first, last = spool.spans[path]
+                    dropped.update((first, last, vid) for vid in drop)
             parquet.write(tables)
         if docs is not None:
             parquet.write(flatten_sql.detail_tables(docs, dropped))
