@@ -7,10 +7,13 @@ inside), one with a byte-order mark, or one the strict decode does not take is w
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import duckdb
+import pyarrow as pa
 
+from etl import fast_schema, flatten, flatten_sql
 from etl.flatten_sql import Spool
 from etl.run import run
 from etl.tables import CORE_TABLES
@@ -74,3 +77,25 @@ def test_a_run_removes_the_spool_folder_a_killed_run_left(tmp_path):
     (inbox / "2020" / "U4_r9.json").write_text(json.dumps(doc("U4", 2020, revision=9)), encoding="utf-8")
     assert run(inbox, wh, today=TODAY, progress=False)["loaded"] == 1
     assert not list(wh.glob(f"{Spool.PREFIX}*"))
+
+
+def test_a_document_dropped_from_one_chunk_keeps_its_rows_from_the_chunks_around_it(tmp_path):
+    """A batch's chunk files are read as one: the same bytes in three chunks, left out of the middle one only (a copy
+    judged there), keep their rows from the first and the last. The middle chunk's other document stays too."""
+    line = {}  # version id (the bytes' hash) → the document's spool line
+    for name in ("2020/U1_r1.json", "2020/U2_r2.json"):
+        text = json.dumps(VALID[name], ensure_ascii=False).encode()
+        vid = hashlib.sha256(text).hexdigest()[:32]
+        line[vid] = flatten.document_line(fast_schema.decode(text), text, vid, frozenset())
+    x, y = line
+    with Spool() as spool:
+        for i, chunk in enumerate([[x], [x, y], [x]]):
+            path = spool.folder / f"chunk{i}.jsonl"
+            path.write_bytes(b"".join(line[vid] for vid in chunk))
+            meta = {b"spool": str(path).encode(), b"longest": b"100000"}
+            spool.take(pa.table({"version_id": chunk}).replace_schema_metadata(meta))
+        assert list(spool.spans.values()) == [(0, 0), (1, 2), (3, 3)]
+        first, last = spool.spans[spool.folder / "chunk1.jsonl"]  # as the run finds a chunk's lines
+        with spool.batch() as docs:
+            measures = flatten_sql.detail_tables(docs, {(first, last, x)})["measures"]
+    assert sorted(measures.column("version_id").to_pylist()) == sorted([x, x, y])
