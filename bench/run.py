@@ -398,6 +398,21 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return tuple(round(int(status[k].split()[0]) / 1024, 1) for k in ("VmRSS", "VmHWM"))
 
 
+def need_chromium() -> str:
+    """Chromium's path, for the server's and the browser's steps; exits saying what to install when it is missing.
+
+    main() asks first: those steps come after the ETL's and the queries' twenty minutes, which a missing browser then
+    threw away."""
+    from tests.browser.web import CHROMIUM  # one Chromium set-up, as bench/browser.py's
+
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(
+            "缺少 Chromium，无法测量看板进程内存和浏览器里的等待：请先以 root 运行 "
+            "scripts/system-deps.sh chromium fonts-wqy-microhei（或 apt-get install -y chromium fonts-wqy-microhei）"
+        )
+    return CHROMIUM
+
+
 def bench_server(wh: Path, results: dict, smoke: bool) -> None:
     """A real dashboard server: one headless-Chromium session opens every page nationally; its RSS afterwards."""
     import socket
@@ -405,11 +420,7 @@ def bench_server(wh: Path, results: dict, smoke: bool) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        raise SystemExit(
-            "缺少 Chromium，无法测量看板进程内存：请先运行 scripts/system-deps.sh（或 apt-get install -y chromium）"
-        )
+    chromium = need_chromium()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -475,6 +486,7 @@ def main() -> None:
                     help="reuse a demo inbox made earlier with the same --units/--years (generating 1 million "
                          "documents takes ~40 min); the benchmark's own resubmission files in it are removed first")  # fmt: skip
     args = ap.parse_args()
+    need_chromium()
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     first = 2024 - args.years + 1

@@ -57,6 +57,22 @@ def test_benchmark_smoke_run(tmp_path):
     assert tabs["first_page_p95_ms"] > 0 and tabs["server_cpu_s"] is not None
 
 
+def test_benchmark_without_chromium_says_so_before_it_starts(tmp_path):
+    """The server's and the browser's steps need Chromium: without it the benchmark stops at once, saying what to
+    install, instead of after the ETL's and the queries' minutes."""
+    probe = (
+        "import runpy, sys; import tests.browser.web as web; web.CHROMIUM = sys.argv[1]; "
+        "sys.argv = ['bench/run.py', '--smoke', '--units', '20', '--years', '2', '--work', sys.argv[2]]; "
+        "runpy.run_path('bench/run.py', run_name='__main__')"
+    )
+    work = tmp_path / "work"
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "no-chromium"), str(work)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1
+    assert "缺少 Chromium" in done.stderr and "scripts/system-deps.sh" in done.stderr
+    assert not work.exists()  # nothing generated, loaded or measured
+
+
 def test_patch_tax_runs(tmp_path, loaded_copy):
     """bench/patch_tax.py compares a patched database with a rebuild of the same runs, and cleans up."""
     from etl.run import run
