@@ -342,7 +342,8 @@ class Spool:
         joined = self.folder / "batch.jsonl"
         with joined.open("wb") as out:
             for path in self.files:
-                out.write(path.read_bytes())
+                with path.open("rb") as chunk:  # streamed: a chunk of very long documents is not held in memory
+                    shutil.copyfileobj(chunk, out)
                 path.unlink()
         con = connect(self.longest, spill=self.folder / "duckdb")
         try:
