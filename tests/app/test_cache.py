@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pandas as pd
 import pytest
 
 from ui import data
@@ -70,3 +71,21 @@ def test_a_remembered_result_is_made_once_and_served_only_within_the_users_subtr
         with pytest.raises(data.ScopeError):
             as_user(outside)
     assert calls == [1]
+
+
+def test_a_chart_is_built_once_for_equal_data_and_again_when_a_value_changes():
+    """Figures are remembered by the content of their data (present/charts.py `reused`), not by the frame object."""
+    from present import charts
+
+    rows = pd.DataFrame(
+        {"name": ["北京市", "上海市", "河北省"], "value": [12.0, 30.0, 7.0], "id": ["P11", "P31", "P13"]}
+    )
+    args = ("name", "value", "测试排名", "人次", "来源：测试")
+    first = charts.bar_ranking(rows, *args, ids="id")
+    assert charts.bar_ranking(rows.copy(), *args, ids="id") is first
+    changed = rows.copy()
+    changed.loc[2, "value"] = 8.0
+    again = charts.bar_ranking(changed, *args, ids="id")
+    assert again is not first and 8.0 in list(again.data[0].x)
+    renamed = rows.rename(index={0: 9})  # same values, another row index
+    assert charts.bar_ranking(renamed, *args, ids="id") is not first
