@@ -26,7 +26,7 @@ if values[f"{direction}_person_times"].isna().all():
     widgets.empty(f"所选年度范围内没有已提交的人员交流数据（{cover['text']}）。")
     st.stop()
 
-this, last = (lambda k: metrics.at(values, f.year, k)), (lambda k: metrics.at(values, f.year - 1, k))
+this, last = metrics.in_year(values, f.year), metrics.in_year(values, f.year - 1)
 widgets.kpis([
     (f"{verb}人次", this(f"{direction}_person_times"), "人次", last(f"{direction}_person_times")),
     (f"{verb}团组数", this(f"{direction}_groups"), "批", last(f"{direction}_groups")),

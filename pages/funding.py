@@ -26,7 +26,7 @@ if values["fund_reportable"].isna().all():
     widgets.empty(f"所选年度范围内没有已提交的经费数据（{cover['text']}）。")
     st.stop()
 
-this, last = (lambda k: metrics.at(values, f.year, k)), (lambda k: metrics.at(values, f.year - 1, k))
+this, last = metrics.in_year(values, f.year), metrics.in_year(values, f.year - 1)
 per_project = fmt.ratio(this("fund_reportable"), this("proj_active_distinct"))
 per_project_last = fmt.ratio(last("fund_reportable"), last("proj_active_distinct"))
 # The page's totals and their charts share one money unit, decided by the largest of them (全部来源经费).

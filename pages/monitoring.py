@@ -24,7 +24,7 @@ values = metrics.by_year(f, FIELDS)
 if values["n_reported"].isna().all():
     widgets.empty(f"所选年度范围内没有已提交的监测数据（{cover['text']}）。")
     st.stop()
-this, last = (lambda k: metrics.at(values, f.year, k)), (lambda k: metrics.at(values, f.year - 1, k))
+this, last = metrics.in_year(values, f.year), metrics.in_year(values, f.year - 1)
 source, trend_source = widgets.source(f), widgets.source(f, trend=True)
 
 

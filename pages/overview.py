@@ -30,11 +30,12 @@ countries = "n_partner_hmt_exchange" if f.partner_scope == "HMT" else "n_partner
 # One money unit for the funding card and the funding chart beside it, decided from the chart's data.
 money, per = fmt.money_unit(values["fund_reportable"])
 values = values.assign(fund_reportable=values["fund_reportable"] / per)
-cards = [(metrics.label_for(f, k), metrics.at(values, f.year, k), money if k == "fund_reportable" else metrics.unit(k),
-          metrics.at(values, f.year - 1, k)) for k in KPI]  # fmt: skip
+this, last = metrics.in_year(values, f.year), metrics.in_year(values, f.year - 1)
+cards = [(metrics.label_for(f, k), this(k), money if k == "fund_reportable" else metrics.unit(k), last(k))
+         for k in KPI]  # fmt: skip
 cards[4] = ("计入统计经费", *cards[4][1:])
 cards[2] = ("人员交流涉及港澳台地区数" if f.partner_scope == "HMT" else "人员交流涉及国家数",
-            metrics.at(values, f.year, countries), "个", metrics.at(values, f.year - 1, countries))  # fmt: skip
+            this(countries), "个", last(countries))  # fmt: skip
 st.subheader(f"{f.year} 年度主要指标")
 widgets.kpis(cards)
 st.caption("　·　".join(x for x in (cover["text"], metrics.scope_note(f, KPI), md(widgets.source(f))) if x))

@@ -37,7 +37,7 @@ if values["proj_active"].isna().all():
     widgets.empty(f"所选年度范围内没有已提交的项目数据（{cover['text']}）。")
     st.stop()
 
-this, last = (lambda k: metrics.at(values, f.year, k)), (lambda k: metrics.at(values, f.year - 1, k))
+this, last = metrics.in_year(values, f.year), metrics.in_year(values, f.year - 1)
 widgets.kpis([
     ("在研国际合作项目（去重）", this("proj_active_distinct"), "项", last("proj_active_distinct")),
     ("其中本年新立项", this("proj_new"), "项", last("proj_new")),
