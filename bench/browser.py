@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT / "bench"))  # protocol.py beside this file, also wh
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from accounts import users  # noqa: E402
+from bench.stats import pct  # noqa: E402
 from tests.browser.web import ARGS, CHROMIUM, ERRORS, came_up  # noqa: E402  (one Chromium set-up)
 from ui import navigation  # noqa: E402
 
@@ -250,14 +251,6 @@ async def sign_in(browser, base: str, user: str, server_pid: int | None = None) 
         await page.evaluate("async () => { await (window.__istcPreloaded || null); }")
     first = await session.measure(lambda: page.get_by_role("button", name="登录").click())
     return session, first
-
-
-def pct(values: list[float], p: float) -> float | None:
-    """The p-th percentile (nearest rank), None for no values."""
-    if not values:
-        return None
-    v = sorted(values)
-    return v[min(len(v) - 1, max(0, round(p / 100 * len(v) + 0.5) - 1))]
 
 
 def summary(samples: list[dict]) -> dict:

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import pct  # noqa: E402  (the project root is on the path from here)
 from deploy.cluster import Cluster, cluster  # noqa: E402  (the project root is on the path from here)
 
 QUERIES = ["scope=CN&year=2020", "scope=CN&year=2019", "scope=P13&year=2020", "scope=P44&year=2020"]
@@ -81,12 +82,6 @@ def session_reruns(base: str, runs: int, node: str) -> list[float]:
                     break
             took.append(time.perf_counter() - t)
     return took
-
-
-def pct(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    v = sorted(values)
-    return v[min(len(v) - 1, max(0, round(p / 100 * len(v) + 0.5) - 1))]
 
 
 def _cpu_s(pid: int) -> float:

@@ -42,6 +42,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from accounts import users  # noqa: E402
+from bench.stats import pct  # noqa: E402
 from ui import navigation  # noqa: E402
 
 # The deadline-day crowd: ministry, province and city supervisors (the demo users), in turn.
@@ -221,14 +222,6 @@ def run(coro):
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
-
-
-def pct(values: list[float], p: float) -> float | None:
-    """The p-th percentile (nearest rank), None for no values."""
-    if not values:
-        return None
-    v = sorted(values)
-    return v[min(len(v) - 1, max(0, round(p / 100 * len(v) + 0.5) - 1))]
 
 
 async def session(base: str, i: int, clicks: int, think_s: tuple[float, float], out: dict,

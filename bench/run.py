@@ -25,6 +25,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import pct  # noqa: E402  (the project root is on the path from here)
 from etl.timing import process_cpu  # noqa: E402  (the project root is on the path from here)
 from ui import navigation  # noqa: E402
 
@@ -52,12 +53,6 @@ def drop_page_cache() -> bool:
         return True
     except OSError:
         return False
-
-
-def pct(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    v = sorted(values)
-    return v[min(len(v) - 1, max(0, round(p / 100 * len(v) + 0.5) - 1))]
 
 
 def read_and_parse(inbox: Path) -> list[tuple[Path, int | None]]:

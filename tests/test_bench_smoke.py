@@ -57,6 +57,17 @@ def test_benchmark_smoke_run(tmp_path):
     assert tabs["first_page_p95_ms"] > 0 and tabs["server_cpu_s"] is not None
 
 
+def test_percentiles_are_by_nearest_rank():
+    """p95 of 20 samples is the 19th smallest, so one pause (a full garbage collection) in 20 reruns does not set a
+    page's p95 alone; the formula before took round(19.5) = 20, the slowest, while p95 of 40 took the 38th."""
+    from bench.stats import pct
+
+    twenty = [float(v) for v in range(20, 0, -1)]  # any order
+    assert pct(twenty, 95) == 19 and pct(twenty, 50) == 10 and pct(twenty, 100) == 20 and pct(twenty, 0) == 1
+    assert pct(list(range(1, 41)), 95) == 38 and pct(list(range(1, 22)), 95) == 20  # ⌈19.95⌉
+    assert pct([7.0] * 4 + [90.0], 95) == 90 and pct([3.0], 50) == 3 and pct([], 95) is None
+
+
 def test_benchmark_without_chromium_says_so_before_it_starts(tmp_path):
     """The server's and the browser's steps need Chromium: without it the benchmark stops at once, saying what to
     install, instead of after the ETL's and the queries' minutes."""
