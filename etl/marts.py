@@ -24,6 +24,8 @@ ADDITIVE = ("SUM", "SUM*")
 # then the roll-up-only ones (A-09's distinct projects).
 _ROLLED = (*d.MEASURES, *d.ROLLUP_ONLY)
 DISTINCT_SQL: dict[str, tuple[str, str]] = {f.name: f.counted for f in _ROLLED if f.agg == "DISTINCT"}
+# DISTINCT field → the measure holding a level-3 unit's own count (the dictionary's `unit_value`).
+OWN_DISTINCT: dict[str, str] = {f.name: f.unit_value or f.name for f in _ROLLED if f.agg == "DISTINCT"}
 # Fields whose NULL value stands for "an item distinct by construction": counted one by one.
 NULL_COUNTS = {f.name for f in _ROLLED if f.nulls_distinct}
 # Reporting units counted at every scope: name → which units (SQL over the unit's basis row).
@@ -149,36 +151,19 @@ group by {grouping("closure.ancestor_id", f"({expr})::varchar")}{having}""")
 
 
 def unit_distinct_sql(basis: str, where: str, only: str = "") -> str:
-    """Per level-3 unit × year × basis × unit type: its DISTINCT fields counted from its own detail rows.
+    """Per level-3 unit × year × basis × unit type: its DISTINCT fields, as its version's measures hold them.
 
-    `only` is a join that keeps some units. Counted once per unit and listed for 'ALL' and its type.
+    A unit's own count is the one etl/flatten_sql.py derives from the document (OWN_DISTINCT): regrouping the
+    detail rows of every unit by the dictionary's `counted` SQL gives the same numbers (A-02 and A-09 quarantine the
+    repeats that could tell them apart) at the cost of a grouping of every detail row. `only` is a join that keeps
+    some units. Listed for 'ALL' and its type.
     """
-    parts = []
-    for source, fields in _by_source().items():
-        cols = []
-        for name, expr in fields:
-            n = f"count(distinct {expr})"
-            if name in NULL_COUNTS:
-                n = f"{n} + count(*) filter (where ({expr}) is null)"
-            cols.append(f"{n} as {name}")
-        parts.append(f"""select b.account_id as scope_id, b.survey_year, b.basis, b.unit_type, {", ".join(cols)}
+    cols = ", ".join(f"cast(b.{own} as bigint) as {name}" for name, own in OWN_DISTINCT.items())
+    return f"""select b.account_id as scope_id, b.survey_year, b.basis, {UNIT_TYPE_TWICE}, {cols}
 from {basis} as b
-inner join core_{source} as x on x.version_id = b.version_id
-{PARTNER_JOIN.get(source, "")}
 {SELF_AT_L3}
 {only}
-where {where}
-group by b.account_id, b.survey_year, b.basis, b.unit_type""")
-    sums = ", ".join(f"cast(sum({name}) as bigint) as {name}" for name in DISTINCT_SQL)
-    union = "\nunion all by name\n".join(f"({p})" for p in parts)
-    return f"""select scope_id, survey_year, basis, {UNIT_TYPE_TWICE}, {", ".join(DISTINCT_SQL)}
-from (
-    select scope_id, survey_year, basis, unit_type, {sums}
-    from (
-{union}
-    )
-    group by all
-) as b"""
+where {where}"""
 
 
 def distinct_counts_sql(refs: str) -> str:
@@ -214,7 +199,7 @@ group by all"""
 def rollup_sql() -> str:
     """mart_rollup for survey year $year: every scope × basis with SUM fields summed and DISTINCT fields recounted.
 
-    A unit's DISTINCT fields are counted from its own detail rows, a scope with subordinates' from
+    A unit's DISTINCT fields are its version's own (unit_distinct_sql), a scope with subordinates' are counted from
     mart_distinct_refs (built first).
     """
     zeros = ", ".join(f"coalesce(c.{name}, 0) as {name}" for name in DISTINCT_SQL)

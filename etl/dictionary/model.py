@@ -56,6 +56,9 @@ class Field:
     # ref_partner_scope row for a partner_code detail, `b` the unit's basis row), recounted at every level.
     counted: tuple[str, str] = ()
     nulls_distinct: bool = False  # DISTINCT: a NULL value is an item distinct by construction, counted one by one
+    # DISTINCT: the measure that holds a level-3 unit's own count (default: the field itself, derived per document
+    # by etl/flatten_sql.py); a roll-up-only field names the measure equal to it for one unit.
+    unit_value: str = ""
 
     def __post_init__(self) -> None:
         assert self.kind in KIND_SQL, self.kind
@@ -63,6 +66,7 @@ class Field:
         assert not self.enum_zh or len(self.enum_zh) == len(self.enum), self.name
         assert (self.agg == "DISTINCT") == bool(self.counted), f"{self.name}: a DISTINCT field says what it counts"
         assert not self.rollup_only or self.derived, self.name
+        assert not self.unit_value or self.agg == "DISTINCT", self.name
 
     @property
     def sql_type(self) -> str:

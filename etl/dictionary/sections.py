@@ -244,7 +244,8 @@ PROJECT_SUMMARY = Group("project", "§5", "国际合作项目（汇总，由明�
     # construction (project_key is unique within a unit), so they are counted, not deduplicated.
     F("proj_active_distinct", "在研国际合作项目数（去重）", "项", agg="DISTINCT", derived=True, rollup_only=True,
       rules=("A-09",), constraint="在研国际合作项目按项目编号去重后的项数：同一政府计划项目由多个单位填报时只计一次（A-09）。",
-      counted=("projects", "case when x.programme is not null then x.project_key end"), nulls_distinct=True),
+      counted=("projects", "case when x.programme is not null then x.project_key end"), nulls_distinct=True,
+      unit_value="proj_active"),  # one unit's projects are distinct: its project keys are (A-09 quarantines a repeat)
 ), in_document=False)  # fmt: skip
 
 FUNDING = Group("funding", "§6", "国际（港澳台）科技合作经费投入", (

@@ -29,6 +29,12 @@ EXPECTED = [
     ("BD", 2020, "n_partner_countries_exchange", 2), ("HB", 2020, "n_partner_hmt_exchange", 3),
     ("SJZ", 2020, "std_total", 1), ("HB", 2020, "std_led", 1), ("HB", 2020, "org_joined", 2),
     ("SJZ", 2020, "org_joined", 1), ("HB", 2020, "bsp_count", 1),
+    # ... and a level-3 unit's are its own: U1 went to USA, DEU (in and out), HKG, TWN; its projects name DEU and
+    # USA, HKG; one has a programme number, one not. U2's one project; U4 in IUPAC and SKA (as a participant).
+    ("U1", 2020, "n_partner_countries_exchange", 2), ("U1", 2020, "n_partner_hmt_exchange", 2),
+    ("U1", 2020, "n_partner_countries_project", 2), ("U1", 2020, "proj_active_distinct", 2),
+    ("U1", 2020, "std_led", 1), ("U1", 2020, "org_joined", 1), ("U2", 2020, "proj_active_distinct", 1),
+    ("U2", 2020, "std_led", 0), ("U4", 2020, "org_joined", 1), ("U4", 2020, "bsp_count", 1), ("U4", 2020, "bsp_led", 0),
     # projects: SUM* counts each unit's row; the headline distinct count dedups the shared programme number
     ("SJZ", 2020, "proj_active", 3), ("SJZ", 2020, "proj_active_distinct", 2), ("HB", 2020, "proj_led", 2),
     ("HB", 2020, "papers_coauthored", 30), ("HB", 2020, "n_reported", 7),
@@ -125,23 +131,67 @@ def test_ratios_are_recomputed_from_rolled_up_parts(fixture_db):
     assert round(per_group, 4) == round(63 / 17, 4)
 
 
-def test_a_units_own_distinct_counts_agree_with_its_rolled_up_row(fixture_db):
-    """The DISTINCT fields are counted twice, by design: per document while flattening (core_measures, Python) and per
-    scope from the detail rows by the dictionary's `counted` SQL (mart_rollup). For every level-3 unit they agree."""
+@pytest.mark.parametrize("warehouse", ["fixture", "demo"])
+def test_a_units_distinct_counts_are_its_detail_rows_counted_distinct(warehouse, fixture_db, demo_warehouse):
+    """A level-3 unit's DISTINCT fields in mart_rollup are the counts its document's flattening derived
+    (etl/flatten_sql.py); a scope's are recounted from detail rows by the dictionary's `counted` SQL. For every unit,
+    the same SQL over the unit's own detail rows gives its numbers (A-02 and A-09 quarantine the repeats that would
+    not), so the two levels count alike: on the fixture and on the demo's 300 units."""
     from etl import dictionary as d
+    from tests.conftest import connect
 
-    fields = [f.name for f in d.MEASURES if f.agg == "DISTINCT"]
-    pairs = ", ".join(f"m.{n} as own_{n}, r.{n} as rolled_{n}" for n in fields)
-    rows = fixture_db.execute(f"""
-        select m.account_id, m.survey_year, {pairs}
-        from cur_basis as m
-        inner join core_accounts as a on a.account_id = m.account_id and a.level = 3
-        inner join mart_rollup as r on r.scope_id = m.account_id and r.survey_year = m.survey_year
-            and r.basis = m.basis and r.unit_type = 'ALL'
-        where m.basis = 'finished'""").fetchall()  # fmt: skip
-    assert len(rows) >= 4
-    for account, year, *values in rows:
-        own, rolled = values[0::2], values[1::2]
-        assert dict(zip(fields, own, strict=True)) == dict(zip(fields, rolled, strict=True)), (account, year)
-    counted = {n for i, n in enumerate(fields) if any(r[2 + 2 * i] for r in rows)}
-    assert {"std_total", "org_joined", "bsp_count"} <= counted  # not only zeros compared
+    con = fixture_db if warehouse == "fixture" else connect(demo_warehouse)
+    compared = {}
+    for f in (f for f in (*d.MEASURES, *d.ROLLUP_ONLY) if f.agg == "DISTINCT"):
+        source, expr = f.counted
+        n = f"count(distinct {expr})" + (f" + count(*) filter (where ({expr}) is null)" if f.nulls_distinct else "")
+        partner = "left join ref_partner_scope as p on p.partner_code = x.partner_code" if "p." in expr else ""
+        rows = con.execute(f"""
+            select r.scope_id, r.survey_year, r.basis, r.{f.name} as stored, coalesce(c.n, 0) as recounted
+            from mart_rollup as r
+            inner join core_accounts as a on a.account_id = r.scope_id and a.level = 3
+            left join (
+                select b.account_id, b.survey_year, b.basis, {n} as n
+                from cur_basis as b
+                inner join core_{source} as x on x.version_id = b.version_id
+                {partner}
+                group by all
+            ) as c on c.account_id = r.scope_id and c.survey_year = r.survey_year and c.basis = r.basis
+            where r.unit_type = 'ALL'""").fetchall()  # fmt: skip
+        assert rows and [r for r in rows if r[3] != r[4]] == [], f.name
+        compared[f.name] = sum(1 for r in rows if r[3])
+    # not only zeros compared: every detail table's counts
+    assert {k for k, v in compared.items() if v} >= {
+        "n_partner_countries_exchange",
+        "n_partner_countries_project",
+        "org_joined",
+        "std_total",
+        "bsp_count",
+        "proj_active_distinct",
+    }
+
+
+def test_a_unit_that_lists_an_organisation_twice_is_quarantined(tmp_path):
+    """The premise of the test above for org_joined: the document's own count takes (code, name) pairs, the recount
+    codes (names only for OTHER), so one organisation listed twice under two names would count 2 against 1. Such a
+    document never loads (A-02), and the unit keeps the version it had."""
+    import json
+
+    from etl.run import run
+    from tests.conftest import TODAY, connect
+    from tests.fixtures.inbox import doc, write_inbox
+
+    inbox = write_inbox(tmp_path / "inbox")
+    body = doc("U4", 2020, revision=3, inbound={"RUS": 6}, funds={"unit_self": 10}, orgs=["IUPAC", "IUPAC"])
+    body["intl_orgs"][1]["org_name"] = "国际纯粹与应用化学联合会"
+    (inbox / "2020" / "U4_r3.json").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    run(inbox, tmp_path / "wh", today=TODAY, progress=False)
+    con = connect(tmp_path / "wh")
+    quarantined = con.execute(
+        "select code, path, message_zh from quality_quarantine where source_file = '2020/U4_r3.json' order by path"
+    ).fetchall()
+    assert quarantined == [
+        ("A-02", f"intl_orgs[{i}].org_code", "参加的国际科技组织明细·国际组织代码：同一国际组织重复填报")
+        for i in (0, 1)
+    ]
+    assert rollup(con, "U4", 2020, "org_joined") == 1 and rollup(con, "U4", 2020, "bsp_count") == 1  # revision 1's
