@@ -97,16 +97,21 @@ def summed(expr: str, field: str) -> str:
     return f"cast(sum({expr}) as {SUM_TYPE[d.field(field).kind]})"
 
 
-def unit_additive_sql(basis: str, where: str, scope_join: str = SELF_AT_L3) -> str:
-    """Per level-3 unit × year × basis × unit type: its own SUM fields and unit counts (additive_sql's columns).
+def unit_additive_sql(basis: str, where: str, scope_join: str = SELF_AT_L3, *, distinct: bool = False) -> str:
+    """Per level-3 unit × year × basis × unit type: its own SUM fields and unit counts (additive_sql's columns), and
+    with `distinct` its DISTINCT fields: a mart_rollup row.
 
     A unit has no subordinates, so its row is its version's, not a sum: grouping 150,000 rows a year
     into groups of one took 2.5× as long. A UNION with additive_sql gives the same column types.
+    A unit's DISTINCT counts are those etl/flatten_sql.py derived from its document (OWN_DISTINCT): the dictionary's
+    `counted` SQL over its own detail rows gives the same numbers (A-02 and A-09 quarantine the repeats that would
+    not); regrouping every unit's detail rows again took about 6 % of a build's CPU.
     `scope_join` keeps the level-3 units; without it, every account's own row (etl/invariants.py).
     """
     counts = [f"coalesce(({cond})::bigint, 0) as {name}" for name, cond in COUNTS.items()]
     sums = [f"cast(b.{f.name} as {SUM_TYPE[f.kind]}) as {f.name}" for f in d.MEASURES if f.agg in ADDITIVE]
-    cols = ",\n    ".join([*counts, *sums])
+    own = [f"cast(b.{measure} as bigint) as {name}" for name, measure in OWN_DISTINCT.items()] if distinct else []
+    cols = ",\n    ".join([*counts, *sums, *own])
     return f"""select
     b.account_id as scope_id,
     b.survey_year,
@@ -150,22 +155,6 @@ group by {grouping("closure.ancestor_id", f"({expr})::varchar")}{having}""")
     return "\nunion all\n".join(parts)
 
 
-def unit_distinct_sql(basis: str, where: str, only: str = "") -> str:
-    """Per level-3 unit × year × basis × unit type: its DISTINCT fields, as its version's measures hold them.
-
-    A unit's own count is the one etl/flatten_sql.py derives from the document (OWN_DISTINCT): regrouping the
-    detail rows of every unit by the dictionary's `counted` SQL gives the same numbers (A-02 and A-09 quarantine the
-    repeats that could tell them apart) at the cost of a grouping of every detail row. `only` is a join that keeps
-    some units. Listed for 'ALL' and its type.
-    """
-    cols = ", ".join(f"cast(b.{own} as bigint) as {name}" for name, own in OWN_DISTINCT.items())
-    return f"""select b.account_id as scope_id, b.survey_year, b.basis, {UNIT_TYPE_TWICE}, {cols}
-from {basis} as b
-{SELF_AT_L3}
-{only}
-where {where}"""
-
-
 def distinct_counts_sql(refs: str) -> str:
     """Per scope × year × basis × unit type: each DISTINCT field counted from `refs` rows (refs_sql's grain)."""
     cols = []
@@ -199,23 +188,19 @@ group by all"""
 def rollup_sql() -> str:
     """mart_rollup for survey year $year: every scope × basis with SUM fields summed and DISTINCT fields recounted.
 
-    A unit's DISTINCT fields are its version's own (unit_distinct_sql), a scope with subordinates' are counted from
-    mart_distinct_refs (built first).
+    A scope with subordinates' DISTINCT fields are counted from mart_distinct_refs (built first), a unit's are its
+    version's own (unit_additive_sql).
     """
     zeros = ", ".join(f"coalesce(c.{name}, 0) as {name}" for name in DISTINCT_SQL)
-    return f"""with summed as (
+    return f"""select summed.*, {zeros}
+from (
 {additive_sql("cur_basis", "b.survey_year = $year", only=UP_TO_L2)}
-union all by name
-{unit_additive_sql("cur_basis", "b.survey_year = $year")}
-),
-counted as (
-{unit_distinct_sql("cur_basis", "b.survey_year = $year")}
-union all
+) as summed
+left join (
 {distinct_counts_sql("(select * from mart_distinct_refs where survey_year = $year)")}
-)
-select summed.*, {zeros}
-from summed
-left join counted as c using (scope_id, survey_year, basis, unit_type)"""  # unsorted: mart_rollup sorts every year at once
+) as c using (scope_id, survey_year, basis, unit_type)
+union all by name
+{unit_additive_sql("cur_basis", "b.survey_year = $year", distinct=True)}"""  # unsorted: mart_rollup sorts every year at once
 
 
 COMMENTS = {

@@ -222,7 +222,7 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
     delta = marts.additive_sql("patch_signed_basis", "true", "b.sign", only=marts.UP_TO_L2)
     con.execute(f"create temp table patch_rollup_delta as\n{delta}")
     plus = "(select * from patch_signed_basis where sign > 0)"
-    con.execute(f"create temp table patch_rollup_units as\n{marts.unit_additive_sql(plus, 'true')}")
+    con.execute(f"create temp table patch_rollup_units as\n{marts.unit_additive_sql(plus, 'true', distinct=True)}")
     _refs(con)
     keys = ", ".join(ROLLUP_KEYS)
     on = " and ".join(f"t.{k} = d.{k}" for k in ROLLUP_KEYS)
@@ -247,9 +247,6 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         where b.account_id in (select c.descendant_id from core_account_closure as c
                                inner join patch_rollup_recheck as k on k.scope_id = c.ancestor_id)
         group by {marts.grouping("closure.ancestor_id")}""")
-    # A level-3 unit's DISTINCT fields are its current version's own: the +1 rows (a unit without one is dropped).
-    con.execute(f"""create temp table patch_rollup_counted as
-        {marts.unit_distinct_sql("(select * from patch_signed_basis where sign > 0)", "true")}""")
     # A scope with subordinates moves by the values that came to or left its refs: only the changed refs are read.
     con.execute(f"create temp table patch_rollup_moved as\n{marts.distinct_moves_sql('patch_refs_rows')}")
     optional = set(marts.OPTIONAL_SUMS)
@@ -268,9 +265,8 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
         left join core_accounts as a on a.account_id = d.scope_id
         where coalesce(o.n_reported, 0) + d.n_reported > 0
         union all by name
-        select u.*, {", ".join(f"coalesce(c.{n}, 0) as {n}" for n in marts.DISTINCT_SQL)}, a.parent_account_id as parent_id
+        select u.*, a.parent_account_id as parent_id
         from patch_rollup_units as u
-        left join patch_rollup_counted as c using ({keys})
         left join core_accounts as a on a.account_id = u.scope_id""")
     # The rows that go are kept for the checks (etl/invariants.py): the scopes' read above, the units' read here.
     con.execute("""create temp table patch_rollup_gone as
