@@ -20,8 +20,8 @@ from .hierarchy import ROOT_ID
 SQL_DIR = Path(__file__).parent / "sql"
 ADDITIVE = ("SUM", "SUM*")
 # The roll-up's columns beside the SUM fields, from the dictionary (etl/dictionary: `counted`, `units_where`):
-# DISTINCT field → (detail table, value counted distinct), recounted at every level (A-02): the units' own first,
-# then the roll-up-only ones (A-09's distinct projects).
+# DISTINCT field → (detail table, value counted distinct), recounted at every scope with subordinates (A-02): the
+# units' own fields first, then the roll-up-only ones (A-09's distinct projects). A unit's own count is its measure's.
 _ROLLED = (*d.MEASURES, *d.ROLLUP_ONLY)
 DISTINCT_SQL: dict[str, tuple[str, str]] = {f.name: f.counted for f in _ROLLED if f.agg == "DISTINCT"}
 # DISTINCT field → the measure holding a level-3 unit's own count (the dictionary's `unit_value`).

@@ -53,7 +53,8 @@ class Field:
     rollup_only: bool = False  # a scope's figure only (never a unit's own column in core_measures)
     units_where: str = ""  # COUNT_UNITS: which reporting units it counts, SQL over a unit's basis row `b`
     # DISTINCT: (detail table, SQL of the value counted distinct over its rows `x`; `p` is the partner's
-    # ref_partner_scope row for a partner_code detail, `b` the unit's basis row), recounted at every level.
+    # ref_partner_scope row for a partner_code detail, `b` the unit's basis row), recounted at every scope with
+    # subordinates; a unit's own count is derived per document (unit_value), by a SQL that must agree.
     counted: tuple[str, str] = ()
     nulls_distinct: bool = False  # DISTINCT: a NULL value is an item distinct by construction, counted one by one
     # DISTINCT: the measure that holds a level-3 unit's own count (default: the field itself, derived per document
@@ -67,6 +68,8 @@ class Field:
         assert (self.agg == "DISTINCT") == bool(self.counted), f"{self.name}: a DISTINCT field says what it counts"
         assert not self.rollup_only or self.derived, self.name
         assert not self.unit_value or self.agg == "DISTINCT", self.name
+        # etl/marts.py takes a unit's DISTINCT figure from its measures: the ETL derives it, a document never types it
+        assert self.agg != "DISTINCT" or self.derived, f"{self.name}: a DISTINCT field is derived"
 
     @property
     def sql_type(self) -> str:

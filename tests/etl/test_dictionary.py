@@ -73,3 +73,16 @@ def test_a_new_field_of_the_dictionary_reaches_fixture_and_demo_documents(monkey
     assert doc("U1", 2020)["conference"]["conf_new_count"] == 0
     assert demo["conference"]["conf_new_count"] == 0
     assert demo["conference"]["conf_hosted"] > 0  # the calibrated figures are still the generator's
+
+
+def test_a_distinct_field_is_derived_by_the_etl_never_typed():
+    """mart_rollup takes a unit's DISTINCT figure from its measures (etl/marts.py OWN_DISTINCT), where the ETL derived
+    it from the document's detail rows: a DISTINCT field a document typed would roll up unchecked, so it cannot be
+    declared; nor can a unit's value for a field that is not DISTINCT."""
+    from etl.dictionary.model import Field
+
+    with pytest.raises(AssertionError, match="a DISTINCT field is derived"):
+        Field("orgs_typed", "参加国际组织数", agg="DISTINCT", counted=("orgs", "x.org_code"))
+    with pytest.raises(AssertionError):
+        Field("staff", "从业人员", unit_value="staff_total")
+    assert Field("orgs_derived", "参加国际组织数", agg="DISTINCT", derived=True, counted=("orgs", "x.org_code")).derived

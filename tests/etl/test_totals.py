@@ -131,16 +131,69 @@ def test_ratios_are_recomputed_from_rolled_up_parts(fixture_db):
     assert round(per_group, 4) == round(63 / 17, 4)
 
 
-@pytest.mark.parametrize("warehouse", ["fixture", "demo"])
-def test_a_units_distinct_counts_are_its_detail_rows_counted_distinct(warehouse, fixture_db, demo_warehouse):
+def _edge_unit() -> dict:
+    """U4's 2020 revision 3, made of the repeats a unit may send: OTHER organisations named A, A, none, '' and B beside
+    IUPAC; OTHER standards and programmes twice; a standard of another year and a draft; partners with 0; a project
+    naming USA twice, one with an empty programme number, one naming an organisation only."""
+    from tests.fixtures.inbox import doc, project
+
+    plain = project("K1", "lead", "unit", ["USA", "USA", "HKG"])
+    empty = project("K2", "participant", "unit", ["USA", "DEU"], "")
+    org_only = project("K3", "lead", "national", [], "某计划") | {"org_codes": ["IUPAC"]}
+    body = doc("U4", 2020, revision=3, out={"USA": 3, "DEU": 0, "HKG": 2, "MAC": 0}, inbound={"USA": 1, "TWN": 0},
+               funds={"unit_self": 10}, projects=[plain, empty, org_only], orgs=["OTHER"] * 5 + ["IUPAC"],
+               standards=[("OTHER", "lead"), ("OTHER", "participate"), ("ISO 9", "lead")],
+               big_science=["OTHER", "OTHER", "SKA"])  # fmt: skip
+    for row, name in zip(body["intl_orgs"], ["A", "A", None, "", "B", "x"], strict=True):
+        row["org_name"] = name
+    body["standards"][1]["year_of_stage"] = 2019
+    body["standards"][2]["stage"] = "draft"
+    body["big_science"][0]["role"] = "initiator"
+    return body
+
+
+@pytest.fixture(scope="module")
+def edge_db(tmp_path_factory):
+    """The fixture warehouse with _edge_unit loaded (U4's current 2020 version)."""
+    import json
+
+    from etl.run import run
+    from tests.conftest import TODAY, connect
+    from tests.fixtures.inbox import write_inbox
+
+    root = tmp_path_factory.mktemp("edge")
+    inbox = write_inbox(root / "inbox")
+    (inbox / "2020" / "U4_r3.json").write_text(json.dumps(_edge_unit(), ensure_ascii=False), encoding="utf-8")
+    run(inbox, root / "wh", today=TODAY, progress=False)
+    con = connect(root / "wh")
+    yield con
+    con.close()
+
+
+def test_a_unit_with_repeats_counts_each_thing_once(edge_db):
+    """By hand: exchange with USA (DEU 0) and HKG (MAC, TWN 0); projects with USA, DEU (HKG is no country); OTHER:A,
+    OTHER:'' (no name and '' alike), OTHER:B and IUPAC; standards OTHER and ISO 9, both led, one published in 2020;
+    programmes OTHER (initiated) and SKA; projects K1 (no number), K2 and K3 (numbered, distinct keys)."""
+    assert edge_db.execute(
+        "select revision from core_submissions where account_id = 'U4' and survey_year = 2020 and is_current"
+    ).fetchone() == (3,)
+    expected = {"n_partner_countries_exchange": 1, "n_partner_hmt_exchange": 1, "n_partner_countries_project": 2,
+                "org_joined": 4, "std_total": 2, "std_led": 2, "std_published_year": 1, "bsp_count": 2, "bsp_led": 1,
+                "proj_active_distinct": 3}  # fmt: skip
+    assert {name: rollup(edge_db, "U4", 2020, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize("warehouse", ["fixture", "edge", "demo"])
+def test_a_units_distinct_counts_are_its_detail_rows_counted_distinct(warehouse, request):
     """A level-3 unit's DISTINCT fields in mart_rollup are the counts its document's flattening derived
     (etl/flatten_sql.py); a scope's are recounted from detail rows by the dictionary's `counted` SQL. For every unit,
     the same SQL over the unit's own detail rows gives its numbers (A-02 and A-09 quarantine the repeats that would
-    not), so the two levels count alike: on the fixture and on the demo's 300 units."""
+    not), so the two levels count alike: on the fixture, on a unit of repeats (_edge_unit) and on the demo's 300."""
     from etl import dictionary as d
     from tests.conftest import connect
 
-    con = fixture_db if warehouse == "fixture" else connect(demo_warehouse)
+    con = {"fixture": lambda: request.getfixturevalue("fixture_db"), "edge": lambda: request.getfixturevalue("edge_db"),
+           "demo": lambda: connect(request.getfixturevalue("demo_warehouse"))}[warehouse]()  # fmt: skip
     compared = {}
     for f in (f for f in (*d.MEASURES, *d.ROLLUP_ONLY) if f.agg == "DISTINCT"):
         source, expr = f.counted
@@ -171,10 +224,28 @@ def test_a_units_distinct_counts_are_its_detail_rows_counted_distinct(warehouse,
     }
 
 
-def test_a_unit_that_lists_an_organisation_twice_is_quarantined(tmp_path):
-    """The premise of the test above for org_joined: the document's own count takes (code, name) pairs, the recount
-    codes (names only for OTHER), so one organisation listed twice under two names would count 2 against 1. Such a
-    document never loads (A-02), and the unit keeps the version it had."""
+def _org_twice(body: dict) -> None:
+    body["intl_orgs"] = [
+        {"org_code": "IUPAC", "org_name": None},
+        {"org_code": "IUPAC", "org_name": "国际纯粹与应用化学联合会"},
+    ]
+
+
+def _key_twice(body: dict) -> None:
+    from tests.fixtures.inbox import project
+
+    body["projects"] = [project("K1", "lead", "unit", ["USA"]), project("K1", "participant", "unit", ["DEU"])]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "path", "message"),
+    [(_org_twice, "A-02", "intl_orgs[{}].org_code", "参加的国际科技组织明细·国际组织代码：同一国际组织重复填报"),
+     (_key_twice, "A-09", "projects[{}].project_key", "国际（港澳台）科技合作项目明细·项目编号：项目编号在本单位内重复")],
+)  # fmt: skip
+def test_a_unit_that_lists_a_thing_twice_is_quarantined(tmp_path, change, code, path, message):
+    """The premise of the tests above: a document's own count and the recount of its detail rows differ only for an
+    organisation listed twice (the own count takes code and name, the recount the code) or a project key listed twice
+    (its projects are then not distinct). Such a document never loads, and the unit keeps the version it had."""
     import json
 
     from etl.run import run
@@ -182,16 +253,15 @@ def test_a_unit_that_lists_an_organisation_twice_is_quarantined(tmp_path):
     from tests.fixtures.inbox import doc, write_inbox
 
     inbox = write_inbox(tmp_path / "inbox")
-    body = doc("U4", 2020, revision=3, inbound={"RUS": 6}, funds={"unit_self": 10}, orgs=["IUPAC", "IUPAC"])
-    body["intl_orgs"][1]["org_name"] = "国际纯粹与应用化学联合会"
+    body = doc("U4", 2020, revision=3, inbound={"RUS": 6}, funds={"unit_self": 10}, orgs=["IUPAC"])
+    change(body)
     (inbox / "2020" / "U4_r3.json").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     run(inbox, tmp_path / "wh", today=TODAY, progress=False)
     con = connect(tmp_path / "wh")
     quarantined = con.execute(
         "select code, path, message_zh from quality_quarantine where source_file = '2020/U4_r3.json' order by path"
     ).fetchall()
-    assert quarantined == [
-        ("A-02", f"intl_orgs[{i}].org_code", "参加的国际科技组织明细·国际组织代码：同一国际组织重复填报")
-        for i in (0, 1)
-    ]
-    assert rollup(con, "U4", 2020, "org_joined") == 1 and rollup(con, "U4", 2020, "bsp_count") == 1  # revision 1's
+    assert quarantined == [(code, path.format(i), message) for i in (0, 1)]
+    revision = "select revision from core_submissions where account_id = 'U4' and survey_year = 2020 and is_current"
+    assert con.execute(revision).fetchone() == (1,)
+    assert rollup(con, "U4", 2020, "org_joined") == 1 and rollup(con, "U4", 2020, "proj_active_distinct") == 0
