@@ -12,7 +12,8 @@ signs the versions of the account × years the run touched (-1: counted before, 
   so only the rows that change are rewritten (partner values, choices, projects, refs);
 - DISTINCT fields move the row counts of their values in mart_distinct_refs, and by the values that
   came (0 → some rows) or left (some → 0);
-- a roll-up whose optional field may have become all-empty (NULL) is summed again from its units;
+- a roll-up whose optional field came to 0 as values left (it may have become all-empty, NULL) is summed again
+  from its units;
 - the changed accounts' filling status and warehouse checks (with their ancestors' and the next
   year's) are computed again.
 
@@ -230,7 +231,11 @@ def _rollup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""create temp table patch_rollup_old as
         select rowid as rid, * from mart_rollup
         where rowid in (select t.rowid from mart_rollup as t semi join patch_rollup_delta as d on {on})""")
-    uncertain = " or ".join(f"(o.{n} is not null and d.gone__{n} > 0 and d.came__{n} = 0)" for n in marts.OPTIONAL_SUMS)
+    # A sum that is not 0 after the patch has a value behind it, so it cannot be empty: only a sum that came to 0 (all of
+    # its values may have left, or those left are 0) is summed again. The sums are exact (marts.SUM_TYPE). Otherwise every
+    # form sent back would have its province and 全国 summed again from their units.
+    uncertain = " or ".join(f"(o.{n} is not null and d.gone__{n} > 0 and d.came__{n} = 0 and o.{n} + coalesce(d.{n}, 0) = 0)"
+                            for n in marts.OPTIONAL_SUMS)  # fmt: skip
     con.execute(f"""create temp table patch_rollup_recheck as
         select distinct d.scope_id, d.survey_year
         from patch_rollup_delta as d

@@ -106,6 +106,10 @@ def test_patched_figures_by_hand(patched):
     assert rollup("U3", 2020, "out_person_days") == (None,)
     assert rollup("BD", 2020, "out_person_days") == (0,)
     assert rollup("HB", 2020, "out_person_days") == (100 + 420 + 50,)
+    # On the approved basis U3 was all BD had (BD and U4 are only submitted): with U3's days gone BD's sum is empty, not
+    # 0; HB keeps its own 100
+    assert rollup("BD", 2020, "n_reported, out_person_days", "approved") == (1, None)
+    assert rollup("HB", 2020, "out_person_days", "approved") == (100,)
     # SJZ's first 2019 form beside U1's and U2's: the 60 municipal funds it reports itself
     assert rollup("SJZ", 2019, "n_reported, fund_src_municipal") == (3, 60)
     progress = con.execute(
