@@ -36,6 +36,7 @@ from .config import SurveyConfig
 from .flatten import Rows
 from .problems import Findings
 from .reference import Reference
+from .startup import skip_pandas_probe
 
 SUFFIXES, REGISTRY_FILE, BATCH_SUFFIX = listing.SUFFIXES, listing.REGISTRY_FILE, listing.BATCH_SUFFIX
 READ_BYTES = 2**16  # a read's request: a document of 2–8 KB, as most are, is read in one
@@ -221,12 +222,13 @@ def _init(inbox: Path, ctx: validate.Context, seen: frozenset[str], run_id: str,
 
 
 def _init_from_file(path: str) -> None:
-    """_init_pickled with the state read from a file.
+    """_init_pickled with the state read from a file (a worker's first call: it starts with skip_pandas_probe).
 
     A spawned worker is sent its process object through a pipe the parent writes in full before going on, and
     that pipe's read end stays open in the parent: a worker killed while starting would leave the parent
     blocked on a write of the state (20 MB nationally) for ever. Only the file's name goes through the pipe.
     """
+    skip_pandas_probe()
     try:
         with open(path, "rb") as f:
             state = f.read()
