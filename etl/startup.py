@@ -1,4 +1,4 @@
-"""What an ETL process does first when it is the command line's or a checking worker: nothing of pandas."""
+"""What a process that is the ETL's alone (the command line's, a checking worker) does first: keep pandas out."""
 
 from __future__ import annotations
 
@@ -17,18 +17,19 @@ class _NoPandas:
 
 
 def skip_pandas_probe() -> None:
-    """Let pyarrow find no pandas the one time it looks, so that it does not import it for nothing.
+    """Let pyarrow find no pandas the first time it looks, so that it does not import it for nothing.
 
-    The first time pyarrow converts Python data (`pa.array`, `pa.table`) it imports pandas only to ask whether the
-    data is a pandas object, and keeps the answer; the ETL never hands it one and never uses pandas, and importing it
-    is most of what a run with nothing new, or a checking worker's start, would otherwise spend. Asked while pandas
-    cannot be imported, it keeps "no pandas" for that question only: `to_pandas()` and the like still import pandas
-    when called. A process that has pandas loaded already pays nothing for the question and is left as it is.
+    The first time pyarrow converts Python data (`pa.array`, `pa.table`) it imports pandas only to learn about pandas'
+    objects; the ETL never hands it one and never uses pandas, and importing it is most of what a run with nothing new,
+    or a checking worker's start, would otherwise spend. Only for a process that never uses pandas: after this call,
+    pyarrow in this process works as if pandas were not installed (its C++ side keeps what it found at this first look
+    for good), so pandas data handed to it later would be converted wrongly or not at all. A process that has pandas
+    loaded already is left as it is.
     """
     if "pandas" in sys.modules:
         return
     sys.meta_path.insert(0, _NoPandas)
     try:
-        pa.array([0])  # pyarrow asks now, and keeps the answer
+        pa.array([0])  # pyarrow looks now, in Python and in C++, and keeps what it found
     finally:
         sys.meta_path.remove(_NoPandas)
