@@ -192,32 +192,35 @@ def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked
     todo, watch = found.todo, job.watch
     judge = _Judge(job, found.fresh, Counter(unchanged=found.compared.unchanged))
     history = None  # the accepted versions before this run
-    checked = ()
-    # Workers that need nothing from the history start now and parse the registry themselves, while the
-    # history is read here; only when the registry is known to parse (a run of this generation cached its count).
+    checked: Any = ()
+    # A batch of fewer than SEND_SEEN_FROM documents is checked whole before it is judged, and only its own documents
+    # are looked up in the history (_lookups): a million loaded hashes in Python would cost more than checking again the
+    # few known documents it may hold. The history is read meanwhile. Workers that need nothing from the history start
+    # at once and parse the registry themselves; only when the registry is known to parse (a run of this generation
+    # cached its count).
+    held_whole = sum(f.weight for f in todo) < intake.SEND_SEEN_FROM
     early = found.cached_problems is not None and intake.workers_take_recipe(todo, job.n_workers)
     if early:
         recipe = intake.ContextRecipe(job.registry_file, job.ref, job.cfg, job.today, job.wh.registry_cache)
         checked = intake.check_all(job.inbox, todo, recipe, frozenset(), job.run_id, job.n_workers, spool.folder)
     copied = _copy_for_patch(job.wh, job.gen_runs, job.run_id) if todo else None
-    if todo:  # the history is needed only to judge new content
+    if todo and held_whole:
+        ledger = _in_thread(_read_history, job.wh, job.gen_runs)
+        if not early:
+            checked = intake.check_all(job.inbox, todo, _context(job), frozenset(), job.run_id, job.n_workers,
+                                       spool.folder)  # fmt: skip
+        with watch.step("check"):
+            checked = list(checked)
         with watch.step("history"):
-            ledger = _read_history(job.wh, job.gen_runs)
-        if early:
-            with watch.step("check"):
-                checked = list(checked)  # fewer than SEND_SEEN_FROM files: held, so only their hashes are looked up
-            judge.seen, judge.versions, history = _lookups(ledger, [o for outcomes, _ in checked for o in outcomes])
-        else:
-            with watch.step("history"):
-                judge.seen, judge.versions, history = _lookups(ledger)
-        del ledger
+            judge.seen, judge.versions, history = _lookups(ledger.result(), [o for out, _ in checked for o in out])
+    elif todo:  # the history is needed only to judge new content
+        with watch.step("history"):
+            judge.seen, judge.versions, history = _lookups(_read_history(job.wh, job.gen_runs))
+        checked = intake.check_all(job.inbox, todo, _context(job), frozenset(judge.seen), job.run_id, job.n_workers,
+                                   spool.folder)  # fmt: skip
     bar = tqdm(
         total=sum(f.weight for f in todo), desc="校验填报记录", unit="份", disable=not job.progress or None, leave=False
     )
-    if todo and not early:
-        with watch.step("registry"):
-            ctx = validate.Context(job.registry(), job.ref, job.cfg, job.today)
-        checked = intake.check_all(job.inbox, todo, ctx, frozenset(judge.seen), job.run_id, job.n_workers, spool.folder)
     n_docs = 0
     held: list[_Held] = []  # the chunks whose documents wait in the spool
     n_held = raw_held = 0  # ... and their documents, and the bytes of those quarantined (kept to be archived)
@@ -235,6 +238,12 @@ def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked
     bar.total = bar.n  # batches were counted by their size until read
     bar.close()
     return _Checked(judge.new, history, judge.copies, judge.counts, judge.codes, n_docs, copied)
+
+
+def _context(job: _Run) -> validate.Context:
+    """What this process checks documents against (the registry parsed here)."""
+    with job.watch.step("registry"):
+        return validate.Context(job.registry(), job.ref, job.cfg, job.today)
 
 
 # A checked chunk waiting to be judged: its outcomes, its header rows and the spool file of its documents' lines.

@@ -159,8 +159,9 @@ def test_worker_processes_load_the_same_warehouse(tmp_path, monkeypatch):
 
 
 def _rerun_in_one_process_and_early_workers(tmp_path, monkeypatch, before: dict[str, bytes], extra: dict[str, bytes]):
-    """The fixture inbox plus `before`, loaded; then `extra` added and run again, in one process and in workers started
-    before the history is read (looking up only the new documents). Both warehouses must come out the same."""
+    """The fixture inbox plus `before`, loaded; then `extra` added and run again: in one process that looks up the whole
+    history first (as a batch of SEND_SEEN_FROM documents or more does), and in workers started before the history is
+    read (looking up only the new documents, as every smaller batch does). Both warehouses must come out the same."""
     results = []
     for workers in (1, 2):
         inbox = write_inbox(tmp_path / f"inbox{workers}")
@@ -172,6 +173,8 @@ def _rerun_in_one_process_and_early_workers(tmp_path, monkeypatch, before: dict[
         with monkeypatch.context() as m:
             m.setattr("etl.intake.PARALLEL_FROM", 0)
             m.setattr("etl.intake.CHUNK", 1)
+            if workers == 1:
+                m.setattr("etl.intake.SEND_SEEN_FROM", 0)
             results.append(run(inbox, tmp_path / f"wh{workers}", today=TODAY, progress=False, workers=workers))
     one, two = results
     assert "registry" in one["steps_s"] and "registry" not in two["steps_s"]  # two: the workers parsed it
