@@ -16,7 +16,7 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,13 +204,16 @@ def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked
         recipe = intake.ContextRecipe(job.registry_file, job.ref, job.cfg, job.today, job.wh.registry_cache)
         checked = intake.check_all(job.inbox, todo, recipe, frozenset(), job.run_id, job.n_workers, spool.folder)
     copied = _copy_for_patch(job.wh, job.gen_runs, job.run_id) if todo else None
+    bar = tqdm(
+        total=sum(f.weight for f in todo), desc="校验填报记录", unit="份", disable=not job.progress or None, leave=False
+    )
     if todo and held_whole:
         ledger = _in_thread(_read_history, job.wh, job.gen_runs)
         if not early:
             checked = intake.check_all(job.inbox, todo, _context(job), frozenset(), job.run_id, job.n_workers,
                                        spool.folder)  # fmt: skip
         with watch.step("check"):
-            checked = list(checked)
+            checked = list(_counted(checked, bar))
         with watch.step("history"):
             judge.seen, judge.versions, history = _lookups(ledger.result(), [o for out, _ in checked for o in out])
     elif todo:  # the history is needed only to judge new content
@@ -218,9 +221,7 @@ def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked
             judge.seen, judge.versions, history = _lookups(_read_history(job.wh, job.gen_runs))
         checked = intake.check_all(job.inbox, todo, _context(job), frozenset(judge.seen), job.run_id, job.n_workers,
                                    spool.folder)  # fmt: skip
-    bar = tqdm(
-        total=sum(f.weight for f in todo), desc="校验填报记录", unit="份", disable=not job.progress or None, leave=False
-    )
+        checked = _counted(checked, bar)
     n_docs = 0
     held: list[_Held] = []  # the chunks whose documents wait in the spool
     n_held = raw_held = 0  # ... and their documents, and the bytes of those quarantined (kept to be archived)
@@ -230,7 +231,6 @@ def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked
             n_docs += len(outcomes)
             n_held += len(outcomes)
             raw_held += sum(len(o.raw) for o in outcomes if o.raw is not None)
-            bar.update(len(outcomes))
             if spool.full or n_held >= spool.FLUSH_DOCS or raw_held >= spool.FLUSH_BYTES:
                 _settle(job, judge, spool, held, parquet)
                 held, n_held, raw_held = [], 0, 0
@@ -238,6 +238,13 @@ def _check_into(job: _Run, found: _Intake, spool: flatten_sql.Spool) -> _Checked
     bar.total = bar.n  # batches were counted by their size until read
     bar.close()
     return _Checked(judge.new, history, judge.copies, judge.counts, judge.codes, n_docs, copied)
+
+
+def _counted(chunks: Any, bar: tqdm) -> Iterator[tuple[list[intake.Outcome], dict[str, pa.Table]]]:
+    """The checked chunks, counted on the progress bar as they come."""
+    for chunk in chunks:
+        bar.update(len(chunk[0]))
+        yield chunk
 
 
 def _context(job: _Run) -> validate.Context:
@@ -603,7 +610,7 @@ def _of_accounts(column: pa.ChunkedArray, outcomes: list[intake.Outcome]) -> pa.
     rows of the outcomes' accounts and those without one. A document read without its account may be a copy of
     content ledgered under any account: then every row is looked at.
     """
-    accounts = {o.head.get("account_id") for o in outcomes}
+    accounts = {o.head.get("account_id") for o in outcomes if not o.known}  # a copy met in its chunk: as the first
     if not all(isinstance(a, str) for a in accounts):
         return None
     named = pc.fill_null(pc.is_in(column, value_set=pa.array(list(accounts), pa.string())), False)
