@@ -218,7 +218,6 @@ def _init(inbox: Path, ctx: validate.Context, seen: frozenset[str], run_id: str,
     """Per-process state: what documents are checked against, the content already loaded, and where accepted
     documents' JSON lines go (flatten_sql.Spool's folder; None: back with the results)."""
     _STATE.update(inbox=inbox, ctx=ctx, seen=seen, run_id=run_id, spool=spool)
-    _quiet_collector()
 
 
 def _init_from_file(path: str) -> None:
@@ -251,6 +250,28 @@ def _init_pickled(state: bytes) -> None:
 def _quiet_collector() -> None:
     gc.freeze()  # the registry and reference never die: keep them out of every collection
     gc.set_threshold(50_000, 50, 100)  # documents are acyclic; frequent young collections only cost time
+
+
+_QUIET = [0]  # how many quiet_collector blocks this process is in
+
+
+@contextlib.contextmanager
+def quiet_collector() -> Iterator[None]:
+    """Within it, the collector as in a checking worker (`_quiet_collector`); afterwards as it was, what it froze
+    collectable again (a process that runs the ETL more than once, such as the tests', does not keep it for good).
+    A block within another leaves it to the outer one."""
+    if _QUIET[0]:
+        yield
+        return
+    threshold = gc.get_threshold()
+    _quiet_collector()
+    _QUIET[0] += 1
+    try:
+        yield
+    finally:
+        _QUIET[0] -= 1
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def check_chunk(items: list[InboxFile | BatchPart]) -> tuple[list[Outcome], dict[str, pa.Table]]:
@@ -501,12 +522,9 @@ def check_all(
 def _in_process(
     chunks: Iterator[list[InboxFile | BatchPart]], *state: Any
 ) -> Iterator[tuple[list[Outcome], dict[str, pa.Table]]]:
-    _init(*state)
-    try:
+    with quiet_collector():
+        _init(*state)
         yield from map(check_chunk, chunks)
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(700, 10, 10)
 
 
 STATE_PREFIX = "istc-etl-"  # + the run's pid: the workers' state file in the temporary folder
