@@ -247,30 +247,33 @@ def _init_pickled(state: bytes) -> None:
     _quiet_collector()
 
 
+QUIET_THRESHOLD = (50_000, 50, 100)  # a full collection only ~250 million allocations apart: in practice never
+
+
 def _quiet_collector() -> None:
-    gc.freeze()  # the registry and reference never die: keep them out of every collection
-    gc.set_threshold(50_000, 50, 100)  # documents are acyclic; frequent young collections only cost time
+    """A checking worker's collector, once its registry and reference are loaded."""
+    gc.freeze()  # they never die: keep them out of every collection
+    gc.set_threshold(*QUIET_THRESHOLD)  # documents are acyclic; frequent young collections only cost time
 
 
-_QUIET = [0]  # how many quiet_collector blocks this process is in
+_QUIET = [0]  # how many quiet_collector blocks the ETL's thread of control is in
 
 
 @contextlib.contextmanager
 def quiet_collector() -> Iterator[None]:
-    """Within it, the collector as in a checking worker (`_quiet_collector`); afterwards as it was, what it froze
-    collectable again (a process that runs the ETL more than once, such as the tests', does not keep it for good).
-    A block within another leaves it to the outer one."""
+    """Within it, the collector's thresholds of a checking worker (`_quiet_collector`): no full collection walks again
+    and again what the process holds for as long as the block. Afterwards they are as they were (a process that runs the
+    ETL more than once, such as the tests', gets its collector back); a block within another leaves it to the outer."""
     if _QUIET[0]:
         yield
         return
     threshold = gc.get_threshold()
-    _quiet_collector()
+    gc.set_threshold(*QUIET_THRESHOLD)
     _QUIET[0] += 1
     try:
         yield
     finally:
         _QUIET[0] -= 1
-        gc.unfreeze()
         gc.set_threshold(*threshold)
 
 

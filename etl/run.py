@@ -64,9 +64,9 @@ def run(inbox: Path, warehouse: Path, *, config_path: Path | None = None, today:
     reads everything); `workers` processes check new files (default: one per core). The run holds the
     warehouse's lock throughout: another run on it waits for it (`wait`) or raises lock.WarehouseBusy.
     """
-    # The collector as in the checking workers (intake.quiet_collector): this process holds millions of long-lived
-    # objects (the registry, the history, the ledger's columns) that each full collection walked again, and the
-    # checking waits for this process.
+    # Full collections as rare as in the checking workers (intake.quiet_collector): this process holds millions of
+    # objects for the whole run (the registry, the history, the ledger's columns), every full collection walked them all
+    # again (22 times in a national load), and the checking waits for this process.
     with run_lock(warehouse, wait=wait), frozen(), intake.quiet_collector():  # a wait for another run is not this run's
         started = time.perf_counter()
         job = _start(inbox, warehouse, config_path, today, progress, workers)
