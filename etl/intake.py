@@ -256,24 +256,16 @@ def _quiet_collector() -> None:
     gc.set_threshold(*QUIET_THRESHOLD)  # documents are acyclic; frequent young collections only cost time
 
 
-_QUIET = [0]  # how many quiet_collector blocks the ETL's thread of control is in
-
-
 @contextlib.contextmanager
 def quiet_collector() -> Iterator[None]:
     """Within it, the collector's thresholds of a checking worker (`_quiet_collector`): no full collection walks again
     and again what the process holds for as long as the block. Afterwards they are as they were (a process that runs the
-    ETL more than once, such as the tests', gets its collector back); a block within another leaves it to the outer."""
-    if _QUIET[0]:
-        yield
-        return
+    ETL more than once, such as the tests', gets its collector back; a block within another gives back the outer's)."""
     threshold = gc.get_threshold()
     gc.set_threshold(*QUIET_THRESHOLD)
-    _QUIET[0] += 1
     try:
         yield
     finally:
-        _QUIET[0] -= 1
         gc.set_threshold(*threshold)
 
 
