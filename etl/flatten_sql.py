@@ -146,9 +146,10 @@ def scope_params() -> dict[str, list[str]]:
 def derived() -> dict[str, str]:
     """The fields the ETL computes for a unit (dictionary MEASURES marked derived: distinct counts, the project
     summary, reportable funding F-03), one SQL expression each over `docs` (the scopes bound as $INTL and $HMT)."""
+    # The keys of the entries kept, not a map made of them: building maps was 20 % of the measures' SELECT.
     exchanged = "list_distinct(flatten([" + ", ".join(
-        f"map_keys(map_from_entries(list_filter(map_entries(coalesce(by_partner.{dr}_person_times, map())), "
-        "lambda e: e.value > 0)))" for dr in DIRECTIONS) + "]))"  # fmt: skip
+        f"list_transform(list_filter(map_entries(coalesce(by_partner.{dr}_person_times, map())), "
+        "lambda e: e.value > 0), lambda e: e.key)" for dr in DIRECTIONS) + "]))"  # fmt: skip
     projects = "coalesce(projects, [])"
     standards, bsp = "coalesce(standards, [])", "coalesce(big_science, [])"
 
@@ -202,9 +203,11 @@ def statements() -> dict[str, str]:
         f"unnest(map_values(by_partner.{f.name})) as value from docs"
         for f in d.TYPED_PARTNER_FIELDS
     )
-    from_projects = " union all ".join(
-        f"select {KEYS}, '{name}' as field, code as partner_code, sum({n}) as value from project_codes group by all"
-        for name, n in project_counts.items()
+    # One grouping for the four counts, then a row each: four groupings read the unnested projects four times.
+    from_projects = (
+        f"select {KEYS}, field, partner_code, value from (select {KEYS}, code as partner_code, "
+        + ", ".join(f"sum({n}) as {name}" for name, n in project_counts.items())
+        + f" from project_codes group by all) unpivot (value for field in ({', '.join(project_counts)}))"
     )
     return {
         "measures": f"select {_cast(measures, 'measures')} from docs",
