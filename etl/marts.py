@@ -224,6 +224,8 @@ def macros() -> list[str]:
     counts_in(basis, status): whether a current version of `status` counts in `basis` ('finished' | 'approved').
     bases(): the bases, one row each (column basis).
     status_event_rank(status): within one revision, which status event is the later (higher: later).
+    version_ranks(versions): each version of the relation named `versions` (account_id, survey_year, version_id,
+    revision, status, approved_at) ranked within its account × year; rn = 1 is the one that counts (version_ranking).
     rule_param(rule, name), rule_param_text(rule, name): a rule's threshold (meta_rule_params, from the rule
     catalogue) as a number for the check and as the rule's text writes it for the message.
     national_scope(): the scope id of 全国 (the virtual root above every level-1 account).
@@ -233,17 +235,28 @@ def macros() -> list[str]:
         return ", ".join(f"'{v}'" for v in values)
 
     in_basis = " ".join(f"when '{b}' then status in ({listed(statuses)})" for b, statuses in d.BASES.items())
-    ranks = " ".join(f"when '{s}' then {i}" for i, s in enumerate(d.STATUS_EVENT_ORDER))
     return [f"create macro is_finished(status) as status in ({listed(d.FINISHED_STATUSES)})",
             f"create macro counts_in(basis, status) as case basis {in_basis} else false end",
             f"create macro bases() as table select * from (values {', '.join(f'({listed((b,))})' for b in d.BASES)})"
             " as b (basis)",
-            f"create macro status_event_rank(status) as case status {ranks} else -1 end",
+            *version_ranking(),
             f"create macro national_scope() as '{ROOT_ID}'",
             "create macro rule_param(rule, name) as "
             "(select p.value from meta_rule_params as p where p.rule_id = rule and p.param = name)",
             "create macro rule_param_text(rule, name) as "
             "(select p.value_text from meta_rule_params as p where p.rule_id = rule and p.param = name)"]  # fmt: skip
+
+
+def version_ranking() -> list[str]:
+    """The macros that decide which version of an account × year counts: the highest revision (A-05), within one
+    revision the later status event (dictionary STATUS_EVENT_ORDER: a re-export with only its status changed), then
+    the later approval, then the lower version_id. The build (10_current.sql), the patch (patch/10_versions.sql) and
+    the run's ledger (etl/run.py, which settles each accepted document into loaded or superseded) all rank by these."""
+    ranks = " ".join(f"when '{s}' then {i}" for i, s in enumerate(d.STATUS_EVENT_ORDER))
+    return [f"create macro status_event_rank(status) as case status {ranks} else -1 end",
+            "create macro version_ranks(versions) as table select version_id, row_number() over (partition by "
+            "account_id, survey_year order by revision desc, status_event_rank(status) desc, approved_at desc nulls last, "
+            "version_id) as rn from query_table(versions)"]  # fmt: skip
 
 
 def n_steps(con: duckdb.DuckDBPyConnection) -> int:

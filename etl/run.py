@@ -26,14 +26,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from . import config, flatten_sql, hierarchy, intake, reference, rule_sql, validate
-from . import dictionary as d
+from . import config, flatten_sql, hierarchy, intake, marts, reference, rule_sql, validate
 from .lock import run_lock
 from .problems import Findings
 from .store import LEDGER_SCHEMA, RunWriter, Warehouse, copy_flushed, discard_db, new_run_id
 from .timing import Stopwatch
 from .versions import build_version, etl_version, frozen
 
+# What ranks a version among its account × year's (marts.version_ranking), as the ledger holds it.
+VERSION_COLUMNS = ["account_id", "survey_year", "version_id", "revision", "status", "approved_at"]
 KEY_SEP = "\x1f"  # between account, year and revision in a version key: no account id holds it
 SUMMARY_KEYS = ("documents_in", "loaded", "superseded", "quarantined", "unchanged")
 
@@ -384,7 +385,8 @@ def _commit(job: _Run, checked: _Checked) -> _Committed:
     """Settle accepted documents into loaded or superseded, and write the ledger: from here they count."""
     new, counts = checked.new, checked.counts
     with job.watch.step("commit"):
-        counts.update(new.settle(_current_versions(new, checked.history)))
+        accepted = new.accepted()
+        counts.update(new.settle(accepted, _current_versions(accepted, checked.history)))
         duplicates = _duplicates(checked.copies, new, job.wh, job.gen_runs) if checked.copies else []
         for dup in duplicates:  # kept in the ledger, so 数据质量 names them too
             new.duplicate(dup["source_file"], dup["sha"])
@@ -524,15 +526,22 @@ class LedgerRows:
         c["outcome"][at], c["report_file"][at], c["codes"][at] = "quarantined", report_file, o.codes
         c["version_id"][at] = c["figures"][at] = c["approved_at"][at] = None
 
-    def settle(self, current: dict[tuple, str]) -> Counter[str]:
-        """Accepted documents become loaded (the current version) or superseded; returns the counts."""
-        c, out = self.cols, Counter()
-        for i, outcome in enumerate(c["outcome"]):
-            if outcome == "accepted":
-                is_current = current[(c["account_id"][i], c["survey_year"][i])] == c["version_id"][i]
-                c["outcome"][i] = "loaded" if is_current else "superseded"
-                out[c["outcome"][i]] += 1
-        return out
+    def accepted(self) -> pa.Table:
+        """The accepted documents' versions (VERSION_COLUMNS), and their rows here (`at`)."""
+        c = self.cols
+        columns = {k: pa.array(c[k], LEDGER_SCHEMA.field(k).type) for k in VERSION_COLUMNS}
+        every = pa.table({**columns, "at": pa.array(range(len(self)), pa.int64())})
+        return every.filter(pc.equal(pa.array(c["outcome"], pa.string()), "accepted"))
+
+    def settle(self, accepted: pa.Table, current: pa.Array) -> Counter[str]:
+        """The `accepted` documents (`accepted()`) become loaded (their version_id is in `current`) or superseded;
+        returns the counts."""
+        outcome, settled = self.cols["outcome"], Counter()
+        is_current = pc.is_in(accepted.column("version_id"), value_set=current).to_pylist()
+        for at, counts in zip(accepted.column("at").to_pylist(), is_current, strict=True):
+            outcome[at] = "loaded" if counts else "superseded"
+            settled[outcome[at]] += 1
+        return settled
 
     def table(self) -> pa.Table:
         """The ledger rows in LEDGER_SCHEMA."""
@@ -648,30 +657,23 @@ def _key(*parts: object) -> str:
     return KEY_SEP.join(map(str, parts))
 
 
-def _version_rank(revision: int, status: str, approved_at: str | None) -> tuple:
-    """How a version ranks among its account × year's (higher counts), ties going to the lower version_id: as
-    10_current.sql orders them (revision, then the status event within one revision, then the approval time)."""
-    return revision, d.STATUS_EVENT_ORDER.index(status) if status in d.STATUS_EVENT_ORDER else -1, approved_at or ""
-
-
-def _current_versions(new: LedgerRows, history: pa.Table | None) -> dict[tuple, str]:
-    """The current version_id per account × year among this run's accepted documents, history included."""
-    c, best = new.cols, {}
-
-    def offer(acc: str, year: int, vid: str, rank: tuple) -> None:
-        held = best.get((acc, year))
-        if held is None or rank > held[0] or (rank == held[0] and vid < held[1]):
-            best[(acc, year)] = (rank, vid)
-
-    cols = ("account_id", "survey_year", "version_id", "revision", "status", "approved_at")
-    for acc, year, vid, rev, status, appr, outcome in zip(*(c[k] for k in cols), c["outcome"], strict=True):
-        if outcome == "accepted":
-            offer(acc, year, vid, _version_rank(rev, status, appr))
-    if history is not None and best:
-        account_years = pc.binary_join_element_wise(
-            history.column("account_id"), pc.cast(history.column("survey_year"), pa.string()), KEY_SEP
-        )
-        before = history.filter(pc.is_in(account_years, value_set=pa.array([_key(*k) for k in best])))
-        for acc, year, vid, rev, status, appr in zip(*(before.column(k).to_pylist() for k in cols), strict=True):
-            offer(acc, year, vid, _version_rank(rev, status, appr))
-    return {k: vid for k, (_, vid) in best.items()}
+def _current_versions(accepted: pa.Table, history: pa.Table | None) -> pa.Array:
+    """The version_ids that count for the account × years of this run's `accepted` documents (LedgerRows.accepted),
+    the history's versions of those included: ranked by the build's own macro (marts.version_ranking)."""
+    versions = accepted.select(VERSION_COLUMNS)
+    if not versions.num_rows:  # a run with nothing new opens no database
+        return pa.array([], pa.string())
+    con = duckdb.connect(config=config.OFFLINE)
+    try:
+        for statement in marts.version_ranking():
+            con.execute(statement)
+        con.register("accepted", versions)
+        con.register("history", versions.schema.empty_table() if history is None else history.select(VERSION_COLUMNS))
+        current = con.sql(
+            "with versions as (select * from accepted union all select * from history "
+            "semi join accepted using (account_id, survey_year)) "
+            "select version_id from version_ranks('versions') where rn = 1"
+        ).to_arrow_table()
+        return current.column("version_id").combine_chunks()
+    finally:
+        con.close()

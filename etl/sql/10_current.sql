@@ -1,16 +1,11 @@
--- Which version of each account × year counts: the highest valid revision (A-05: finished only); within one
--- revision, the latest status event (a re-export with only its status changed: dictionary STATUS_EVENT_ORDER,
--- then the later approved_at). run.py's _current_versions decides the same in Python.
+-- Which version of each account × year counts (version_ranks, etl/marts.py version_ranking: the run's ledger and
+-- the patch rank by the same macro).
 alter table core_submissions add column is_current boolean;
 alter table core_submissions add column is_finished boolean;
 update core_submissions set is_finished = is_finished(status);
 update core_submissions as s
 set is_current = ranked.rn = 1
-from (
-    select version_id,
-           row_number() over (partition by account_id, survey_year order by revision desc, status_event_rank(status) desc, approved_at desc nulls last, version_id) as rn
-    from core_submissions
-) as ranked
+from version_ranks('core_submissions') as ranked
 where ranked.version_id = s.version_id;
 comment on column core_submissions.is_current is '是否为该账号该年度的现行版本（最高有效版次）；其余为被取代的历史版本';
 comment on column core_submissions.is_finished is '状态为已提交或已审核（计入分析）';

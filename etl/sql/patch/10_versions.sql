@@ -18,14 +18,13 @@ semi join patch_changed as c on c.account_id = f.account_id and c.survey_year = 
 
 -- As 10_current.sql does for every version, for the new ones and the account × years they join.
 update core_submissions set is_finished = is_finished(status) where is_finished is null;
+create temp view patch_versions as
+select s.*
+from core_submissions as s
+semi join patch_changed as c on c.account_id = s.account_id and c.survey_year = s.survey_year;
 update core_submissions as s
 set is_current = ranked.rn = 1
-from (
-    select s.version_id,
-           row_number() over (partition by s.account_id, s.survey_year order by s.revision desc, status_event_rank(s.status) desc, s.approved_at desc nulls last, s.version_id) as rn
-    from core_submissions as s
-    semi join patch_changed as c on c.account_id = s.account_id and c.survey_year = s.survey_year
-) as ranked
+from version_ranks('patch_versions') as ranked
 where ranked.version_id = s.version_id;
 
 create temp table patch_after as
