@@ -207,7 +207,7 @@ def statements() -> dict[str, str]:
     from_projects = (
         f"select {KEYS}, field, partner_code, value from (select {KEYS}, code as partner_code, "
         + ", ".join(f"sum({n}) as {name}" for name, n in project_counts.items())
-        + f" from project_codes group by all) unpivot (value for field in ({', '.join(project_counts)}))"
+        + f" from project_codes group by all) unpivot include nulls (value for field in ({', '.join(project_counts)}))"
     )
     return {
         "measures": f"select {_cast(measures, 'measures')} from docs",

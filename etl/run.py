@@ -529,9 +529,9 @@ class LedgerRows:
     def accepted(self) -> pa.Table:
         """The accepted documents' versions (VERSION_COLUMNS), and their rows here (`at`)."""
         c = self.cols
+        accepted = pc.equal(pa.array(c["outcome"], pa.string()), "accepted")
         columns = {k: pa.array(c[k], LEDGER_SCHEMA.field(k).type) for k in VERSION_COLUMNS}
-        every = pa.table({**columns, "at": pa.array(range(len(self)), pa.int64())})
-        return every.filter(pc.equal(pa.array(c["outcome"], pa.string()), "accepted"))
+        return pa.table(columns).filter(accepted).append_column("at", pc.indices_nonzero(accepted))
 
     def settle(self, accepted: pa.Table, current: pa.Array) -> Counter[str]:
         """The `accepted` documents (`accepted()`) become loaded (their version_id is in `current`) or superseded;

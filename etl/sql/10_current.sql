@@ -1,5 +1,5 @@
--- Which version of each account × year counts (version_ranks, etl/marts.py version_ranking: the run's ledger and
--- the patch rank by the same macro).
+-- Which version of each account × year counts: the highest revision, then the later status event, approval and the
+-- lower version_id (version_ranks, etl/marts.py version_ranking: the run's ledger and the patch rank by the same macro).
 alter table core_submissions add column is_current boolean;
 alter table core_submissions add column is_finished boolean;
 update core_submissions set is_finished = is_finished(status);

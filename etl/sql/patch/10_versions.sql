@@ -26,6 +26,7 @@ update core_submissions as s
 set is_current = ranked.rn = 1
 from version_ranks('patch_versions') as ranked
 where ranked.version_id = s.version_id;
+drop view patch_versions;
 
 create temp table patch_after as
 select s.version_id
