@@ -610,7 +610,7 @@ def _lookups(
     return (
         set(shas.to_pylist()),
         versions,
-        history.select(["account_id", "survey_year", "version_id", "revision", "status", "approved_at"]),
+        history.select(VERSION_COLUMNS),
     )
 
 
